@@ -1,0 +1,1 @@
+"""Plain typed data: scenarios, plans, messages. Imports nothing else of accord."""

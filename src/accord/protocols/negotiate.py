@@ -1,0 +1,317 @@
+"""``negotiate``: accord's capacity negotiation between members and resource managers.
+
+Per episode each manager runs three phases with its members, who reveal only usage and
+local cost:
+
+1. *Call for plans* — every member solves alone and requests its usage.
+2. *Grants* — the manager grants requests in priority order (most owed first, from the
+   commitments ledger); a refused member gets the free capacity and asks again. A member
+   that cannot fit at all asks others to make room (release requests and quotes).
+3. *Requests for Change* — the manager publishes free capacity; members send changes with
+   their Expected Gain, applied best first. When none fits, members state wishes and the
+   manager buys room for a wish from others' release quotes when the gain exceeds their
+   quoted cost. Every accepted change lowers the global cost, so this ends.
+
+At the end the manager settles the ledger: members who carried more than the mean burden
+are owed, and those debts give priority in the following episodes, so the burden rotates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from accord.domains.base import LocalProblem, ManagerSpec, SolveContext
+from accord.model.messages import (
+    Ack,
+    CallForChanges,
+    CallForPlans,
+    ChangeRequest,
+    CommitmentRecord,
+    Decline,
+    EpisodeDone,
+    EpisodeStart,
+    Grant,
+    NoChange,
+    PlanQuery,
+    PlanReport,
+    PlanRequest,
+    Refusal,
+    ReleaseQuote,
+    ReleaseRequest,
+)
+from accord.model.plan import Key, Plan, UsageMap, add_usage, from_entries, to_entries
+from accord.model.scenario import ScenarioBase
+from accord.protocols.base import Cast, Protocol
+from accord.protocols.ledger import priority_order, settle
+from accord.runtime.agent import Agent, expect
+
+if TYPE_CHECKING:
+    from accord.domains.base import Domain
+
+
+class NegotiateOptions(BaseModel):
+    """Options of ``negotiate``."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_rounds: int = Field(default=100, ge=0, description="Request-for-Change rounds at most")
+    exchange: bool = Field(default=True, description="buy room for wishes with release quotes")
+    violation_threshold: int = Field(default=3, ge=1, description="misses before a violation")
+    solve_time_limit: float = Field(default=5.0, gt=0)
+
+
+def fits(usage: UsageMap, free: dict[Key, int]) -> bool:
+    """Whether a usage fits the free capacity."""
+    return all(a <= free.get(k, 0) for k, a in usage.items())
+
+
+def _combine(free: dict[Key, int], usage: UsageMap) -> dict[Key, int]:
+    out = dict(free)
+    add_usage(out, usage)
+    return out
+
+
+class Member(Agent):
+    """A scheduling agent: solves its private problem, reveals usage and cost only."""
+
+    role = "member"
+
+    def __init__(self, problem: LocalProblem, anchor: Plan | None, seed: int, limit: float):
+        super().__init__(problem.agent_id)
+        self.problem = problem
+        self.anchor = anchor
+        self.plan: Plan | None = None
+        self._offered: dict[tuple[tuple[Key, int], ...], Plan] = {}
+        self._seed, self._limit = seed, limit
+
+    def _solve(self, caps: dict[Key, int], soft: bool = False) -> Plan | None:
+        ctx = SolveContext(caps=caps, soft_caps=soft, anchor=self.plan or self.anchor,
+                           time_limit=self._limit, seed=self._seed)
+        return self.problem.solve(ctx)
+
+    def _offer(self, plan: Plan) -> list:
+        self._offered[tuple(sorted(plan.usage_map().items()))] = plan
+        return to_entries(plan.usage_map())
+
+    async def on_call_for_plans(self, msg: CallForPlans, env: object) -> PlanRequest:
+        if self.plan is not None:
+            self.anchor = self.plan
+        self.plan, self._offered = None, {}
+        return await self._request(from_entries(msg.free))
+
+    async def on_refusal(self, msg: Refusal, env: object) -> PlanRequest:
+        return await self._request(from_entries(msg.free))
+
+    async def _request(self, free: dict[Key, int]) -> PlanRequest:
+        plan = await self.think(self._solve, free, True)
+        if plan is None:
+            raise RuntimeError(f"{self.id}: local problem has no plan even with soft caps")
+        return PlanRequest(usage=self._offer(plan), cost=plan.cost,
+                           overflow=not fits(plan.usage_map(), free))
+
+    async def on_grant(self, msg: Grant, env: object) -> Ack:
+        self.plan = self._offered[tuple(sorted(from_entries(msg.usage).items()))]
+        return Ack()
+
+    def _own(self) -> UsageMap:
+        return self.plan.usage_map() if self.plan else {}
+
+    async def on_call_for_changes(self, msg: CallForChanges, env: object) -> ChangeRequest | NoChange:
+        assert self.plan is not None
+        caps = from_entries(msg.free) if msg.wish else _combine(from_entries(msg.free), self._own())
+        plan = await self.think(self._solve, caps)
+        if plan is None or plan.cost >= self.plan.cost:
+            return NoChange()
+        return ChangeRequest(usage=self._offer(plan), expected_gain=self.plan.cost - plan.cost)
+
+    async def on_release_request(self, msg: ReleaseRequest, env: object) -> ReleaseQuote | Decline:
+        assert self.plan is not None
+        own = self._own()
+        caps = _combine(from_entries(msg.free), own)
+        key = (msg.resource, msg.slot)
+        caps[key] = max(0, own.get(key, 0) - msg.amount)
+        plan = await self.think(self._solve, caps)
+        if plan is None:
+            return Decline(reason="no plan frees that much")
+        return ReleaseQuote(usage=self._offer(plan), cost_delta=plan.cost - self.plan.cost)
+
+    async def on_plan_query(self, msg: PlanQuery, env: object) -> PlanReport:
+        assert self.plan is not None, f"{self.id} holds no granted plan"
+        p = self.plan
+        return PlanReport(episode=msg.episode, assignment=p.assignment, cost=p.cost, usage=p.usage)
+
+
+class Manager(Agent):
+    """A resource manager: grants capacity, arbitrates changes, keeps the ledger fair."""
+
+    role = "manager"
+
+    def __init__(self, spec: ManagerSpec, options: NegotiateOptions, seed: int) -> None:
+        super().__init__(spec.id)
+        self.spec, self.options, self.seed = spec, options, seed
+        self.granted: dict[str, tuple[UsageMap, int]] = {}
+        self.free: dict[Key, int] = {}
+        self.new_debts: list[CommitmentRecord] = []
+        self.episode = 0
+
+    # --- bookkeeping --------------------------------------------------------------
+    def _grant_local(self, member: str, usage: UsageMap, cost: int) -> None:
+        old = self.granted.get(member)
+        if old:
+            add_usage(self.free, old[0])
+        add_usage(self.free, usage, -1)
+        self.granted[member] = (usage, cost)
+
+    def _free_entries(self, free: dict[Key, int] | None = None) -> list:
+        return to_entries({k: max(0, a) for k, a in (free or self.free).items()})
+
+    async def _confirm(self, members: Iterable[str]) -> None:
+        replies = await self.request_all(
+            [(m, Grant(usage=to_entries(self.granted[m][0]))) for m in members])
+        for r in replies:
+            expect(r, Ack)
+
+    # --- the episode ----------------------------------------------------------------
+    async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
+        self.episode = msg.episode
+        self.granted, self.free, self.new_debts = {}, dict(self.spec.capacity), []
+        members = list(self.spec.members)
+        order = priority_order(members, msg.ledger, self.seed, msg.episode)
+        replies = await self.request_all(
+            [(m, CallForPlans(episode=msg.episode, free=self._free_entries())) for m in members])
+        requests = {m: expect(r, PlanRequest) for m, r in zip(members, replies, strict=True)}
+        await self._grant_in_order(order, requests)
+        rounds = await self._improve(order)
+        ledger = settle(self.id, msg.ledger, self.new_debts, self.granted, msg.episode,
+                        self.options.violation_threshold)
+        return EpisodeDone(episode=msg.episode, rounds=rounds, ledger=ledger)
+
+    async def _grant_in_order(self, order: list[str], requests: dict[str, PlanRequest]) -> None:
+        pending = order
+        while pending:
+            refused, granted_now = [], []
+            for m in pending:
+                usage = from_entries(requests[m].usage)
+                if fits(usage, self.free):
+                    self._grant_local(m, usage, requests[m].cost)
+                    granted_now.append(m)
+                else:
+                    refused.append(m)
+            await self._confirm(granted_now)
+            if not refused:
+                return
+            replies = await self.request_all([
+                (m, Refusal(reason="capacity taken by members with priority",
+                            free=self._free_entries())) for m in refused])
+            for m, r in zip(refused, replies, strict=True):
+                requests[m] = expect(r, PlanRequest)
+            head = refused[0]
+            if requests[head].overflow:
+                usage = from_entries(requests[head].usage)
+                if not await self._make_room(head, usage, None):
+                    self._grant_local(head, usage, requests[head].cost)  # a hard violation
+                await self._confirm([head])
+                refused = refused[1:]
+            pending = refused
+
+    async def _improve(self, order: list[str]) -> int:
+        rank = {m: i for i, m in enumerate(order)}
+        for rnd in range(self.options.max_rounds):
+            if await self._apply_changes(rnd, rank, wish=False):
+                continue
+            if not (self.options.exchange and await self._apply_changes(rnd, rank, wish=True)):
+                return rnd
+        return self.options.max_rounds
+
+    async def _apply_changes(self, rnd: int, rank: dict[str, int], wish: bool) -> bool:
+        members = sorted(self.granted)
+        free = self._free_entries(self.spec.capacity if wish else None)
+        replies = await self.request_all(
+            [(m, CallForChanges(round=rnd, free=free, wish=wish)) for m in members])
+        changes = sorted(
+            ((r.body.expected_gain, m, from_entries(r.body.usage))
+             for m, r in zip(members, replies, strict=True) if isinstance(r.body, ChangeRequest)),
+            key=lambda c: (-c[0], rank[c[1]]))
+        applied = False
+        for gain, m, usage in changes:
+            room = _combine(self.free, self.granted[m][0])
+            if fits(usage, room):
+                self._grant_local(m, usage, self.granted[m][1] - gain)
+                await self._confirm([m])
+                applied = True
+            elif wish and await self._make_room(m, usage, gain):
+                self._grant_local(m, usage, self.granted[m][1] - gain)
+                await self._confirm([m])
+                applied = True
+        return applied
+
+    async def _make_room(self, requester: str, usage: UsageMap, gain: int | None) -> bool:
+        """Buy room for ``requester``'s usage from holders' release quotes.
+
+        With ``gain`` the quotes must cost less than it; without, any cost goes (the
+        requester has no feasible plan otherwise). Releasers are owed what they quote.
+        """
+        room = _combine(self.free, self.granted.get(requester, ({}, 0))[0])
+        need = {k: a - max(0, room.get(k, 0)) for k, a in usage.items() if a > room.get(k, 0)}
+        spare = {k: max(0, v - usage.get(k, 0)) for k, v in room.items()}
+        spare_entries = self._free_entries(spare)
+        chosen: dict[str, tuple[UsageMap, int]] = {}
+        for key, amount in sorted(need.items()):
+            holders = sorted((m for m, (u, _) in self.granted.items()
+                              if m != requester and m not in chosen and u.get(key, 0) > 0),
+                             key=lambda m: -self.granted[m][0].get(key, 0))
+            replies = await self.request_all([
+                (m, ReleaseRequest(resource=key[0], slot=key[1],
+                                   amount=min(amount, self.granted[m][0][key]),
+                                   free=spare_entries)) for m in holders])
+            quotes = sorted(((r.body.cost_delta / max(1, self.granted[m][0][key] -
+                              from_entries(r.body.usage).get(key, 0)), m, r.body)
+                             for m, r in zip(holders, replies, strict=True)
+                             if isinstance(r.body, ReleaseQuote)), key=lambda q: (q[0], q[1]))
+            for _, m, q in quotes:
+                if amount <= 0:
+                    break
+                new = from_entries(q.usage)
+                extra = {k: max(0, a - self.granted[m][0].get(k, 0)) for k, a in new.items()}
+                if not fits({k: a for k, a in extra.items() if a}, spare):
+                    continue
+                add_usage(spare, {k: a for k, a in extra.items() if a}, -1)
+                chosen[m] = (new, q.cost_delta)
+                amount -= self.granted[m][0][key] - new.get(key, 0)
+            if amount > 0:
+                return False
+        cost = sum(c for _, c in chosen.values())
+        if gain is not None and cost >= gain:
+            return False
+        for m, (new, delta) in chosen.items():
+            self._grant_local(m, new, self.granted[m][1] + delta)
+            self.new_debts.append(CommitmentRecord(
+                id=f"{self.id}:e{self.episode}:{requester}>{m}:{len(self.new_debts)}",
+                debtor=requester, creditor=m, amount=max(0, delta),
+                created_episode=self.episode, due_episode=self.episode + 1))
+        await self._confirm(sorted(chosen))
+        return True
+
+
+class NegotiateProtocol(Protocol):
+    """The protocol object registered as ``negotiate``."""
+
+    name = "negotiate"
+    summary = "grants by ledger priority, Requests for Change, exchanges; usage only"
+    options_type = NegotiateOptions
+
+    def cast(
+        self, domain: Domain, scenario: ScenarioBase, options: BaseModel, anchors: dict[str, Plan]
+    ) -> Cast:
+        assert isinstance(options, NegotiateOptions)
+        managers = [Manager(s, options, scenario.seed) for s in domain.managers(scenario)]
+        members = [Member(p, anchors.get(p.agent_id), _seed(scenario.seed, p.agent_id),
+                          options.solve_time_limit) for p in domain.local_problems(scenario)]
+        return Cast(managers=managers, members=members)
+
+
+def _seed(seed: int, name: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:4], "big") % 2**31

@@ -1,0 +1,1 @@
+"""Agents, buses and the runner that puts a scenario's agents on a bus."""

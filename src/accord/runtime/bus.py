@@ -1,0 +1,53 @@
+"""The bus contract: what agents and protocols rely on, whatever carries the messages.
+
+An agent sends envelopes with ``publish`` and is handed incoming ones by the bus through
+``Agent.deliver``. Replies are matched by ``in_reply_to``. A bus also keeps the trace of
+delivered envelopes (the negotiation log) and drives a coroutine to completion with
+``run_until``. ``block``/``wake`` let a bus observe when agents wait for input: the
+in-memory bus uses them to advance its virtual clock only when every agent is waiting.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from accord.model.messages import Envelope
+
+if TYPE_CHECKING:
+    from accord.runtime.agent import Agent
+
+T = TypeVar("T")
+
+
+class Bus(ABC):
+    """Delivers envelopes between registered agents of one run."""
+
+    run_id: str
+    trace: list[Envelope]
+
+    @abstractmethod
+    def register(self, agent: Agent) -> None:
+        """Attach an agent; it receives what is addressed to its id."""
+
+    @abstractmethod
+    async def publish(self, envelope: Envelope) -> None:
+        """Send an envelope to its recipient."""
+
+    @abstractmethod
+    def now(self) -> float:
+        """The bus clock, stamped as ``sent_at``."""
+
+    @abstractmethod
+    async def run_until(self, coro: Coroutine[Any, Any, T], owner: Agent) -> T:
+        """Run ``coro`` as ``owner``'s work until it returns, delivering messages meanwhile."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Stop the agents' workers and release resources."""
+
+    def block(self, agent: Agent) -> None:  # noqa: B027 - optional hook
+        """The agent now waits for a message or a reply."""
+
+    def wake(self, agent: Agent) -> None:  # noqa: B027 - optional hook
+        """The agent can run again."""

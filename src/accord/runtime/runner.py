@@ -1,0 +1,229 @@
+"""Runs a scenario: agents on a bus, episode after episode, each stored as it ends."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from accord.domains import get_domain
+from accord.domains.base import Domain
+from accord.model.errors import ProtocolError
+from accord.model.messages import CommitmentRecord, EpisodeDone, EpisodeStart, PlanQuery, PlanReport
+from accord.model.plan import Plan
+from accord.model.scenario import ScenarioBase
+from accord.protocols import get_protocol
+from accord.protocols.central import CentralOptions
+from accord.runtime.agent import Agent, expect
+from accord.runtime.memory import InMemoryBus
+from accord.store import EpisodeRecord, Store
+from accord.store.schema import RunRow
+
+DIRECTOR = "director"
+
+
+class Director(Agent):
+    """Starts each episode at the managers and collects the agreed plans."""
+
+    role = "director"
+
+    async def episode(
+        self, episode: int, managers: list[str], members: list[str],
+        ledger: list[CommitmentRecord],
+    ) -> tuple[list[EpisodeDone], dict[str, Plan]]:
+        """Run one episode to its end; returns the managers' reports and the plans."""
+        replies = await self.request_all(
+            [(m, EpisodeStart(episode=episode, ledger=ledger)) for m in managers])
+        done = [expect(r, EpisodeDone) for r in replies]
+        reports = await self.request_all([(a, PlanQuery(episode=episode)) for a in members])
+        plans = {}
+        for a, r in zip(members, reports, strict=True):
+            rep = expect(r, PlanReport)
+            plans[a] = Plan(agent=a, assignment=rep.assignment, cost=rep.cost, usage=rep.usage)
+        return done, plans
+
+
+@dataclass
+class EpisodeResult:
+    """One episode as reported."""
+
+    episode: int
+    hard_violations: int
+    hard_breakdown: dict[str, int]
+    cost: int
+    cost_breakdown: dict[str, int]
+    reference_cost: int | None
+    messages: int
+    bytes: int
+    rounds: int
+    wall_seconds: float
+    plans: dict[str, Plan]
+
+
+@dataclass
+class RunResult:
+    """A finished run: what ``--report`` writes."""
+
+    run_id: str
+    scenario: str
+    domain: str
+    protocol: str
+    seed: int
+    db: str
+    episodes: list[EpisodeResult] = field(default_factory=list)
+
+    def fairness(self) -> dict[str, Any]:
+        """Per agent: total cost over the episodes and mean cost per unit of size."""
+        per: dict[str, dict[str, float]] = {}
+        for ep in self.episodes:
+            for a, p in ep.plans.items():
+                size = sum(u.amount for u in p.usage)
+                d = per.setdefault(a, {"total_cost": 0, "per_unit": 0.0})
+                d["total_cost"] += p.cost
+                d["per_unit"] += p.cost / size / len(self.episodes) if size else 0.0
+        units = [d["per_unit"] for d in per.values()]
+        mean = sum(units) / len(units) if units else 0.0
+        return {"agents": per, "max_per_unit": max(units, default=0.0), "mean_per_unit": mean,
+                "max_over_mean": (max(units) / mean) if mean else 0.0}
+
+    def report(self) -> dict[str, Any]:
+        """The JSON report."""
+        return {
+            "run_id": self.run_id, "scenario": self.scenario, "domain": self.domain,
+            "protocol": self.protocol, "seed": self.seed,
+            "episodes": [{
+                "episode": e.episode, "hard_violations": e.hard_violations,
+                "hard_breakdown": e.hard_breakdown, "cost": e.cost,
+                "cost_breakdown": e.cost_breakdown, "reference_cost": e.reference_cost,
+                "messages": e.messages, "bytes": e.bytes, "rounds": e.rounds,
+                "wall_seconds": e.wall_seconds,
+                "plans": {a: p.assignment for a, p in sorted(e.plans.items())},
+            } for e in self.episodes],
+            "fairness": self.fairness(),
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _run_id(store: Store, scenario: ScenarioBase, protocol: str, first: int, n: int) -> str:
+    text = json.dumps([scenario.model_dump(mode="json"), protocol, first, n], sort_keys=True)
+    base = f"{scenario.name}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    taken = {r.id for r in store.runs()}
+    rid, k = base, 1
+    while rid in taken:
+        k += 1
+        rid = f"{base}-{k}"
+    return rid
+
+
+def _central_options(scenario: ScenarioBase) -> CentralOptions:
+    return CentralOptions.model_validate(scenario.options_for("central"))
+
+
+async def _run(
+    scenario: ScenarioBase, protocol_name: str, episodes: int, store: Store, reference: bool,
+    on_episode: Callable[[EpisodeResult], None] | None,
+) -> RunResult:
+    domain: Domain = get_domain(scenario.domain)
+    protocol = get_protocol(domain, protocol_name)
+    options = protocol.options_type.model_validate(scenario.options_for(protocol_name))
+    ledger_key = f"{scenario.name}/{protocol_name}"
+    first = store.next_episode(ledger_key)
+    run_id = _run_id(store, scenario, protocol_name, first, episodes)
+    store.begin_run(RunRow(
+        id=run_id, ledger=ledger_key, scenario_name=scenario.name, domain=scenario.domain,
+        protocol=protocol_name, seed=scenario.seed, first_episode=first,
+        episodes_requested=episodes, status="running", started_at=_now(),
+        scenario_json=scenario.model_dump_json(), options_json=options.model_dump_json()))
+    result = RunResult(run_id, scenario.name, scenario.domain, protocol_name, scenario.seed,
+                       store.url)
+    central_opts = _central_options(scenario)
+    reference_cost: int | None = None
+
+    def central_plans() -> dict[str, Plan]:
+        return domain.central(scenario, time_limit=central_opts.time_limit, seed=scenario.seed,
+                              workers=central_opts.workers).plans
+
+    bus: InMemoryBus | None = None
+    director = Director(DIRECTOR)
+    managers: list[str] = []
+    members: list[str] = []
+    if not protocol.centralised:
+        bus = InMemoryBus(run_id)
+        cast = protocol.cast(domain, scenario, options, store.last_plans(ledger_key))
+        if DIRECTOR in {a.id for a in cast.managers + cast.members}:
+            raise ProtocolError(f"agent id {DIRECTOR!r} is reserved")
+        for a in [director, *cast.managers, *cast.members]:
+            bus.register(a)
+        managers = [a.id for a in cast.managers]
+        members = [a.id for a in cast.members]
+    try:
+        for ep in range(first, first + episodes):
+            t0 = time.perf_counter()
+            rounds, ledger_changes, trace = 0, [], []
+            if bus is None:
+                plans = await asyncio.to_thread(central_plans)
+            else:
+                mark = len(bus.trace)
+                done, plans = await bus.run_until(director.episode(
+                    ep, managers, members, store.outstanding(ledger_key)), director)
+                trace = bus.trace[mark:]
+                rounds = max((d.rounds for d in done), default=0)
+                ledger_changes = [c for d in done for c in d.ledger]
+            wall = time.perf_counter() - t0
+            if reference and reference_cost is None:
+                reference_cost = domain.evaluate(scenario, await asyncio.to_thread(
+                    central_plans)).cost
+            ev = domain.evaluate(scenario, plans)
+            metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()}
+            rec = EpisodeRecord(
+                episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,
+                cost_breakdown=ev.breakdown, hard_breakdown=ev.hard_breakdown,
+                reference_cost=reference_cost if reference else None, rounds=rounds,
+                wall_seconds=round(wall, 4), messages=trace, plans=plans,
+                ledger=ledger_changes, metrics=metrics)
+            store.save_episode(run_id, ledger_key, rec)
+            res = EpisodeResult(
+                episode=ep, hard_violations=ev.hard_violations, hard_breakdown=ev.hard_breakdown,
+                cost=ev.cost, cost_breakdown=ev.breakdown, reference_cost=rec.reference_cost,
+                messages=len(trace), bytes=sum(len(e.to_json()) for e in trace),
+                rounds=rounds, wall_seconds=rec.wall_seconds, plans=plans)
+            result.episodes.append(res)
+            if on_episode:
+                on_episode(res)
+    except BaseException:
+        store.finish_run(run_id, "failed", _now())
+        raise
+    finally:
+        if bus is not None:
+            await bus.close()
+    store.finish_run(run_id, "complete", _now())
+    return result
+
+
+def run_scenario(
+    scenario: ScenarioBase,
+    *,
+    protocol: str | None = None,
+    episodes: int | None = None,
+    seed: int | None = None,
+    db: str = "accord.db",
+    reference: bool = False,
+    on_episode: Callable[[EpisodeResult], None] | None = None,
+) -> RunResult:
+    """Run a scenario's protocol for some episodes, storing each episode as it ends."""
+    if seed is not None:
+        scenario = scenario.model_copy(update={"seed": seed})
+    store = Store(db)
+    try:
+        return asyncio.run(_run(scenario, protocol or scenario.protocol,
+                                episodes or scenario.episodes, store, reference, on_episode))
+    finally:
+        store.close()

@@ -1,0 +1,1 @@
+"""CP-SAT helpers shared by local problems and centralised reference solvers."""

@@ -1,0 +1,34 @@
+"""Solving a CP-SAT model reproducibly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A solver holding a solution, whether it is proven optimal, and the bound."""
+
+    solver: cp_model.CpSolver
+    optimal: bool
+    bound: float
+
+
+def solve_model(
+    model: cp_model.CpModel, *, time_limit: float, seed: int, workers: int = 1
+) -> Solved | None:
+    """Solve with a time limit; one worker and a fixed seed give a reproducible result.
+
+    Returns the solution when a solution was found, None when the model is infeasible or
+    nothing was found in time.
+    """
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed % 2**31
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solved(solver, status == cp_model.OPTIMAL, solver.best_objective_bound)
+    return None

@@ -1,0 +1,5 @@
+"""Persistence of runs, messages, plans, metrics and the commitments ledger."""
+
+from accord.store.store import EpisodeRecord, Store, database_url
+
+__all__ = ["EpisodeRecord", "Store", "database_url"]

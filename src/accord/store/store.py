@@ -1,0 +1,202 @@
+"""The run store: SQLite by default, any SQLAlchemy URL.
+
+An episode is written in one transaction (its row, messages, plans, metrics and ledger
+changes), so a run killed mid-episode leaves every earlier episode whole and the next run
+of the same scenario and protocol continues after the last stored episode.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from accord.model.errors import StoreError
+from accord.model.messages import CommitmentRecord, Envelope
+from accord.model.plan import Plan
+from accord.store.schema import (
+    Base,
+    CommitmentRow,
+    EpisodeRow,
+    MessageRow,
+    MetricRow,
+    PlanRow,
+    RunRow,
+)
+
+
+def database_url(db: str) -> str:
+    """A SQLAlchemy URL for ``db``: a URL as given, a file path as SQLite."""
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser()}"
+
+
+@dataclass
+class EpisodeRecord:
+    """Everything one episode stores."""
+
+    episode: int
+    hard_violations: int
+    cost: int
+    cost_breakdown: dict[str, int]
+    hard_breakdown: dict[str, int]
+    reference_cost: int | None
+    rounds: int
+    wall_seconds: float
+    messages: list[Envelope]
+    plans: dict[str, Plan]
+    ledger: list[CommitmentRecord]
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+class Store:
+    """Runs, episodes, messages, plans, metrics and ledgers in one database."""
+
+    def __init__(self, db: str) -> None:
+        self.url = database_url(db)
+        try:
+            self.engine: Engine = create_engine(self.url)
+        except (ArgumentError, SQLAlchemyError, ImportError) as exc:
+            raise StoreError(f"cannot use database {db!r}: {exc}") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            Base.metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+            raise StoreError(f"cannot open database {db!r}: {reason}") from None
+
+    def close(self) -> None:
+        """Release connections."""
+        self.engine.dispose()
+
+    # --- reading ------------------------------------------------------------------
+    def next_episode(self, ledger: str) -> int:
+        """The episode after the last one stored for this ledger (1 when none)."""
+        with Session(self.engine) as s:
+            last = s.scalar(select(func.max(EpisodeRow.episode)).where(EpisodeRow.ledger == ledger))
+        return (last or 0) + 1
+
+    def outstanding(self, ledger: str) -> list[CommitmentRecord]:
+        """Ledger entries not yet fulfilled, in id order."""
+        with Session(self.engine) as s:
+            rows = s.scalars(select(CommitmentRow).where(
+                CommitmentRow.ledger == ledger, CommitmentRow.status != "fulfilled")
+                .order_by(CommitmentRow.id))
+            return [CommitmentRecord.model_validate_json(r.record) for r in rows]
+
+    def ledger(self, ledger: str) -> list[CommitmentRecord]:
+        """Every entry of a ledger, in id order."""
+        with Session(self.engine) as s:
+            rows = s.scalars(select(CommitmentRow).where(CommitmentRow.ledger == ledger)
+                             .order_by(CommitmentRow.id))
+            return [CommitmentRecord.model_validate_json(r.record) for r in rows]
+
+    def last_plans(self, ledger: str) -> dict[str, Plan]:
+        """The plans of the last stored episode of this ledger (anchors for the next)."""
+        with Session(self.engine) as s:
+            last = s.scalar(select(func.max(PlanRow.episode)).where(PlanRow.ledger == ledger))
+            if last is None:
+                return {}
+            rows = s.scalars(select(PlanRow).where(PlanRow.ledger == ledger,
+                                                   PlanRow.episode == last))
+            return {r.agent: Plan.model_validate_json(r.plan) for r in rows}
+
+    def run(self, run_id: str) -> RunRow:
+        """The run row, or StoreError naming the id."""
+        with Session(self.engine) as s:
+            row = s.get(RunRow, run_id)
+            if row is None:
+                known = ", ".join(s.scalars(select(RunRow.id).order_by(RunRow.started_at)))
+                raise StoreError(f"no run {run_id!r} in {self.url} (runs: {known or 'none'})")
+            s.expunge(row)
+            return row
+
+    def runs(self) -> list[RunRow]:
+        """Every run, oldest first."""
+        with Session(self.engine) as s:
+            rows = list(s.scalars(select(RunRow).order_by(RunRow.started_at)))
+            s.expunge_all()
+            return rows
+
+    def episodes(self, run_id: str) -> list[EpisodeRow]:
+        """A run's episodes in order."""
+        with Session(self.engine) as s:
+            rows = list(s.scalars(select(EpisodeRow).where(EpisodeRow.run_id == run_id)
+                                  .order_by(EpisodeRow.episode)))
+            s.expunge_all()
+            return rows
+
+    def plans(self, run_id: str, episode: int) -> dict[str, Plan]:
+        """A run's plans in one episode."""
+        with Session(self.engine) as s:
+            rows = s.scalars(select(PlanRow).where(PlanRow.run_id == run_id,
+                                                   PlanRow.episode == episode))
+            return {r.agent: Plan.model_validate_json(r.plan) for r in rows}
+
+    def messages(self, run_id: str, episode: int | None = None) -> list[Envelope]:
+        """A run's delivered envelopes, in delivery order."""
+        with Session(self.engine) as s:
+            q = select(MessageRow).where(MessageRow.run_id == run_id)
+            if episode is not None:
+                q = q.where(MessageRow.episode == episode)
+            rows = s.scalars(q.order_by(MessageRow.seq))
+            return [Envelope.model_validate_json(r.envelope) for r in rows]
+
+    def metrics(self, run_id: str) -> dict[int, dict[str, float]]:
+        """A run's metrics, by episode."""
+        out: dict[int, dict[str, float]] = {}
+        with Session(self.engine) as s:
+            for r in s.scalars(select(MetricRow).where(MetricRow.run_id == run_id)):
+                out.setdefault(r.episode, {})[r.name] = r.value
+        return out
+
+    # --- writing ------------------------------------------------------------------
+    def begin_run(self, row: RunRow) -> None:
+        """Record a run as started."""
+        with Session(self.engine) as s, s.begin():
+            s.add(row)
+
+    def finish_run(self, run_id: str, status: str, finished_at: str) -> None:
+        """Mark a run complete or failed."""
+        with Session(self.engine) as s, s.begin():
+            row = s.get(RunRow, run_id)
+            if row is not None:
+                row.status, row.finished_at = status, finished_at
+
+    def save_episode(self, run_id: str, ledger: str, rec: EpisodeRecord) -> None:
+        """Store one episode atomically: all of it or nothing."""
+        with Session(self.engine) as s, s.begin():
+            base = s.scalar(select(func.count()).select_from(MessageRow)
+                            .where(MessageRow.run_id == run_id)) or 0
+            s.add(EpisodeRow(
+                run_id=run_id, episode=rec.episode, ledger=ledger,
+                hard_violations=rec.hard_violations, cost=rec.cost,
+                cost_breakdown=json.dumps(rec.cost_breakdown, sort_keys=True),
+                hard_breakdown=json.dumps(rec.hard_breakdown, sort_keys=True),
+                reference_cost=rec.reference_cost, messages=len(rec.messages),
+                bytes=sum(len(e.to_json()) for e in rec.messages), rounds=rec.rounds,
+                wall_seconds=rec.wall_seconds))
+            s.add_all(MessageRow(run_id=run_id, seq=base + i, episode=rec.episode,
+                                 envelope=e.to_json()) for i, e in enumerate(rec.messages))
+            s.add_all(PlanRow(run_id=run_id, episode=rec.episode, agent=a, ledger=ledger,
+                              plan=p.model_dump_json()) for a, p in sorted(rec.plans.items()))
+            s.add_all(MetricRow(run_id=run_id, episode=rec.episode, name=n, value=v)
+                      for n, v in sorted(rec.metrics.items()))
+            for c in rec.ledger:
+                s.merge(CommitmentRow(ledger=ledger, id=c.id, record=c.model_dump_json(),
+                                      status=c.status, updated_episode=rec.episode))

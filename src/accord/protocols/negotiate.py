@@ -211,8 +211,9 @@ class Manager(Agent):
             head = refused[0]
             if requests[head].overflow:
                 usage = from_entries(requests[head].usage)
-                if not await self._make_room(head, usage, None):
-                    self._grant_local(head, usage, requests[head].cost)  # a hard violation
+                # granted even when no room could be made: that is a hard violation
+                await self._make_room(head, usage, None)
+                self._grant_local(head, usage, requests[head].cost)
                 await self._confirm([head])
                 refused = refused[1:]
             pending = refused

@@ -223,8 +223,9 @@ class OffersBottleneck(Agent):
             expect(r, Ack)
         slot_map = await self._slot_map()
         for m in self.members:
-            due = [c for c in ledger.values() if c.debtor == m and c.due_episode == ep
-                   and c.status != "fulfilled"]
+            due = sorted((c for c in ledger.values() if c.debtor == m and c.due_episode == ep
+                          and c.status != "fulfilled"),
+                         key=lambda c: (c.created_episode, c.detail.get("order", 0)))
             if due:
                 done = expect(await self.request(m, FulfilTurn(
                     episode=ep, slot_map=list(slot_map.items()), due=due)), FulfilDone)
@@ -248,7 +249,8 @@ class OffersBottleneck(Agent):
                     com = CommitmentRecord(
                         id=f"com_{o.offer_id}_r{rnd}", debtor=holders[0], creditor=holders[1],
                         amount=o.moved_students, created_episode=ep, due_episode=ep + 1,
-                        detail={"shift_min": o.shift_min, "moved_students": o.moved_students})
+                        detail={"shift_min": o.shift_min, "moved_students": o.moved_students,
+                                "order": len(ledger)})
                     ledger[com.id] = com
         changed = [c for c in ledger.values() if c not in msg.ledger]
         return EpisodeDone(episode=ep, rounds=rounds, ledger=changed)

@@ -1,0 +1,31 @@
+"""``accord generate``: seeded scenario generators, one subcommand per domain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import yaml
+
+from accord.domains.dismissal.generate import generate as generate_dismissal
+
+app = typer.Typer(help="Generate seeded scenarios.", no_args_is_help=True)
+
+
+@app.command("dismissal")
+def dismissal(
+    classrooms: int = typer.Option(30, "--classrooms", min=1),
+    bottlenecks: int = typer.Option(1, "--bottlenecks", min=1),
+    seed: int = typer.Option(1, "--seed"),
+    load: float = typer.Option(0.7, "--load", min=0.05, max=1.0,
+                               help="share of batch capacity the students fill"),
+    output: Path = typer.Option(None, "--output", "-o", help="YAML file (default: stdout)"),
+) -> None:
+    """A dismissal scenario that is feasible by construction."""
+    sc = generate_dismissal(classrooms, bottlenecks, seed, load=load)
+    text = yaml.safe_dump(sc.model_dump(mode="json", exclude_defaults=False), sort_keys=False)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
+        typer.echo(f"wrote {output}: {sc.description}")

@@ -1,0 +1,45 @@
+"""Entry point: the typer app, its verbs, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from accord.cli import generate, run, schema, show
+from accord.model.errors import AccordError
+
+app = typer.Typer(
+    name="accord", no_args_is_help=True, add_completion=False,
+    help="Distributed timetabling by negotiating agents.",
+)
+app.command("run")(run.run)
+app.command("schema")(schema.schema)
+app.command("show")(show.show)
+app.add_typer(generate.app, name="generate")
+
+err = Console(stderr=True)
+
+
+def main() -> None:
+    """Run the CLI; an AccordError becomes one line on stderr and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except AccordError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

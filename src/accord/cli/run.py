@@ -1,0 +1,64 @@
+"""``accord run``: run a scenario's protocol for some episodes and store them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from accord.domains import check_protocol, get_domain, load_scenario
+from accord.runtime.runner import EpisodeResult, RunResult, run_scenario
+
+console = Console(width=None if sys.stdout.isatty() else 160)
+
+
+def episode_table(result: RunResult) -> Table:
+    """The per-episode table printed after a run."""
+    t = Table(title=f"run {result.run_id} · {result.scenario} · {result.protocol} · "
+                    f"seed {result.seed}")
+    for col in ("episode", "hard violations", "cost", "reference", "messages", "rounds",
+                "wall s"):
+        t.add_column(col, justify="right")
+    for e in result.episodes:
+        ref = "-" if e.reference_cost is None else str(e.reference_cost)
+        t.add_row(str(e.episode), str(e.hard_violations), str(e.cost), ref, str(e.messages),
+                  str(e.rounds), f"{e.wall_seconds:.2f}")
+    return t
+
+
+def run(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    protocol: str = typer.Option(None, "--protocol", "-p", help="override the scenario's"),
+    episodes: int = typer.Option(None, "--episodes", "-n", min=1, help="episodes to run"),
+    seed: int = typer.Option(None, "--seed", help="override the scenario's seed"),
+    db: str = typer.Option("accord.db", "--db", help="SQLite file or SQLAlchemy URL"),
+    report: Path = typer.Option(None, "--report", help="write the JSON report here"),
+    reference: bool = typer.Option(False, "--reference", help="also solve centrally"),
+) -> None:
+    """Run SCENARIO; each episode is stored as it ends and continues the ledger."""
+    sc = load_scenario(scenario)
+    if protocol is not None:
+        check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
+    total = episodes or sc.episodes
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(f"{sc.name} · {protocol or sc.protocol}", total=total)
+
+        def tick(e: EpisodeResult) -> None:
+            bar.update(task, advance=1,
+                       description=f"episode {e.episode}: cost {e.cost}, "
+                                   f"{e.hard_violations} violations")
+
+        result = run_scenario(sc, protocol=protocol, episodes=total, seed=seed, db=db,
+                              reference=reference, on_episode=tick)
+    console.print(episode_table(result))
+    if report is not None:
+        tmp = report.with_name(report.name + ".tmp")
+        tmp.write_text(json.dumps(result.report(), indent=2, sort_keys=True) + "\n")
+        tmp.replace(report)
+        console.print(f"report written to {report}")

@@ -1,0 +1,21 @@
+"""``accord schema``: print the JSON Schema of the message envelope."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from accord.model.messages import envelope_schema
+
+
+def schema(
+    output: Path = typer.Option(None, "--output", "-o", help="write to a file instead"),
+) -> None:
+    """Print the JSON Schema of the versioned message envelope and every message kind."""
+    text = json.dumps(envelope_schema(), indent=2, sort_keys=True) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)

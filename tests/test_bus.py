@@ -1,0 +1,94 @@
+"""The in-memory bus: request/reply, ordering, error replies, stalls, determinism."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from accord.model.errors import ProtocolError
+from accord.model.messages import Ack, ErrorReply, Schedule, ScheduleQuery
+from accord.runtime.agent import Agent, expect
+from accord.runtime.memory import InMemoryBus
+
+
+class Echo(Agent):
+    """Replies to a schedule query with its own number, solving off the loop first."""
+
+    def __init__(self, agent_id: str, n: int) -> None:
+        super().__init__(agent_id)
+        self.n = n
+
+    async def on_schedule_query(self, msg, env):
+        n = await self.think(lambda: self.n)
+        return Schedule(slots=[(n, n)])
+
+
+class Caller(Agent):
+    async def ask(self, names):
+        replies = await self.request_all([(n, ScheduleQuery()) for n in names])
+        return [expect(r, Schedule).slots[0][0] for r in replies]
+
+
+def _run(coro_factory):
+    async def main():
+        bus = InMemoryBus("run")
+        caller = Caller("caller")
+        bus.register(caller)
+        for i in range(4):
+            bus.register(Echo(f"e{i}", i))
+        try:
+            result = await bus.run_until(coro_factory(caller), caller)
+        finally:
+            await bus.close()
+        return result, [(e.sender, e.recipient, e.kind, e.in_reply_to, e.sent_at)
+                        for e in bus.trace]
+    return asyncio.run(main())
+
+
+def test_request_all_returns_replies_in_call_order():
+    result, trace = _run(lambda c: c.ask(["e3", "e1", "e2"]))
+    assert result == [3, 1, 2]
+    assert trace == [
+        ("caller", "e3", "schedule_query", None, 0.0),
+        ("caller", "e1", "schedule_query", None, 0.0),
+        ("caller", "e2", "schedule_query", None, 0.0),
+        ("e1", "caller", "schedule", "caller:2", 0.001),
+        ("e2", "caller", "schedule", "caller:3", 0.001),
+        ("e3", "caller", "schedule", "caller:1", 0.001),
+    ]
+
+
+def test_same_program_same_trace():
+    runs = [_run(lambda c: c.ask(["e0", "e1", "e2", "e3", "e1"]))[1] for _ in range(3)]
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_unknown_kind_gets_error_reply():
+    async def poke(c):
+        return (await c.request("e0", Ack())).body
+    body, _ = _run(poke)
+    assert isinstance(body, ErrorReply)
+    assert "does not handle 'ack'" in body.reason
+
+
+def test_error_reply_raises_in_expect():
+    async def poke(c):
+        return expect(await c.request("e0", Ack()), Schedule)
+    with pytest.raises(ProtocolError, match="replied with an error"):
+        _run(poke)
+
+
+def test_unknown_recipient_is_refused():
+    with pytest.raises(ProtocolError, match="unknown agent 'ghost'"):
+        _run(lambda c: c.ask(["ghost"]))
+
+
+def test_stall_is_detected():
+    async def wait_forever(c):
+        await c.send("e0", Ack(), in_reply_to="nothing")  # an answer nobody will reply to
+        fut = asyncio.get_running_loop().create_future()
+        c._reply_waiter = ({"never"}, {}, fut)
+        await c._wait(fut)
+    with pytest.raises(ProtocolError, match="stalled"):
+        _run(wait_forever)

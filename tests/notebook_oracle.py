@@ -89,7 +89,7 @@ class Classroom:
                 if self.reduce_load(to_give, target, slot_map):
                     first, cnt = acc.slots[0]
                     n = min(to_give, cnt)
-                    rest = [(first, cnt - n)] + acc.slots[1:] if cnt - n else acc.slots[1:]
+                    rest = [(first, cnt - n), *acc.slots[1:]] if cnt - n else acc.slots[1:]
                     acc.slots = _add(rest, target, n)
                     slot_map[first] = slot_map.get(first, 0) - n
                     slot_map[target] = slot_map.get(target, 0) + n

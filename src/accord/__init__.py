@@ -4,9 +4,9 @@ Each part of an organisation is an agent that solves its own timetable with CP-S
 negotiates shared resources with the others through typed messages.
 """
 
+from accord.domains import load_scenario
 from accord.model.errors import AccordError, ScenarioError
 from accord.model.plan import Plan, UsageEntry
-from accord.domains import load_scenario
 from accord.model.scenario import ScenarioBase
 from accord.runtime.runner import RunResult, run_scenario
 

@@ -307,7 +307,7 @@ class Envelope(BaseModel):
     """What a bus carries: version, run, ids, addresses, kind and the typed body."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    v: Literal[1] = ENVELOPE_VERSION
+    v: Literal[1] = 1
     run: str
     id: str
     sender: str

@@ -61,6 +61,7 @@ class NegotiateOptions(BaseModel):
     exchange: bool = Field(default=True, description="buy room for wishes with release quotes")
     violation_threshold: int = Field(default=3, ge=1, description="misses before a violation")
     solve_time_limit: float = Field(default=5.0, gt=0)
+    quote_batch: int = Field(default=6, ge=1, description="holders asked for quotes at once")
 
 
 def fits(usage: UsageMap, free: dict[Key, int]) -> bool:
@@ -119,7 +120,9 @@ class Member(Agent):
     def _own(self) -> UsageMap:
         return self.plan.usage_map() if self.plan else {}
 
-    async def on_call_for_changes(self, msg: CallForChanges, env: object) -> ChangeRequest | NoChange:
+    async def on_call_for_changes(
+        self, msg: CallForChanges, env: object
+    ) -> ChangeRequest | NoChange:
         assert self.plan is not None
         caps = from_entries(msg.free) if msg.wish else _combine(from_entries(msg.free), self._own())
         plan = await self.think(self._solve, caps)
@@ -239,11 +242,7 @@ class Manager(Agent):
         applied = False
         for gain, m, usage in changes:
             room = _combine(self.free, self.granted[m][0])
-            if fits(usage, room):
-                self._grant_local(m, usage, self.granted[m][1] - gain)
-                await self._confirm([m])
-                applied = True
-            elif wish and await self._make_room(m, usage, gain):
+            if fits(usage, room) or (wish and await self._make_room(m, usage, gain)):
                 self._grant_local(m, usage, self.granted[m][1] - gain)
                 await self._confirm([m])
                 applied = True
@@ -260,28 +259,17 @@ class Manager(Agent):
         spare = {k: max(0, v - usage.get(k, 0)) for k, v in room.items()}
         spare_entries = self._free_entries(spare)
         chosen: dict[str, tuple[UsageMap, int]] = {}
+        batch = self.options.quote_batch
         for key, amount in sorted(need.items()):
             holders = sorted((m for m, (u, _) in self.granted.items()
                               if m != requester and m not in chosen and u.get(key, 0) > 0),
-                             key=lambda m: -self.granted[m][0].get(key, 0))
-            replies = await self.request_all([
-                (m, ReleaseRequest(resource=key[0], slot=key[1],
-                                   amount=min(amount, self.granted[m][0][key]),
-                                   free=spare_entries)) for m in holders])
-            quotes = sorted(((r.body.cost_delta / max(1, self.granted[m][0][key] -
-                              from_entries(r.body.usage).get(key, 0)), m, r.body)
-                             for m, r in zip(holders, replies, strict=True)
-                             if isinstance(r.body, ReleaseQuote)), key=lambda q: (q[0], q[1]))
-            for _, m, q in quotes:
+                             key=lambda m: (-self.granted[m][0].get(key, 0), m))
+            for start in range(0, len(holders), batch):
                 if amount <= 0:
                     break
-                new = from_entries(q.usage)
-                extra = {k: max(0, a - self.granted[m][0].get(k, 0)) for k, a in new.items()}
-                if not fits({k: a for k, a in extra.items() if a}, spare):
-                    continue
-                add_usage(spare, {k: a for k, a in extra.items() if a}, -1)
-                chosen[m] = (new, q.cost_delta)
-                amount -= self.granted[m][0][key] - new.get(key, 0)
+                asked = holders[start:start + batch]
+                amount = await self._take_quotes(asked, key, amount, spare, spare_entries,
+                                                 chosen)
             if amount > 0:
                 return False
         cost = sum(c for _, c in chosen.values())
@@ -296,6 +284,34 @@ class Manager(Agent):
         await self._confirm(sorted(chosen))
         return True
 
+    async def _take_quotes(
+        self, asked: list[str], key: Key, amount: int, spare: dict[Key, int],
+        spare_entries: list, chosen: dict[str, tuple[UsageMap, int]],
+    ) -> int:
+        """Ask some holders to quote for releasing ``amount`` at ``key``; keep the cheapest
+        per unit released that fit the spare capacity together. Returns what is still needed.
+        """
+        replies = await self.request_all([
+            (m, ReleaseRequest(resource=key[0], slot=key[1],
+                               amount=min(amount, self.granted[m][0][key]),
+                               free=spare_entries)) for m in asked])
+        quotes = sorted(((r.body.cost_delta / max(1, self.granted[m][0][key] -
+                          from_entries(r.body.usage).get(key, 0)), m, r.body)
+                         for m, r in zip(asked, replies, strict=True)
+                         if isinstance(r.body, ReleaseQuote)), key=lambda q: (q[0], q[1]))
+        for _, m, q in quotes:
+            if amount <= 0:
+                break
+            new = from_entries(q.usage)
+            extra = {k: a - self.granted[m][0].get(k, 0) for k, a in new.items()}
+            extra = {k: a for k, a in extra.items() if a > 0}
+            if not fits(extra, spare):
+                continue
+            add_usage(spare, extra, -1)
+            chosen[m] = (new, q.cost_delta)
+            amount -= self.granted[m][0][key] - new.get(key, 0)
+        return amount
+
 
 class NegotiateProtocol(Protocol):
     """The protocol object registered as ``negotiate``."""
@@ -308,8 +324,9 @@ class NegotiateProtocol(Protocol):
         self, domain: Domain, scenario: ScenarioBase, options: BaseModel, anchors: dict[str, Plan]
     ) -> Cast:
         assert isinstance(options, NegotiateOptions)
-        managers = [Manager(s, options, scenario.seed) for s in domain.managers(scenario)]
-        members = [Member(p, anchors.get(p.agent_id), _seed(scenario.seed, p.agent_id),
+        managers: list[Agent] = [Manager(s, options, scenario.seed)
+                                 for s in domain.managers(scenario)]
+        members: list[Agent] = [Member(p, anchors.get(p.agent_id), _seed(scenario.seed, p.agent_id),
                           options.solve_time_limit) for p in domain.local_problems(scenario)]
         return Cast(managers=managers, members=members)
 

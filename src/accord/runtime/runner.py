@@ -189,11 +189,11 @@ async def _run(
                 reference_cost=reference_cost if reference else None, rounds=rounds,
                 wall_seconds=round(wall, 4), messages=trace, plans=plans,
                 ledger=ledger_changes, metrics=metrics)
-            store.save_episode(run_id, ledger_key, rec)
+            nbytes = store.save_episode(run_id, ledger_key, rec)
             res = EpisodeResult(
                 episode=ep, hard_violations=ev.hard_violations, hard_breakdown=ev.hard_breakdown,
                 cost=ev.cost, cost_breakdown=ev.breakdown, reference_cost=rec.reference_cost,
-                messages=len(trace), bytes=sum(len(e.to_json()) for e in trace),
+                messages=len(trace), bytes=nbytes,
                 rounds=rounds, wall_seconds=rec.wall_seconds, plans=plans)
             result.episodes.append(res)
             if on_episode:

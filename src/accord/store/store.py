@@ -178,9 +178,10 @@ class Store:
             if row is not None:
                 row.status, row.finished_at = status, finished_at
 
-    def save_episode(self, run_id: str, ledger: str, rec: EpisodeRecord) -> None:
-        """Store one episode atomically: all of it or nothing."""
+    def save_episode(self, run_id: str, ledger: str, rec: EpisodeRecord) -> int:
+        """Store one episode atomically: all of it or nothing. Returns the message bytes."""
         with Session(self.engine) as s, s.begin():
+            texts = [e.to_json() for e in rec.messages]
             base = s.scalar(select(func.count()).select_from(MessageRow)
                             .where(MessageRow.run_id == run_id)) or 0
             s.add(EpisodeRow(
@@ -188,11 +189,11 @@ class Store:
                 hard_violations=rec.hard_violations, cost=rec.cost,
                 cost_breakdown=json.dumps(rec.cost_breakdown, sort_keys=True),
                 hard_breakdown=json.dumps(rec.hard_breakdown, sort_keys=True),
-                reference_cost=rec.reference_cost, messages=len(rec.messages),
-                bytes=sum(len(e.to_json()) for e in rec.messages), rounds=rec.rounds,
+                reference_cost=rec.reference_cost, messages=len(texts),
+                bytes=sum(len(t) for t in texts), rounds=rec.rounds,
                 wall_seconds=rec.wall_seconds))
             s.add_all(MessageRow(run_id=run_id, seq=base + i, episode=rec.episode,
-                                 envelope=e.to_json()) for i, e in enumerate(rec.messages))
+                                 envelope=t) for i, t in enumerate(texts))
             s.add_all(PlanRow(run_id=run_id, episode=rec.episode, agent=a, ledger=ledger,
                               plan=p.model_dump_json()) for a, p in sorted(rec.plans.items()))
             s.add_all(MetricRow(run_id=run_id, episode=rec.episode, name=n, value=v)
@@ -200,3 +201,4 @@ class Store:
             for c in rec.ledger:
                 s.merge(CommitmentRow(ledger=ledger, id=c.id, record=c.model_dump_json(),
                                       status=c.status, updated_episode=rec.episode))
+        return sum(len(t) for t in texts)

@@ -28,9 +28,9 @@ def solve_central(
         ov = m.new_int_var(0, sum(v.classroom.attendance for v in rooms), f"over_{b}_{batch}")
         m.add(sum(xs) <= per_batch[b] + ov)
         overflow.append(ov)
-    displacement = sum(v.displacement() for v in rooms)
+    displacement = cp_model.LinearExpr.sum([v.displacement() for v in rooms])
     big = max(abs(o) for o in sc.offsets) * sum(c.attendance for c in sc.classrooms) + 1
-    m.minimize(big * sum(overflow) + displacement)
+    m.minimize(big * cp_model.LinearExpr.sum(overflow) + displacement)
     solved = solve_model(m, time_limit=time_limit, seed=seed, workers=workers)
     if solved is None:
         raise AccordError(f"central: no solution within {time_limit:g} s")

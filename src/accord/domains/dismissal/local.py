@@ -49,8 +49,11 @@ class ClassroomProblem(LocalProblem):
         spread_w = len(v.used) + 1
         cost_w = spread_w * (rel * 2 * a + 1) + spread_w
         over_w = cost_w * (max(abs(o) for o in v.count) * a + 1)
-        m.minimize(over_w * sum(overflow) + cost_w * v.displacement()
-                   + spread_w * rel * sum(changes) + sum(v.used.values()))
+        used = list(v.used.values())
+        m.minimize(cp_model.LinearExpr.weighted_sum(
+            [*overflow, v.displacement(), *changes, *used],
+            [over_w] * len(overflow) + [cost_w] + [spread_w * rel] * len(changes)
+            + [1] * len(used)))
         solved = solve_model(m, time_limit=ctx.time_limit, seed=ctx.seed, workers=1)
         if solved is None:
             return None

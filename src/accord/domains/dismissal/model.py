@@ -20,7 +20,9 @@ class ClassroomVars:
 
     def displacement(self) -> cp_model.LinearExprT:
         """Student-minutes displaced: the official cost."""
-        return sum(abs(o) * v for o, v in self.count.items())
+        offsets = list(self.count)
+        return cp_model.LinearExpr.weighted_sum([self.count[o] for o in offsets],
+                                                [abs(o) for o in offsets])
 
 
 def add_classroom(model: cp_model.CpModel, sc: DismissalScenario, c: Classroom) -> ClassroomVars:

@@ -131,7 +131,7 @@ class OffersClassroom(Agent):
     async def on_fulfil_give(self, msg: FulfilGive, env: object) -> Moved:
         first, cnt = self.slots[0]
         n = min(msg.amount, cnt)
-        rest = [(first, cnt - n)] + self.slots[1:] if cnt - n else self.slots[1:]
+        rest = [(first, cnt - n), *self.slots[1:]] if cnt - n else self.slots[1:]
         self.slots = _add(rest, msg.slot, n)
         return Moved(from_slot=first, amount=n)
 

@@ -25,20 +25,10 @@ err = Console(stderr=True)
 def main() -> None:
     """Run the CLI; an AccordError becomes one line on stderr and exit code 2."""
     try:
-        app(standalone_mode=False)
+        app()
     except AccordError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 if __name__ == "__main__":

@@ -128,12 +128,17 @@ class Refusal(Body):
 
 
 class CallForChanges(Body):
-    """Manager to member: capacity now free; send a Request for Change if it helps."""
+    """Manager to member: capacity now free; send a Request for Change if it helps.
+
+    With ``wish``, ``capacity`` is the full capacity and the member answers with the
+    changes it would make if room held by others in one slot were freed.
+    """
 
     kind: Literal["call_for_changes"] = "call_for_changes"
     round: int
     free: list[UsageEntry]
     wish: bool = False
+    capacity: list[UsageEntry] = Field(default_factory=list)
 
 
 class ChangeRequest(Body):
@@ -142,6 +147,21 @@ class ChangeRequest(Body):
     kind: Literal["change_request"] = "change_request"
     usage: list[UsageEntry]
     expected_gain: int
+
+
+class WishOption(BaseModel):
+    """One change a member would make if the manager found it room: usage and gain."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    usage: list[UsageEntry]
+    expected_gain: int
+
+
+class Wishes(Body):
+    """Member to manager: changes that need room others hold, best first."""
+
+    kind: Literal["wishes"] = "wishes"
+    options: list[WishOption]
 
 
 class NoChange(Body):
@@ -284,6 +304,7 @@ MessageBody = Annotated[
     | Refusal
     | CallForChanges
     | ChangeRequest
+    | Wishes
     | NoChange
     | ReleaseRequest
     | ReleaseQuote

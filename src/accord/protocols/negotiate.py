@@ -8,9 +8,10 @@ local cost:
    commitments ledger); a refused member gets the free capacity and asks again. A member
    that cannot fit at all asks others to make room (release requests and quotes).
 3. *Requests for Change* — the manager publishes free capacity; members send changes with
-   their Expected Gain, applied best first. When none fits, members state wishes and the
-   manager buys room for a wish from others' release quotes when the gain exceeds their
-   quoted cost. Every accepted change lowers the global cost, so this ends.
+   their Expected Gain, applied best first. When none fits, members state wishes (their
+   best plan with one slot, or all, opened to full capacity) and the manager buys room for
+   a wish from others' release quotes when the gain exceeds their quoted cost. Every
+   accepted change lowers the global cost, so this ends.
 
 At the end the manager settles the ledger: members who carried more than the mean burden
 are owed, and those debts give priority in the following episodes, so the burden rotates.
@@ -42,6 +43,8 @@ from accord.model.messages import (
     Refusal,
     ReleaseQuote,
     ReleaseRequest,
+    Wishes,
+    WishOption,
 )
 from accord.model.plan import Key, Plan, UsageMap, add_usage, from_entries, to_entries
 from accord.model.scenario import ScenarioBase
@@ -122,13 +125,29 @@ class Member(Agent):
 
     async def on_call_for_changes(
         self, msg: CallForChanges, env: object
-    ) -> ChangeRequest | NoChange:
+    ) -> ChangeRequest | Wishes | NoChange:
         assert self.plan is not None
-        caps = from_entries(msg.free) if msg.wish else _combine(from_entries(msg.free), self._own())
-        plan = await self.think(self._solve, caps)
+        room = _combine(from_entries(msg.free), self._own())
+        if msg.wish:
+            return Wishes(options=await self.think(self._wishes, room,
+                                                   from_entries(msg.capacity)))
+        plan = await self.think(self._solve, room)
         if plan is None or plan.cost >= self.plan.cost:
             return NoChange()
         return ChangeRequest(usage=self._offer(plan), expected_gain=self.plan.cost - plan.cost)
+
+    def _wishes(self, room: dict[Key, int], capacity: dict[Key, int]) -> list[WishOption]:
+        """Best plan with each one slot opened to full capacity, and with all opened."""
+        assert self.plan is not None
+        found: dict[tuple[tuple[Key, int], ...], WishOption] = {}
+        for caps in [capacity] + [{**room, k: c} for k, c in sorted(capacity.items())
+                                  if c > room.get(k, 0)]:
+            plan = self._solve(caps)
+            if plan is not None and plan.cost < self.plan.cost:
+                key = tuple(sorted(plan.usage_map().items()))
+                found.setdefault(key, WishOption(usage=self._offer(plan),
+                                                 expected_gain=self.plan.cost - plan.cost))
+        return sorted(found.values(), key=lambda w: -w.expected_gain)
 
     async def on_release_request(self, msg: ReleaseRequest, env: object) -> ReleaseQuote | Decline:
         assert self.plan is not None
@@ -232,21 +251,27 @@ class Manager(Agent):
 
     async def _apply_changes(self, rnd: int, rank: dict[str, int], wish: bool) -> bool:
         members = sorted(self.granted)
-        free = self._free_entries(self.spec.capacity if wish else None)
-        replies = await self.request_all(
-            [(m, CallForChanges(round=rnd, free=free, wish=wish)) for m in members])
-        changes = sorted(
-            ((r.body.expected_gain, m, from_entries(r.body.usage))
-             for m, r in zip(members, replies, strict=True) if isinstance(r.body, ChangeRequest)),
-            key=lambda c: (-c[0], rank[c[1]]))
-        applied = False
+        capacity = to_entries(self.spec.capacity) if wish else []
+        replies = await self.request_all([(m, CallForChanges(
+            round=rnd, free=self._free_entries(), wish=wish, capacity=capacity))
+            for m in members])
+        changes: list[tuple[int, str, UsageMap]] = []
+        for m, r in zip(members, replies, strict=True):
+            if isinstance(r.body, ChangeRequest):
+                changes.append((r.body.expected_gain, m, from_entries(r.body.usage)))
+            elif isinstance(r.body, Wishes):
+                changes += [(w.expected_gain, m, from_entries(w.usage)) for w in r.body.options]
+        changes.sort(key=lambda c: (-c[0], rank[c[1]]))
+        applied: set[str] = set()
         for gain, m, usage in changes:
+            if m in applied:
+                continue
             room = _combine(self.free, self.granted[m][0])
             if fits(usage, room) or (wish and await self._make_room(m, usage, gain)):
                 self._grant_local(m, usage, self.granted[m][1] - gain)
                 await self._confirm([m])
-                applied = True
-        return applied
+                applied.add(m)
+        return bool(applied)
 
     async def _make_room(self, requester: str, usage: UsageMap, gain: int | None) -> bool:
         """Buy room for ``requester``'s usage from holders' release quotes.

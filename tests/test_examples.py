@@ -1,0 +1,20 @@
+"""Every shipped example loads and runs; negotiate clears it when central can."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.domains import load_scenario
+from accord.runtime.runner import run_scenario
+from tests.conftest import ROOT
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_runs(path, tmp_path):
+    sc = load_scenario(path)
+    res = run_scenario(sc, episodes=2, db=str(tmp_path / "x.db"), reference=True)
+    for e in res.episodes:
+        assert e.hard_violations == 0
+        assert e.cost <= 1.05 * e.reference_cost

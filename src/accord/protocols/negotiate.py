@@ -65,6 +65,8 @@ class NegotiateOptions(BaseModel):
     violation_threshold: int = Field(default=3, ge=1, description="misses before a violation")
     solve_time_limit: float = Field(default=5.0, gt=0)
     quote_batch: int = Field(default=6, ge=1, description="holders asked for quotes at once")
+    refusal_batch: int = Field(default=8, ge=1,
+                               description="refused members asked to re-plan per wave")
 
 
 def fits(usage: UsageMap, free: dict[Key, int]) -> bool:
@@ -137,12 +139,17 @@ class Member(Agent):
         return ChangeRequest(usage=self._offer(plan), expected_gain=self.plan.cost - plan.cost)
 
     def _wishes(self, room: dict[Key, int], capacity: dict[Key, int]) -> list[WishOption]:
-        """Best plan with each one slot opened to full capacity, and with all opened."""
+        """Best plan with each one slot opened to full capacity, and with all opened.
+
+        All opened relaxes every one-slot case: when it gains nothing, none can.
+        """
         assert self.plan is not None
         found: dict[tuple[tuple[Key, int], ...], WishOption] = {}
         for caps in [capacity] + [{**room, k: c} for k, c in sorted(capacity.items())
                                   if c > room.get(k, 0)]:
             plan = self._solve(caps)
+            if caps is capacity and (plan is None or plan.cost >= self.plan.cost):
+                return []
             if plan is not None and plan.cost < self.plan.cost:
                 key = tuple(sorted(plan.usage_map().items()))
                 found.setdefault(key, WishOption(usage=self._offer(plan),
@@ -225,10 +232,12 @@ class Manager(Agent):
             await self._confirm(granted_now)
             if not refused:
                 return
+            # only the first refused is sure to fit next wave: re-plan a few, not everyone
+            asked = refused[:self.options.refusal_batch]
             replies = await self.request_all([
                 (m, Refusal(reason="capacity taken by members with priority",
-                            free=self._free_entries())) for m in refused])
-            for m, r in zip(refused, replies, strict=True):
+                            free=self._free_entries())) for m in asked])
+            for m, r in zip(asked, replies, strict=True):
                 requests[m] = expect(r, PlanRequest)
             head = refused[0]
             if requests[head].overflow:

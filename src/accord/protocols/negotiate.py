@@ -46,7 +46,15 @@ from accord.model.messages import (
     Wishes,
     WishOption,
 )
-from accord.model.plan import Key, Plan, UsageMap, add_usage, from_entries, to_entries
+from accord.model.plan import (
+    Key,
+    Plan,
+    UsageEntry,
+    UsageMap,
+    add_usage,
+    from_entries,
+    to_entries,
+)
 from accord.model.scenario import ScenarioBase
 from accord.protocols.base import Cast, Protocol
 from accord.protocols.ledger import priority_order, settle
@@ -98,7 +106,7 @@ class Member(Agent):
                            time_limit=self._limit, seed=self._seed)
         return self.problem.solve(ctx)
 
-    def _offer(self, plan: Plan) -> list:
+    def _offer(self, plan: Plan) -> list[UsageEntry]:
         self._offered[tuple(sorted(plan.usage_map().items()))] = plan
         return to_entries(plan.usage_map())
 
@@ -194,8 +202,9 @@ class Manager(Agent):
         add_usage(self.free, usage, -1)
         self.granted[member] = (usage, cost)
 
-    def _free_entries(self, free: dict[Key, int] | None = None) -> list:
-        return to_entries({k: max(0, a) for k, a in (free or self.free).items()})
+    def _free_entries(self, free: dict[Key, int] | None = None) -> list[UsageEntry]:
+        free = self.free if free is None else free
+        return to_entries({k: max(0, a) for k, a in free.items()})
 
     async def _confirm(self, members: Iterable[str]) -> None:
         replies = await self.request_all(
@@ -320,7 +329,7 @@ class Manager(Agent):
 
     async def _take_quotes(
         self, asked: list[str], key: Key, amount: int, spare: dict[Key, int],
-        spare_entries: list, chosen: dict[str, tuple[UsageMap, int]],
+        spare_entries: list[UsageEntry], chosen: dict[str, tuple[UsageMap, int]],
     ) -> int:
         """Ask some holders to quote for releasing ``amount`` at ``key``; keep the cheapest
         per unit released that fit the spare capacity together. Returns what is still needed.

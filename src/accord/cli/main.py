@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from accord.cli import generate, run, schema, show
+from accord.cli import export, generate, importer, run, schema, show
 from accord.model.errors import AccordError
 
 app = typer.Typer(
@@ -17,7 +17,9 @@ app = typer.Typer(
 app.command("run")(run.run)
 app.command("schema")(schema.schema)
 app.command("show")(show.show)
+app.command("export")(export.export)
 app.add_typer(generate.app, name="generate")
+app.add_typer(importer.app, name="import")
 
 err = Console(stderr=True)
 

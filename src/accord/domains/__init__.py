@@ -15,8 +15,9 @@ from accord.model.scenario import ScenarioBase, validation_error
 
 def _registry() -> dict[str, Domain]:
     from accord.domains.dismissal import DOMAIN as dismissal
+    from accord.domains.university import DOMAIN as university
 
-    return {d.name: d for d in (dismissal,)}
+    return {d.name: d for d in (dismissal, university)}
 
 
 def get_domain(name: str) -> Domain:

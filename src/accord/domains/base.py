@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from accord.model.errors import ProtocolError
 from accord.model.plan import Key, Plan
 from accord.model.scenario import ScenarioBase
 
@@ -74,18 +75,20 @@ class Domain(ABC):
 
     name: str
     scenario_type: type[ScenarioBase]
+    generic_protocols: tuple[str, ...] = ("negotiate", "central")
+    """The domain-neutral protocols this domain can run."""
 
     def extra_protocols(self) -> dict[str, Protocol]:
         """Protocols only this domain has (for example a reproduced baseline)."""
         return {}
 
-    @abstractmethod
     def local_problems(self, scenario: ScenarioBase) -> list[LocalProblem]:
-        """One local problem per scheduling agent."""
+        """One local problem per scheduling agent (for the negotiating protocols)."""
+        raise ProtocolError(f"domain {self.name} has no local problems for negotiation")
 
-    @abstractmethod
     def managers(self, scenario: ScenarioBase) -> list[ManagerSpec]:
         """The resource managers and the agents each serves."""
+        raise ProtocolError(f"domain {self.name} has no resource managers for negotiation")
 
     @abstractmethod
     def evaluate(self, scenario: ScenarioBase, plans: Mapping[str, Plan]) -> Evaluation:

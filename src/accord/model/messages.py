@@ -71,7 +71,7 @@ class PlanReport(Body):
 
     kind: Literal["plan_report"] = "plan_report"
     episode: int
-    assignment: dict[str, int]
+    assignment: dict[str, Any]
     cost: int
     usage: list[UsageEntry]
 

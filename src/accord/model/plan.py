@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,7 +52,7 @@ class Plan(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     agent: str
-    assignment: dict[str, int]
+    assignment: dict[str, Any]
     cost: int
     breakdown: dict[str, int] = Field(default_factory=dict)
     usage: list[UsageEntry] = Field(default_factory=list)

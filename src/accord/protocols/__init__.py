@@ -18,7 +18,8 @@ def _generic() -> dict[str, Protocol]:
 
 
 def _all(domain: Domain) -> dict[str, Protocol]:
-    return {**_generic(), **domain.extra_protocols()}
+    generic = {n: p for n, p in _generic().items() if n in domain.generic_protocols}
+    return {**generic, **domain.extra_protocols()}
 
 
 def protocol_names(domain: Domain) -> list[str]:

@@ -17,10 +17,13 @@ class Solved:
 
 
 def solve_model(
-    model: cp_model.CpModel, *, time_limit: float, seed: int, workers: int = 1
+    model: cp_model.CpModel, *, time_limit: float, seed: int, workers: int = 1,
+    deterministic_limit: float | None = None,
 ) -> Solved | None:
     """Solve with a time limit; one worker and a fixed seed give a reproducible result.
 
+    ``deterministic_limit`` bounds the work in CP-SAT's deterministic time units instead of
+    seconds, so that a limited solve gives the same answer on any machine.
     Returns the solution when a solution was found, None when the model is infeasible or
     nothing was found in time.
     """
@@ -28,6 +31,8 @@ def solve_model(
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed % 2**31
+    if deterministic_limit is not None:
+        solver.parameters.max_deterministic_time = deterministic_limit
     status = solver.solve(model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(solver, status == cp_model.OPTIMAL, solver.best_objective_bound)

@@ -1,0 +1,112 @@
+"""University timetabling: departments own courses and share rooms and students."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from accord.domains.university.instance import Course, Curriculum, Instance, Room
+from accord.model.scenario import ScenarioBase
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CourseSpec(_Strict):
+    """A course: its teacher, weekly lectures, minimum working days and students."""
+
+    id: str = Field(min_length=1)
+    teacher: str = Field(min_length=1)
+    lectures: int = Field(ge=1)
+    min_working_days: int = Field(ge=0)
+    students: int = Field(ge=0)
+
+
+class Unavailable(_Strict):
+    """A period a course's teacher cannot teach."""
+
+    course: str
+    day: int = Field(ge=0)
+    period: int = Field(ge=0)
+
+
+class DepartmentPrivate(_Strict):
+    """What only the department knows: its teachers' unavailabilities."""
+
+    unavailability: list[Unavailable] = Field(default_factory=list)
+
+
+class Department(_Strict):
+    """A department agent and the courses it timetables."""
+
+    id: str = Field(min_length=1)
+    courses: list[CourseSpec] = Field(min_length=1)
+    private: DepartmentPrivate = Field(default_factory=DepartmentPrivate)
+
+
+class RoomSpec(_Strict):
+    """A lecture hall in the pool the room authority guards."""
+
+    id: str = Field(min_length=1)
+    capacity: int = Field(gt=0)
+
+
+class CurriculumSpec(_Strict):
+    """Courses taken together by one group of students (may span departments)."""
+
+    id: str = Field(min_length=1)
+    courses: list[str] = Field(min_length=1)
+
+
+class UniversityScenario(ScenarioBase):
+    """Departments, shared rooms and curricula over a week of days × periods."""
+
+    domain: Literal["university"] = "university"
+    source: str = ""
+    days: int = Field(ge=1)
+    periods_per_day: int = Field(ge=1)
+    rooms: list[RoomSpec] = Field(min_length=1)
+    curricula: list[CurriculumSpec] = Field(default_factory=list)
+    departments: list[Department] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> UniversityScenario:
+        owner: dict[str, str] = {}
+        for i, d in enumerate(self.departments):
+            for j, c in enumerate(d.courses):
+                if c.id in owner:
+                    raise ValueError(f"departments[{i}].courses[{j}].id: course {c.id} is "
+                                     f"also in department {owner[c.id]}")
+                owner[c.id] = d.id
+            for j, u in enumerate(d.private.unavailability):
+                where = f"departments[{i}].private.unavailability[{j}]"
+                if owner.get(u.course) != d.id:
+                    raise ValueError(f"{where}.course: {u.course} is not a course of {d.id}")
+                if u.day >= self.days or u.period >= self.periods_per_day:
+                    raise ValueError(f"{where}: day {u.day} period {u.period} is outside "
+                                     f"{self.days} days × {self.periods_per_day} periods")
+        for i, q in enumerate(self.curricula):
+            for cid in q.courses:
+                if cid not in owner:
+                    raise ValueError(f"curricula[{i}].courses: unknown course {cid}")
+        rooms = [r.id for r in self.rooms]
+        if len(set(rooms)) != len(rooms):
+            raise ValueError("rooms: repeated room id")
+        return self
+
+    def owner(self) -> dict[str, str]:
+        """Course id -> department id."""
+        return {c.id: d.id for d in self.departments for c in d.courses}
+
+    def instance(self) -> Instance:
+        """The merged problem as one instance (what the validator and central solve see)."""
+        return Instance(
+            name=self.name, days=self.days, periods_per_day=self.periods_per_day,
+            courses=[Course(c.id, c.teacher, c.lectures, c.min_working_days, c.students)
+                     for d in self.departments for c in d.courses],
+            rooms=[Room(r.id, r.capacity) for r in self.rooms],
+            curricula=[Curriculum(q.id, tuple(q.courses)) for q in self.curricula],
+            unavailable={(u.course, u.day * self.periods_per_day + u.period)
+                         for d in self.departments for u in d.private.unavailability})

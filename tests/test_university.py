@@ -1,0 +1,94 @@
+"""University domain: the department split, and import → run → export with official costs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from accord.domains import load_scenario
+from accord.domains.university.itc2007 import parse_sol, read_ctt
+from accord.domains.university.split import split
+from accord.domains.university.validate import validate
+from accord.model.errors import ScenarioError
+from tests.test_itc2007 import DATA
+
+
+@pytest.mark.parametrize("k", [2, 4, 8])
+def test_split_keeps_teachers_whole_and_is_deterministic(k):
+    inst = read_ctt(DATA / "comp04.ctt")
+    a, crossing = split(inst, k)
+    b, _ = split(inst, k)
+    assert a == b
+    owner = a.owner()
+    for c in inst.courses:
+        same_teacher = {owner[o.id] for o in inst.courses if o.teacher == c.teacher}
+        assert same_teacher == {owner[c.id]}
+    assert sorted(owner) == sorted(c.id for c in inst.courses)
+    assert crossing == sum(1 for q in inst.curricula
+                           if len({owner[c] for c in q.courses}) > 1)
+    assert len(a.departments) == k
+    merged = a.instance()
+    assert merged.unavailable == inst.unavailable
+    assert {c.id: c for c in merged.courses} == {c.id: c for c in inst.courses}
+
+
+def _accord(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "accord.cli.main", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_import_run_export_round_trip(tmp_path):
+    ctt = DATA / "comp01.ctt"
+    scen = tmp_path / "comp01.yaml"
+    imp = _accord("import", "itc2007", str(ctt), "--departments", "4", "-o", str(scen),
+                  "--time-limit", "10", cwd=tmp_path)
+    assert imp.returncode == 0, imp.stderr
+    assert "curricula cross departments" in imp.stderr
+    run = _accord("run", str(scen), "--db", "u.db", "--report", "r.json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    episode = report["episodes"][0]
+    sol = tmp_path / "out.sol"
+    exp = _accord("export", report["run_id"], "--db", "u.db", "-o", str(sol), cwd=tmp_path)
+    assert exp.returncode == 0, exp.stderr
+    inst = read_ctt(ctt)
+    lectures, warnings = parse_sol(inst, sol.read_text())
+    assert warnings == []
+    official = validate(inst, lectures)
+    assert official.violations == episode["hard_violations"] == 0
+    assert official.soft == episode["cost_breakdown"]
+    assert official.cost == episode["cost"]
+
+
+def test_university_scenario_errors(tmp_path):
+    inst = read_ctt(DATA / "toy.ctt")
+    sc, _ = split(inst, 2)
+    data = sc.model_dump(mode="json")
+    data["departments"][0]["private"]["unavailability"][0]["course"] = "Elsewhere"
+    path = tmp_path / "u.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioError, match=r"unavailability\[0\]\.course: Elsewhere is not"):
+        load_scenario(path)
+
+
+def test_negotiation_is_refused_clearly_until_supported(tmp_path):
+    sc, _ = split(read_ctt(DATA / "toy.ctt"), 2)
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(sc.model_dump(mode="json")))
+    proc = _accord("run", str(path), "--protocol", "negotiate", "--db", "x.db", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "unknown protocol 'negotiate' (known: central)" in proc.stderr
+
+
+def test_malformed_ctt_on_the_command_line(tmp_path):
+    bad = tmp_path / "bad.ctt"
+    bad.write_text((DATA / "toy.ctt").read_text().replace("SceCosC Ocra 3 3 30",
+                                                            "SceCosC Ocra 3 3"))
+    proc = _accord("import", "itc2007", str(bad), "--departments", "2", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("got 'SceCosC Ocra 3 3'")
+    assert f"{bad}: line 10:" in proc.stderr

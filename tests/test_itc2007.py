@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from accord.domains.university.central import solve_instance
+from accord.domains.university.cpmodel import solve_instance
 from accord.domains.university.instance import Course, Curriculum, Instance, Lecture, Room
 from accord.domains.university.itc2007 import format_sol, parse_ctt, parse_sol, read_ctt
 from accord.domains.university.validate import validate

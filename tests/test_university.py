@@ -48,7 +48,8 @@ def test_import_run_export_round_trip(tmp_path):
                   "--time-limit", "10", cwd=tmp_path)
     assert imp.returncode == 0, imp.stderr
     assert "curricula cross departments" in imp.stderr
-    run = _accord("run", str(scen), "--db", "u.db", "--report", "r.json", cwd=tmp_path)
+    run = _accord("run", str(scen), "--protocol", "first-commit", "--db", "u.db", "--report",
+                  "r.json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     episode = report["episodes"][0]
@@ -75,13 +76,14 @@ def test_university_scenario_errors(tmp_path):
         load_scenario(path)
 
 
-def test_negotiation_is_refused_clearly_until_supported(tmp_path):
+def test_unknown_protocol_lists_the_university_protocols(tmp_path):
     sc, _ = split(read_ctt(DATA / "toy.ctt"), 2)
     path = tmp_path / "toy.yaml"
     path.write_text(yaml.safe_dump(sc.model_dump(mode="json")))
-    proc = _accord("run", str(path), "--protocol", "negotiate", "--db", "x.db", cwd=tmp_path)
+    proc = _accord("run", str(path), "--protocol", "seed-offers", "--db", "x.db", cwd=tmp_path)
     assert proc.returncode == 2
-    assert "unknown protocol 'negotiate' (known: central)" in proc.stderr
+    assert "unknown protocol 'seed-offers' (known: central, first-commit, negotiate)" in (
+        proc.stderr)
 
 
 def test_malformed_ctt_on_the_command_line(tmp_path):

@@ -26,9 +26,10 @@ def itc2007(
     """Split an ITC-2007 instance into departments that share all rooms."""
     inst = read_ctt(ctt)
     sc, crossing = split(inst, departments, seed=seed)
-    sc = sc.model_copy(update={"protocol": "central",
-                               "protocol_options": {"central": {"time_limit": time_limit,
-                                                                "workers": 2}}})
+    sc = sc.model_copy(update={"protocol": "negotiate", "protocol_options": {
+        "central": {"time_limit": time_limit, "workers": 2},
+        "negotiate": {"wishes": "ideal", "time_budget": time_limit, "solve_time_limit": 2.0},
+        "first-commit": {"solve_time_limit": 2.0}}})
     text = yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)
     if output is None:
         typer.echo(text, nl=False)

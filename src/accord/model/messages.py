@@ -57,6 +57,7 @@ class EpisodeDone(Body):
     episode: int
     rounds: int
     ledger: list[CommitmentRecord] = Field(default_factory=list)
+    metrics: dict[str, float] = Field(default_factory=dict)
 
 
 class PlanQuery(Body):

@@ -12,9 +12,10 @@ if TYPE_CHECKING:
 
 def _generic() -> dict[str, Protocol]:
     from accord.protocols.central import CentralProtocol
+    from accord.protocols.first_commit import FirstCommitProtocol
     from accord.protocols.negotiate import NegotiateProtocol
 
-    return {p.name: p for p in (NegotiateProtocol(), CentralProtocol())}
+    return {p.name: p for p in (NegotiateProtocol(), CentralProtocol(), FirstCommitProtocol())}
 
 
 def _all(domain: Domain) -> dict[str, Protocol]:

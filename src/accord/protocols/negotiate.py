@@ -20,8 +20,9 @@ are owed, and those debts give priority in the following episodes, so the burden
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,6 +76,12 @@ class NegotiateOptions(BaseModel):
     quote_batch: int = Field(default=6, ge=1, description="holders asked for quotes at once")
     refusal_batch: int = Field(default=8, ge=1,
                                description="refused members asked to re-plan per wave")
+    wishes: Literal["per-slot", "ideal"] = Field(
+        default="per-slot", description="wish with each slot opened (small slot sets), or "
+                                        "only with all opened (large ones, e.g. timetables)")
+    time_budget: float | None = Field(
+        default=None, gt=0, description="wall seconds per episode after which no further "
+                                        "change is sought (None: until no change helps)")
 
 
 def fits(usage: UsageMap, free: dict[Key, int]) -> bool:
@@ -93,8 +100,10 @@ class Member(Agent):
 
     role = "member"
 
-    def __init__(self, problem: LocalProblem, anchor: Plan | None, seed: int, limit: float):
+    def __init__(self, problem: LocalProblem, anchor: Plan | None, seed: int, limit: float,
+                 per_slot_wishes: bool = True):
         super().__init__(problem.agent_id)
+        self.per_slot_wishes = per_slot_wishes
         self.problem = problem
         self.anchor = anchor
         self.plan: Plan | None = None
@@ -153,8 +162,8 @@ class Member(Agent):
         """
         assert self.plan is not None
         found: dict[tuple[tuple[Key, int], ...], WishOption] = {}
-        for caps in [capacity] + [{**room, k: c} for k, c in sorted(capacity.items())
-                                  if c > room.get(k, 0)]:
+        singles = [{**room, k: c} for k, c in sorted(capacity.items()) if c > room.get(k, 0)]
+        for caps in [capacity] + (singles if self.per_slot_wishes else []):
             plan = self._solve(caps)
             if caps is capacity and (plan is None or plan.cost >= self.plan.cost):
                 return []
@@ -193,6 +202,7 @@ class Manager(Agent):
         self.free: dict[Key, int] = {}
         self.new_debts: list[CommitmentRecord] = []
         self.episode = 0
+        self.started = 0.0
 
     # --- bookkeeping --------------------------------------------------------------
     def _grant_local(self, member: str, usage: UsageMap, cost: int) -> None:
@@ -214,7 +224,7 @@ class Manager(Agent):
 
     # --- the episode ----------------------------------------------------------------
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
-        self.episode = msg.episode
+        self.episode, self.started = msg.episode, time.monotonic()
         self.granted, self.free, self.new_debts = {}, dict(self.spec.capacity), []
         members = list(self.spec.members)
         order = priority_order(members, msg.ledger, self.seed, msg.episode)
@@ -258,9 +268,15 @@ class Manager(Agent):
                 refused = refused[1:]
             pending = refused
 
+    def _out_of_time(self) -> bool:
+        budget = self.options.time_budget
+        return budget is not None and time.monotonic() - self.started > budget
+
     async def _improve(self, order: list[str]) -> int:
         rank = {m: i for i, m in enumerate(order)}
         for rnd in range(self.options.max_rounds):
+            if self._out_of_time():
+                return rnd
             if await self._apply_changes(rnd, rank, wish=False):
                 continue
             if not (self.options.exchange and await self._apply_changes(rnd, rank, wish=True)):
@@ -282,7 +298,7 @@ class Manager(Agent):
         changes.sort(key=lambda c: (-c[0], rank[c[1]]))
         applied: set[str] = set()
         for gain, m, usage in changes:
-            if m in applied:
+            if m in applied or self._out_of_time():
                 continue
             room = _combine(self.free, self.granted[m][0])
             if fits(usage, room) or (wish and await self._make_room(m, usage, gain)):
@@ -369,10 +385,13 @@ class NegotiateProtocol(Protocol):
         assert isinstance(options, NegotiateOptions)
         managers: list[Agent] = [Manager(s, options, scenario.seed)
                                  for s in domain.managers(scenario)]
-        members: list[Agent] = [Member(p, anchors.get(p.agent_id), _seed(scenario.seed, p.agent_id),
-                          options.solve_time_limit) for p in domain.local_problems(scenario)]
+        members: list[Agent] = [
+            Member(p, anchors.get(p.agent_id), member_seed(scenario.seed, p.agent_id),
+                   options.solve_time_limit, options.wishes == "per-slot")
+            for p in domain.local_problems(scenario)]
         return Cast(managers=managers, members=members)
 
 
-def _seed(seed: int, name: str) -> int:
+def member_seed(seed: int, name: str) -> int:
+    """A member's solver seed, derived from the scenario seed and its name."""
     return int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:4], "big") % 2**31

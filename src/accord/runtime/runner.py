@@ -65,6 +65,7 @@ class EpisodeResult:
     rounds: int
     wall_seconds: float
     plans: dict[str, Plan]
+    metrics: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,7 +104,7 @@ class RunResult:
                 "hard_breakdown": e.hard_breakdown, "cost": e.cost,
                 "cost_breakdown": e.cost_breakdown, "reference_cost": e.reference_cost,
                 "messages": e.messages, "bytes": e.bytes, "rounds": e.rounds,
-                "wall_seconds": e.wall_seconds,
+                "wall_seconds": e.wall_seconds, "metrics": e.metrics,
                 "plans": {a: p.assignment for a, p in sorted(e.plans.items())},
             } for e in self.episodes],
             "fairness": self.fairness(),
@@ -170,6 +171,7 @@ async def _run(
         for ep in range(first, first + episodes):
             t0 = time.perf_counter()
             rounds, ledger_changes, trace = 0, [], []
+            protocol_metrics: dict[str, float] = {}
             if bus is None:
                 plans = await asyncio.to_thread(central_plans)
             else:
@@ -179,12 +181,15 @@ async def _run(
                 trace = bus.trace[mark:]
                 rounds = max((d.rounds for d in done), default=0)
                 ledger_changes = [c for d in done for c in d.ledger]
+                for d in done:
+                    for name, value in d.metrics.items():
+                        protocol_metrics[name] = protocol_metrics.get(name, 0.0) + value
             wall = time.perf_counter() - t0
             if reference and reference_cost is None:
                 reference_cost = domain.evaluate(scenario, await asyncio.to_thread(
                     central_plans)).cost
             ev = domain.evaluate(scenario, plans)
-            metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()}
+            metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()} | protocol_metrics
             rec = EpisodeRecord(
                 episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,
                 cost_breakdown=ev.breakdown, hard_breakdown=ev.hard_breakdown,
@@ -196,7 +201,8 @@ async def _run(
                 episode=ep, hard_violations=ev.hard_violations, hard_breakdown=ev.hard_breakdown,
                 cost=ev.cost, cost_breakdown=ev.breakdown, reference_cost=rec.reference_cost,
                 messages=len(trace), bytes=nbytes,
-                rounds=rounds, wall_seconds=rec.wall_seconds, plans=plans)
+                rounds=rounds, wall_seconds=rec.wall_seconds, plans=plans,
+                metrics=protocol_metrics)
             result.episodes.append(res)
             if on_episode:
                 on_episode(res)

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from accord.domains.base import CentralResult, Domain, Evaluation
-from accord.domains.university.central import solve_instance
-from accord.domains.university.instance import Instance, Lecture
+from accord.domains.base import CentralResult, Domain, Evaluation, LocalProblem, ManagerSpec
+from accord.domains.university.cpmodel import curr_key, room_key, solve_instance
+from accord.domains.university.instance import Lecture
+from accord.domains.university.local import (
+    AUTHORITY,
+    DepartmentProblem,
+    department_instance,
+    usage_of,
+)
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.validate import validate
 from accord.model.errors import AccordError
-from accord.model.plan import Plan, UsageEntry
+from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
 
 
@@ -28,29 +34,37 @@ def lectures_of(plans: Mapping[str, Plan]) -> list[Lecture]:
     return sorted(Lecture(*lec) for p in plans.values() for lec in p.assignment["lectures"])
 
 
-def department_plan(sc: UniversityScenario, inst: Instance, dept: str,
-                    lectures: list[Lecture]) -> Plan:
-    """A department's plan: its lectures, its own cost, and the rooms it uses per period."""
-    mine = {c.id for d in sc.departments if d.id == dept for c in d.courses}
-    own = [lec for lec in lectures if lec.course in mine]
-    local = Instance(inst.name, inst.days, inst.periods_per_day,
-                     [c for c in inst.courses if c.id in mine], inst.rooms,
-                     [q for q in inst.curricula if set(q.courses) <= mine],
-                     {u for u in inst.unavailable if u[0] in mine})
+def department_plan(sc: UniversityScenario, dept: str, lectures: list[Lecture]) -> Plan:
+    """A department's plan cut from a merged timetable: its lectures, the official cost of
+    its part (shared curricula counted on its own lectures), and its usage."""
+    local = department_instance(sc, dept)
+    own = [lec for lec in lectures if any(c.id == lec.course for c in local.courses)]
     rep = validate(local, own)
+    shared = sc.shared_curricula() & {q.id for q in local.curricula}
     return Plan(agent=dept, assignment={"lectures": [list(lec) for lec in own]}, cost=rep.cost,
-                breakdown=rep.soft,
-                usage=[UsageEntry(resource=f"room:{lec.room}",
-                                  slot=inst.period(lec.day, lec.slot), amount=1)
-                       for lec in own])
+                breakdown=rep.soft, usage=usage_of(local, shared, own))
 
 
 class UniversityDomain(Domain):
-    """The university domain as the runtime sees it (centralised solve so far)."""
+    """The university domain as the runtime sees it."""
 
     name = "university"
     scenario_type = UniversityScenario
-    generic_protocols = ("central",)
+
+    generic_protocols = ("first-commit", "negotiate", "central")
+
+    def local_problems(self, scenario: ScenarioBase) -> list[LocalProblem]:
+        sc = _sc(scenario)
+        return [DepartmentProblem(sc, d.id) for d in sc.departments]
+
+    def managers(self, scenario: ScenarioBase) -> list[ManagerSpec]:
+        sc = _sc(scenario)
+        periods = sc.days * sc.periods_per_day
+        capacity = {room_key(r.id, p): 1 for r in sc.rooms for p in range(periods)}
+        capacity |= {curr_key(q, p): 1 for q in sorted(sc.shared_curricula())
+                     for p in range(periods)}
+        return [ManagerSpec(id=AUTHORITY, capacity=capacity,
+                            members=tuple(d.id for d in sc.departments))]
 
     def evaluate(self, scenario: ScenarioBase, plans: Mapping[str, Plan]) -> Evaluation:
         rep = validate(_sc(scenario).instance(), lectures_of(plans))
@@ -67,7 +81,7 @@ class UniversityDomain(Domain):
             raise AccordError(f"central: no timetable found for {sc.name} within "
                               f"{time_limit:g} s")
         lectures, solved, _ = res
-        plans = {d.id: department_plan(sc, inst, d.id, lectures) for d in sc.departments}
+        plans = {d.id: department_plan(sc, d.id, lectures) for d in sc.departments}
         return CentralResult(plans=plans, optimal=solved.optimal, bound=solved.bound)
 
 

@@ -96,6 +96,11 @@ class UniversityScenario(ScenarioBase):
             raise ValueError("rooms: repeated room id")
         return self
 
+    def shared_curricula(self) -> set[str]:
+        """Curricula whose courses belong to more than one department."""
+        owner = self.owner()
+        return {q.id for q in self.curricula if len({owner[c] for c in q.courses}) > 1}
+
     def owner(self) -> dict[str, str]:
         """Course id -> department id."""
         return {c.id: d.id for d in self.departments for c in d.courses}

@@ -1,14 +1,21 @@
-"""One CP-SAT model of a whole ITC-2007 instance, with the official soft costs.
+"""The CP-SAT model of ITC-2007 timetabling, for the whole instance or one department.
 
 Variables: ``x[c, p, r]`` a lecture of course ``c`` in room ``r`` at period ``p`` (only at
 available periods). Hard constraints are constraints; each soft constraint is a penalty
 term with the validator's weight whose variables are pinned to their exact values, so the
 objective of *any* solution (optimal or not) equals the validator's total cost.
+
+A department's model is the same on its own courses, under ``Limits``: caps on its usage
+of ``("room:R", period)`` and ``("curr:Q", period)`` keys (shared curricula), the periods
+where other departments hold a shared curriculum (neighbours for compactness), and an
+anchor timetable whose changes are penalised below one unit of official cost.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -20,12 +27,49 @@ from accord.domains.university.validate import (
 )
 from accord.solve.cpsat import Solved, solve_model
 
+ROOM, CURR = "room:", "curr:"
+CHANGE_SCALE = 1000
+"""Official cost is scaled by this; each changed anchor lecture costs 1: stability breaks
+ties but never outweighs a unit of official cost (while fewer than 1000 lectures move)."""
 
-def build(inst: Instance, fixed: dict[tuple[str, int], str] | None = None):
-    """The model, its ``x`` variables and its objective (the official total cost)."""
+
+def room_key(room: str, period: int) -> tuple[str, int]:
+    """The usage key of a room in a period."""
+    return (ROOM + room, period)
+
+
+def curr_key(curriculum: str, period: int) -> tuple[str, int]:
+    """The usage key of a shared curriculum in a period."""
+    return (CURR + curriculum, period)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the negotiation imposes on a department's model (see the module doc)."""
+
+    caps: Mapping[tuple[str, int], int] | None = None
+    soft: bool = False
+    shared: frozenset[str] = frozenset()
+    foreign: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    anchor: frozenset[tuple[str, int, str]] = frozenset()
+
+
+@dataclass
+class Built:
+    """A built model: lecture variables, the official cost and the overflow variables."""
+
+    model: cp_model.CpModel
+    x: dict[tuple[str, int, str], cp_model.IntVar]
+    cost: cp_model.LinearExprT
+    overflow: list[cp_model.IntVar]
+
+
+def build(inst: Instance, limits: Limits | None = None) -> Built:
+    """The model of ``inst`` (a whole instance, or one department's part) under limits."""
+    lim = limits or Limits()
     m = cp_model.CpModel()
     ppd = inst.periods_per_day
-    cap = {r.id: r.capacity for r in inst.rooms}
+    capacity = {r.id: r.capacity for r in inst.rooms}
     x: dict[tuple[str, int, str], cp_model.IntVar] = {}
     y: dict[tuple[str, int], cp_model.IntVar] = {}
     for c in inst.courses:
@@ -40,9 +84,29 @@ def build(inst: Instance, fixed: dict[tuple[str, int], str] | None = None):
             m.add(cp_model.LinearExpr.sum(xs) == y[c.id, p])
         m.add(cp_model.LinearExpr.sum([y[c.id, p] for p in range(inst.periods)
                                        if (c.id, p) in y]) == c.lectures)
+    overflow: list[cp_model.IntVar] = []
+
+    def cap(expr: cp_model.LinearExprT, limit: int, name: str) -> None:
+        if lim.soft:
+            ov = m.new_int_var(0, len(inst.courses), f"ov_{name}")
+            m.add(expr <= limit + ov)
+            overflow.append(ov)
+        else:
+            m.add(expr <= limit)
+
     for p in range(inst.periods):
         for r in inst.rooms:
-            m.add_at_most_one(x[c.id, p, r.id] for c in inst.courses if (c.id, p, r.id) in x)
+            xs = [x[c.id, p, r.id] for c in inst.courses if (c.id, p, r.id) in x]
+            m.add_at_most_one(xs)
+            if lim.caps is not None:
+                cap(cp_model.LinearExpr.sum(xs), min(1, lim.caps.get(room_key(r.id, p), 0)),
+                    f"{r.id}_{p}")
+        if lim.caps is not None:
+            for q in inst.curricula:
+                if q.id in lim.shared:
+                    ys = [y[c, p] for c in q.courses if (c, p) in y]
+                    cap(cp_model.LinearExpr.sum(ys), min(1, lim.caps.get(curr_key(q.id, p), 0)),
+                        f"{q.id}_{p}")
     groups: list[list[str]] = [list(q.courses) for q in inst.curricula]
     by_teacher: dict[str, list[str]] = defaultdict(list)
     for c in inst.courses:
@@ -53,7 +117,7 @@ def build(inst: Instance, fixed: dict[tuple[str, int], str] | None = None):
             m.add_at_most_one(y[c, p] for c in cs if (c, p) in y)
     terms: dict[str, list[tuple[cp_model.LinearExprT, int]]] = defaultdict(list)
     for (cid, _, rid), v in x.items():
-        over = inst.course(cid).students - cap[rid]
+        over = inst.course(cid).students - capacity[rid]
         if over > 0:
             terms["RoomCapacity"].append((v, over))
     for c in inst.courses:
@@ -76,8 +140,12 @@ def build(inst: Instance, fixed: dict[tuple[str, int], str] | None = None):
     for q in inst.curricula:
         z = {p: cp_model.LinearExpr.sum([y[c, p] for c in q.courses if (c, p) in y])
              for p in range(inst.periods)}
+        away = lim.foreign.get(q.id, frozenset())
         for p in range(inst.periods):
-            nbrs = [z[p + k] for k in (-1, 1) if 0 <= (p % ppd) + k < ppd]
+            near = [p + k for k in (-1, 1) if 0 <= (p % ppd) + k < ppd]
+            if any(n in away for n in near):
+                continue  # a lecture of another department is adjacent: never isolated
+            nbrs = [z[n] for n in near]
             # exact: a curriculum has at most one lecture per period, so z and nbrs are 0/1
             iso = m.new_bool_var(f"iso_{q.id}_{p}")
             m.add(iso >= z[p] - cp_model.LinearExpr.sum(nbrs))
@@ -85,15 +153,18 @@ def build(inst: Instance, fixed: dict[tuple[str, int], str] | None = None):
             for n in nbrs:
                 m.add(iso <= 1 - n)
             terms["CurriculumCompactness"].append((iso, CURRICULUM_COMPACTNESS_COST))
-    if fixed:
-        for (cid, p), rid in fixed.items():
-            if (cid, p, rid) in x:
-                m.add_hint(x[cid, p, rid], 1)
     exprs = [e for ts in terms.values() for e, _ in ts]
     weights = [w for ts in terms.values() for _, w in ts]
-    objective = cp_model.LinearExpr.weighted_sum(exprs, weights)
-    m.minimize(objective)
-    return m, x, objective
+    cost = cp_model.LinearExpr.weighted_sum(exprs, weights)
+    kept = []
+    for key in sorted(lim.anchor):
+        if key in x:
+            m.add_hint(x[key], 1)
+            kept.append(x[key])
+    big = CHANGE_SCALE * (1 + sum(c.lectures for c in inst.courses) * 60)
+    m.minimize(big * cp_model.LinearExpr.sum(overflow) + CHANGE_SCALE * cost
+               - cp_model.LinearExpr.sum(kept))
+    return Built(m, x, cost, overflow)
 
 
 def solve_instance(
@@ -102,8 +173,9 @@ def solve_instance(
     """Solve the whole instance centrally: the lectures, the solve, and the objective of
     the returned solution (the solver's reported objective can lag it on a timed-out
     solve). None when nothing was found in time."""
-    m, x, objective = build(inst)
-    solved = solve_model(m, time_limit=time_limit, seed=seed, workers=workers)
+    built = build(inst)
+    x, objective = built.x, built.cost
+    solved = solve_model(built.model, time_limit=time_limit, seed=seed, workers=workers)
     if solved is None:
         return None
     ppd = inst.periods_per_day

@@ -1,0 +1,77 @@
+"""A department's local problem: its own courses in CP-SAT, under the authority's grants.
+
+What the department reveals is its usage: ``("room:R", period)`` per lecture and
+``("curr:Q", period)`` for lectures of curricula shared with other departments. Where a
+shared curriculum's cap is 0, another department holds that period: the department keeps
+its own lectures of that curriculum away from it, and counts it as a neighbour for
+curriculum compactness. Teacher unavailabilities never leave the department.
+"""
+
+from __future__ import annotations
+
+from accord.domains.base import LocalProblem, SolveContext
+from accord.domains.university.cpmodel import Limits, build, curr_key, room_key
+from accord.domains.university.instance import Curriculum, Instance, Lecture
+from accord.domains.university.scenario import UniversityScenario
+from accord.model.plan import Plan, UsageEntry
+from accord.solve.cpsat import solve_model
+
+AUTHORITY = "authority"
+
+
+def department_instance(sc: UniversityScenario, dept: str) -> Instance:
+    """The department's part of the problem: its courses, all rooms, its curricula (shared
+    ones restricted to its courses), its unavailabilities."""
+    full = sc.instance()
+    mine = {c.id for d in sc.departments if d.id == dept for c in d.courses}
+    return Instance(
+        full.name, full.days, full.periods_per_day,
+        [c for c in full.courses if c.id in mine], full.rooms,
+        [Curriculum(q.id, tuple(c for c in q.courses if c in mine)) for q in full.curricula
+         if mine & set(q.courses)],
+        {u for u in full.unavailable if u[0] in mine})
+
+
+def usage_of(inst: Instance, shared: set[str], lectures: list[Lecture]) -> list[UsageEntry]:
+    """Rooms per period, and shared curricula per period, that the lectures take."""
+    curricula = {c: [q.id for q in inst.curricula if c in q.courses and q.id in shared]
+                 for c in {lec.course for lec in lectures}}
+    keys: dict[tuple[str, int], int] = {}
+    for lec in lectures:
+        p = inst.period(lec.day, lec.slot)
+        for k in [room_key(lec.room, p), *(curr_key(q, p) for q in curricula[lec.course])]:
+            keys[k] = keys.get(k, 0) + 1
+    return [UsageEntry(resource=r, slot=s, amount=a) for (r, s), a in sorted(keys.items())]
+
+
+class DepartmentProblem(LocalProblem):
+    """Minimise, in this order: overflow of soft caps, the official cost of the
+    department's lectures, and changes from its anchor timetable."""
+
+    def __init__(self, sc: UniversityScenario, dept: str) -> None:
+        self.agent_id, self.manager = dept, AUTHORITY
+        self.inst = department_instance(sc, dept)
+        self.shared = sc.shared_curricula() & {q.id for q in self.inst.curricula}
+
+    def solve(self, ctx: SolveContext) -> Plan | None:
+        inst, ppd = self.inst, self.inst.periods_per_day
+        foreign: dict[str, frozenset[int]] = {}
+        if ctx.caps is not None:
+            for q in self.shared:
+                foreign[q] = frozenset(p for p in range(inst.periods)
+                                       if ctx.caps.get(curr_key(q, p), 0) <= 0)
+        anchor = frozenset(
+            (c, int(d) * ppd + int(s), r)
+            for c, r, d, s in (ctx.anchor.assignment["lectures"] if ctx.anchor else []))
+        built = build(inst, Limits(caps=ctx.caps, soft=ctx.soft_caps,
+                                   shared=frozenset(self.shared), foreign=foreign,
+                                   anchor=anchor))
+        solved = solve_model(built.model, time_limit=10 * ctx.time_limit + 10, seed=ctx.seed,
+                             workers=1, deterministic_limit=ctx.time_limit)
+        if solved is None:
+            return None
+        lectures = sorted(Lecture(c, r, p // ppd, p % ppd) for (c, p, r), v in built.x.items()
+                          if solved.solver.value(v))
+        return Plan(agent=self.agent_id, assignment={"lectures": [list(x) for x in lectures]},
+                    cost=int(solved.solver.value(built.cost)),
+                    usage=usage_of(inst, self.shared, lectures))

@@ -1,0 +1,89 @@
+"""``first-commit``: today's practice, as the baseline of the negotiating protocols.
+
+Every member solves alone and submits a complete plan; the manager takes the members in a
+fixed order and grants each plan if everything it asks for is still free. A member whose
+request collides with what earlier members committed is refused (the refused units are
+counted, e.g. room requests), re-plans around everything already committed, and commits.
+Nothing is renegotiated afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from accord.domains.base import ManagerSpec
+from accord.model.messages import (
+    Ack,
+    CallForPlans,
+    EpisodeDone,
+    EpisodeStart,
+    Grant,
+    PlanRequest,
+    Refusal,
+)
+from accord.model.plan import Key, Plan, add_usage, from_entries, to_entries
+from accord.model.scenario import ScenarioBase
+from accord.protocols.base import Cast, Protocol
+from accord.protocols.negotiate import Member, fits, member_seed
+from accord.runtime.agent import Agent, expect
+
+if TYPE_CHECKING:
+    from accord.domains.base import Domain
+
+
+class FirstCommitOptions(BaseModel):
+    """Options of ``first-commit``."""
+
+    model_config = ConfigDict(extra="forbid")
+    solve_time_limit: float = Field(default=5.0, gt=0)
+
+
+class FirstCommitManager(Agent):
+    """Grants whole plans first come, first served, in the members' fixed order."""
+
+    role = "manager"
+
+    def __init__(self, spec: ManagerSpec) -> None:
+        super().__init__(spec.id)
+        self.spec = spec
+
+    async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
+        members = list(self.spec.members)
+        free: dict[Key, int] = dict(self.spec.capacity)
+        everything = to_entries(free)
+        replies = await self.request_all(
+            [(m, CallForPlans(episode=msg.episode, free=everything)) for m in members])
+        refused_units = refused_members = 0
+        for m, r in zip(members, replies, strict=True):
+            usage = from_entries(expect(r, PlanRequest).usage)
+            if not fits(usage, free):
+                refused_units += sum(max(0, a - max(0, free.get(k, 0))) for k, a in usage.items())
+                refused_members += 1
+                again = await self.request(m, Refusal(
+                    reason="taken by members who committed first",
+                    free=to_entries({k: max(0, v) for k, v in free.items()})))
+                usage = from_entries(expect(again, PlanRequest).usage)
+            add_usage(free, usage, -1)
+            expect(await self.request(m, Grant(usage=to_entries(usage))), Ack)
+        return EpisodeDone(episode=msg.episode, rounds=0, metrics={
+            "refused_requests": float(refused_units), "refused_members": float(refused_members)})
+
+
+class FirstCommitProtocol(Protocol):
+    """The protocol object registered as ``first-commit``."""
+
+    name = "first-commit"
+    summary = "fixed order, first come first served, refused members re-plan (today's practice)"
+    options_type = FirstCommitOptions
+
+    def cast(
+        self, domain: Domain, scenario: ScenarioBase, options: BaseModel, anchors: dict[str, Plan]
+    ) -> Cast:
+        assert isinstance(options, FirstCommitOptions)
+        managers: list[Agent] = [FirstCommitManager(s) for s in domain.managers(scenario)]
+        members: list[Agent] = [
+            Member(p, anchors.get(p.agent_id), member_seed(scenario.seed, p.agent_id),
+                   options.solve_time_limit) for p in domain.local_problems(scenario)]
+        return Cast(managers=managers, members=members)

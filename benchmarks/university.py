@@ -1,0 +1,98 @@
+"""University benchmark: ITC-2007 comp01–comp07 split into K departments.
+
+For each instance and K, every protocol gets the same wall-time budget (central: its
+solver time limit; negotiate: its time budget; first-commit runs to its end). Prints hard
+violations, the official cost, the best known value, ratios to best known and to
+central, refused room requests, messages and wall time; writes JSON.
+
+    python benchmarks/university.py                         # comp01–07, K = 2 4 8, 60 s
+    python benchmarks/university.py --instances comp01 --k 4 --budget 20
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from accord.domains.university.itc2007 import read_ctt
+from accord.domains.university.split import split
+from accord.runtime.runner import run_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "itc2007"
+BEST_KNOWN = {"comp01": 5, "comp02": 24, "comp03": 66, "comp04": 35, "comp05": 290,
+              "comp06": 27, "comp07": 6}
+PROTOCOLS = ["first-commit", "negotiate", "central"]
+
+console = Console(width=200)
+
+
+def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Path
+            ) -> list[dict[str, Any]]:
+    """Run every protocol on one split and return a row per protocol."""
+    sc, crossing = split(read_ctt(DATA / f"{name}.ctt"), k)
+    sc = sc.model_copy(update={"protocol_options": {
+        "central": {"time_limit": budget, "workers": 2},
+        "negotiate": {"wishes": "ideal", "time_budget": budget, "solve_time_limit": 2.0},
+        "first-commit": {"solve_time_limit": 2.0}}})
+    rows = []
+    for p in protocols:
+        res = run_scenario(sc, protocol=p, episodes=1, db=str(workdir / f"{name}-{k}-{p}.db"))
+        e = res.episodes[0]
+        rows.append({"instance": name, "k": k, "crossing_curricula": crossing, "protocol": p,
+                     "hard_violations": e.hard_violations, "cost": e.cost,
+                     "cost_breakdown": e.cost_breakdown, "best_known": BEST_KNOWN[name],
+                     "refused_requests": e.metrics.get("refused_requests"),
+                     "messages": e.messages, "wall_seconds": e.wall_seconds})
+        console.print(f"  {name} K={k} {p:12} cost {e.cost} ({e.hard_violations} hard) "
+                      f"in {e.wall_seconds:.1f} s")
+    central = next((r["cost"] for r in rows if r["protocol"] == "central"), None)
+    for r in rows:
+        r["ratio_best"] = r["cost"] / r["best_known"]
+        r["ratio_central"] = r["cost"] / central if central else None
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> Table:
+    """The printed table."""
+    t = Table(title="university: ITC-2007 splits, same wall-time budget per protocol")
+    for col in ("instance", "K", "crossing", "protocol", "hard", "cost", "best known",
+                "÷ best", "÷ central", "refused rooms", "messages", "wall s"):
+        t.add_column(col, justify="left" if col in ("instance", "protocol") else "right")
+    for r in rows:
+        rc = "-" if r["ratio_central"] is None else f"{r['ratio_central']:.2f}"
+        ref = "-" if r["refused_requests"] is None else str(int(r["refused_requests"]))
+        t.add_row(r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
+                  str(r["hard_violations"]), str(r["cost"]), str(r["best_known"]),
+                  f"{r['ratio_best']:.1f}", rc, ref, str(r["messages"]),
+                  f"{r['wall_seconds']:.1f}")
+    return t
+
+
+def main(
+    instances: str = typer.Option(",".join(BEST_KNOWN), help="comma-separated"),
+    k: list[int] = typer.Option([2, 4, 8], "--k", help="departments (repeatable)"),
+    budget: float = typer.Option(60.0, help="wall seconds per protocol run"),
+    protocols: str = typer.Option(",".join(PROTOCOLS)),
+    json_out: Path = typer.Option(None, "--json", help="write the rows as JSON"),
+) -> None:
+    """Run the benchmark and print the table."""
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in instances.split(","):
+            for kk in k:
+                rows += measure(name, kk, budget, protocols.split(","), Path(tmp))
+    console.print(table(rows))
+    if json_out:
+        json_out.write_text(json.dumps(rows, indent=2) + "\n")
+        console.print(f"wrote {json_out}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

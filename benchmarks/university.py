@@ -25,7 +25,7 @@ from accord.domains.university.split import split
 from accord.runtime.runner import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "itc2007"
+DATA = ROOT / "data" / "itc2007"
 BEST_KNOWN = {"comp01": 5, "comp02": 24, "comp03": 66, "comp04": 35, "comp05": 290,
               "comp06": 27, "comp07": 6}
 PROTOCOLS = ["first-commit", "negotiate", "central"]

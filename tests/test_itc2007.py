@@ -12,7 +12,7 @@ from accord.domains.university.itc2007 import format_sol, parse_ctt, parse_sol, 
 from accord.domains.university.validate import validate
 from accord.model.errors import ScenarioError
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "itc2007"
+DATA = Path(__file__).resolve().parents[1] / "data" / "itc2007"
 TOY = DATA / "toy.ctt"
 
 

@@ -64,49 +64,42 @@ class Built:
     overflow: list[cp_model.IntVar]
 
 
-def build(inst: Instance, limits: Limits | None = None) -> Built:
-    """The model of ``inst`` (a whole instance, or one department's part) under limits."""
-    lim = limits or Limits()
-    m = cp_model.CpModel()
-    ppd = inst.periods_per_day
-    capacity = {r.id: r.capacity for r in inst.rooms}
-    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
-    y: dict[tuple[str, int], cp_model.IntVar] = {}
-    for c in inst.courses:
-        for p in range(inst.periods):
-            if (c.id, p) in inst.unavailable:
-                continue
-            y[c.id, p] = m.new_bool_var(f"y_{c.id}_{p}")
-            xs = []
-            for r in inst.rooms:
-                x[c.id, p, r.id] = m.new_bool_var(f"x_{c.id}_{p}_{r.id}")
-                xs.append(x[c.id, p, r.id])
-            m.add(cp_model.LinearExpr.sum(xs) == y[c.id, p])
-        m.add(cp_model.LinearExpr.sum([y[c.id, p] for p in range(inst.periods)
-                                       if (c.id, p) in y]) == c.lectures)
-    overflow: list[cp_model.IntVar] = []
+Terms = dict[str, list[tuple[cp_model.LinearExprT, int]]]
 
-    def cap(expr: cp_model.LinearExprT, limit: int, name: str) -> None:
-        if lim.soft:
-            ov = m.new_int_var(0, len(inst.courses), f"ov_{name}")
+
+@dataclass
+class Layer:
+    """Period-level variables and terms shared by the direct and the two-stage models."""
+
+    y: dict[tuple[str, int], cp_model.IntVar]
+    terms: Terms
+    overflow: list[cp_model.IntVar]
+    soft: bool
+
+    def cap(self, m: cp_model.CpModel, expr: cp_model.LinearExprT, limit: int,
+            name: str) -> None:
+        """``expr <= limit``, or with soft limits ``expr <= limit + overflow``."""
+        if self.soft:
+            ov = m.new_int_var(0, 10_000, f"ov_{name}")
             m.add(expr <= limit + ov)
-            overflow.append(ov)
+            self.overflow.append(ov)
         else:
             m.add(expr <= limit)
 
-    for p in range(inst.periods):
-        for r in inst.rooms:
-            xs = [x[c.id, p, r.id] for c in inst.courses if (c.id, p, r.id) in x]
-            m.add_at_most_one(xs)
-            if lim.caps is not None:
-                cap(cp_model.LinearExpr.sum(xs), min(1, lim.caps.get(room_key(r.id, p), 0)),
-                    f"{r.id}_{p}")
-        if lim.caps is not None:
-            for q in inst.curricula:
-                if q.id in lim.shared:
-                    ys = [y[c, p] for c in q.courses if (c, p) in y]
-                    cap(cp_model.LinearExpr.sum(ys), min(1, lim.caps.get(curr_key(q.id, p), 0)),
-                        f"{q.id}_{p}")
+
+def period_layer(m: cp_model.CpModel, inst: Instance, lim: Limits) -> Layer:
+    """Lectures per period (``y``), every lecture scheduled, no clash of a curriculum or a
+    teacher, caps on shared curricula, and the MinWorkingDays and CurriculumCompactness
+    terms (exact, with other departments' lectures of shared curricula as neighbours)."""
+    ppd = inst.periods_per_day
+    layer = Layer({}, defaultdict(list), [], lim.soft)
+    y = layer.y
+    for c in inst.courses:
+        for p in range(inst.periods):
+            if (c.id, p) not in inst.unavailable:
+                y[c.id, p] = m.new_bool_var(f"y_{c.id}_{p}")
+        m.add(cp_model.LinearExpr.sum([y[c.id, p] for p in range(inst.periods)
+                                       if (c.id, p) in y]) == c.lectures)
     groups: list[list[str]] = [list(q.courses) for q in inst.curricula]
     by_teacher: dict[str, list[str]] = defaultdict(list)
     for c in inst.courses:
@@ -115,11 +108,13 @@ def build(inst: Instance, limits: Limits | None = None) -> Built:
     for cs in groups:
         for p in range(inst.periods):
             m.add_at_most_one(y[c, p] for c in cs if (c, p) in y)
-    terms: dict[str, list[tuple[cp_model.LinearExprT, int]]] = defaultdict(list)
-    for (cid, _, rid), v in x.items():
-        over = inst.course(cid).students - capacity[rid]
-        if over > 0:
-            terms["RoomCapacity"].append((v, over))
+    if lim.caps is not None:
+        for q in inst.curricula:
+            if q.id in lim.shared:
+                for p in range(inst.periods):
+                    ys = [y[c, p] for c in q.courses if (c, p) in y]
+                    layer.cap(m, cp_model.LinearExpr.sum(ys),
+                              min(1, lim.caps.get(curr_key(q.id, p), 0)), f"{q.id}_{p}")
     for c in inst.courses:
         worked = []
         for d in range(inst.days):
@@ -129,14 +124,7 @@ def build(inst: Instance, limits: Limits | None = None) -> Built:
             worked.append(w)
         short = m.new_int_var(0, c.min_working_days, f"short_{c.id}")
         m.add_max_equality(short, [0, c.min_working_days - cp_model.LinearExpr.sum(worked)])
-        terms["MinWorkingDays"].append((short, MIN_WORKING_DAYS_COST))
-        used = []
-        for r in inst.rooms:
-            u = m.new_bool_var(f"u_{c.id}_{r.id}")
-            vs = [x[c.id, p, r.id] for p in range(inst.periods) if (c.id, p, r.id) in x]
-            m.add_max_equality(u, vs) if vs else m.add(u == 0)
-            used.append(u)
-        terms["RoomStability"].append((cp_model.LinearExpr.sum(used) - 1, ROOM_STABILITY_COST))
+        layer.terms["MinWorkingDays"].append((short, MIN_WORKING_DAYS_COST))
     for q in inst.curricula:
         z = {p: cp_model.LinearExpr.sum([y[c, p] for c in q.courses if (c, p) in y])
              for p in range(inst.periods)}
@@ -152,19 +140,67 @@ def build(inst: Instance, limits: Limits | None = None) -> Built:
             m.add(iso <= z[p])
             for n in nbrs:
                 m.add(iso <= 1 - n)
-            terms["CurriculumCompactness"].append((iso, CURRICULUM_COMPACTNESS_COST))
-    exprs = [e for ts in terms.values() for e, _ in ts]
-    weights = [w for ts in terms.values() for _, w in ts]
-    cost = cp_model.LinearExpr.weighted_sum(exprs, weights)
+            layer.terms["CurriculumCompactness"].append((iso, CURRICULUM_COMPACTNESS_COST))
+    return layer
+
+
+def total(terms: Terms) -> cp_model.LinearExprT:
+    """The weighted sum of every term."""
+    return cp_model.LinearExpr.weighted_sum([e for ts in terms.values() for e, _ in ts],
+                                            [w for ts in terms.values() for _, w in ts])
+
+
+def objective(m: cp_model.CpModel, layer: Layer, cost: cp_model.LinearExprT,
+              kept: list[cp_model.IntVar], lectures: int) -> None:
+    """Minimise overflow first, then official cost, then changes from the anchor."""
+    big = CHANGE_SCALE * (1 + lectures * 60)
+    m.minimize(cp_model.LinearExpr.weighted_sum(
+        [*layer.overflow, cost, *kept],
+        [big] * len(layer.overflow) + [CHANGE_SCALE] + [-1] * len(kept)))
+
+
+def build(inst: Instance, limits: Limits | None = None) -> Built:
+    """The direct model of ``inst`` (whole, or one department's part): a variable per
+    course, period and room."""
+    lim = limits or Limits()
+    m = cp_model.CpModel()
+    layer = period_layer(m, inst, lim)
+    capacity = {r.id: r.capacity for r in inst.rooms}
+    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+    for (cid, p), yv in layer.y.items():
+        xs = []
+        for r in inst.rooms:
+            x[cid, p, r.id] = m.new_bool_var(f"x_{cid}_{p}_{r.id}")
+            xs.append(x[cid, p, r.id])
+        m.add(cp_model.LinearExpr.sum(xs) == yv)
+    for p in range(inst.periods):
+        for r in inst.rooms:
+            xs = [x[c.id, p, r.id] for c in inst.courses if (c.id, p, r.id) in x]
+            m.add_at_most_one(xs)
+            if lim.caps is not None:
+                layer.cap(m, cp_model.LinearExpr.sum(xs),
+                          min(1, lim.caps.get(room_key(r.id, p), 0)), f"{r.id}_{p}")
+    terms = layer.terms
+    for (cid, _, rid), v in x.items():
+        over = inst.course(cid).students - capacity[rid]
+        if over > 0:
+            terms["RoomCapacity"].append((v, over))
+    for c in inst.courses:
+        used = []
+        for r in inst.rooms:
+            u = m.new_bool_var(f"u_{c.id}_{r.id}")
+            vs = [x[c.id, p, r.id] for p in range(inst.periods) if (c.id, p, r.id) in x]
+            m.add_max_equality(u, vs) if vs else m.add(u == 0)
+            used.append(u)
+        terms["RoomStability"].append((cp_model.LinearExpr.sum(used) - 1, ROOM_STABILITY_COST))
+    cost = total(terms)
     kept = []
     for key in sorted(lim.anchor):
         if key in x:
             m.add_hint(x[key], 1)
             kept.append(x[key])
-    big = CHANGE_SCALE * (1 + sum(c.lectures for c in inst.courses) * 60)
-    m.minimize(big * cp_model.LinearExpr.sum(overflow) + CHANGE_SCALE * cost
-               - cp_model.LinearExpr.sum(kept))
-    return Built(m, x, cost, overflow)
+    objective(m, layer, cost, kept, sum(c.lectures for c in inst.courses))
+    return Built(m, x, cost, layer.overflow)
 
 
 def solve_instance(

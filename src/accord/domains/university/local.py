@@ -13,6 +13,7 @@ from accord.domains.base import LocalProblem, SolveContext
 from accord.domains.university.cpmodel import Limits, build, curr_key, room_key
 from accord.domains.university.instance import Curriculum, Instance, Lecture
 from accord.domains.university.scenario import UniversityScenario
+from accord.domains.university.twostage import solve_two_stage
 from accord.model.plan import Plan, UsageEntry
 from accord.solve.cpsat import solve_model
 
@@ -52,6 +53,7 @@ class DepartmentProblem(LocalProblem):
         self.agent_id, self.manager = dept, AUTHORITY
         self.inst = department_instance(sc, dept)
         self.shared = sc.shared_curricula() & {q.id for q in self.inst.curricula}
+        self.two_stage = sc.local_model == "two-stage"
 
     def solve(self, ctx: SolveContext) -> Plan | None:
         inst, ppd = self.inst, self.inst.periods_per_day
@@ -63,15 +65,27 @@ class DepartmentProblem(LocalProblem):
         anchor = frozenset(
             (c, int(d) * ppd + int(s), r)
             for c, r, d, s in (ctx.anchor.assignment["lectures"] if ctx.anchor else []))
-        built = build(inst, Limits(caps=ctx.caps, soft=ctx.soft_caps,
-                                   shared=frozenset(self.shared), foreign=foreign,
-                                   anchor=anchor))
-        solved = solve_model(built.model, time_limit=10 * ctx.time_limit + 10, seed=ctx.seed,
-                             workers=1, deterministic_limit=ctx.time_limit)
+        lim = Limits(caps=ctx.caps, soft=ctx.soft_caps, shared=frozenset(self.shared),
+                     foreign=foreign, anchor=anchor)
+        # a budget that finds nothing is not infeasibility: try once more with four times it
+        for work in (ctx.time_limit, 4 * ctx.time_limit):
+            found = (solve_two_stage(inst, lim, work=work, seed=ctx.seed) if self.two_stage
+                     else self._solve_direct(lim, work, ctx.seed))
+            if found is not None:
+                lectures, cost = found
+                return Plan(agent=self.agent_id,
+                            assignment={"lectures": [list(x) for x in lectures]}, cost=cost,
+                            usage=usage_of(inst, self.shared, lectures))
+        return None
+
+    def _solve_direct(self, lim: Limits, work: float, seed: int
+                      ) -> tuple[list[Lecture], int] | None:
+        ppd = self.inst.periods_per_day
+        built = build(self.inst, lim)
+        solved = solve_model(built.model, time_limit=10 * work + 10, seed=seed, workers=1,
+                             deterministic_limit=work)
         if solved is None:
             return None
         lectures = sorted(Lecture(c, r, p // ppd, p % ppd) for (c, p, r), v in built.x.items()
                           if solved.solver.value(v))
-        return Plan(agent=self.agent_id, assignment={"lectures": [list(x) for x in lectures]},
-                    cost=int(solved.solver.value(built.cost)),
-                    usage=usage_of(inst, self.shared, lectures))
+        return lectures, int(solved.solver.value(built.cost))

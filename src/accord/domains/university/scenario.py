@@ -65,6 +65,9 @@ class UniversityScenario(ScenarioBase):
 
     domain: Literal["university"] = "university"
     source: str = ""
+    local_model: Literal["two-stage", "direct"] = Field(
+        default="two-stage", description="a department's CP-SAT model: periods with room "
+        "counts then rooms, or one variable per course, period and room")
     days: int = Field(ge=1)
     periods_per_day: int = Field(ge=1)
     rooms: list[RoomSpec] = Field(min_length=1)

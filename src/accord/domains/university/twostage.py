@@ -1,0 +1,136 @@
+"""A department's timetable in two stages: periods with room counts, then rooms.
+
+Stage 1 chooses periods only. In each period the lectures may not outnumber the rooms the
+department may use, and RoomCapacity is counted exactly as if rooms were then assigned
+optimally: sorting lectures by students and rooms by capacity, the cost of the best
+assignment is the sum over thresholds t of max(0, lectures with >= t students − rooms
+with capacity >= t), which is linear in the period variables. Stage 2 assigns rooms to
+the chosen lectures, minimising RoomCapacity and RoomStability. Far fewer variables than
+one per course, period and room, so a department solves well in a short budget.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from ortools.sat.python import cp_model
+
+from accord.domains.university.cpmodel import (
+    CHANGE_SCALE,
+    ROOM_STABILITY_COST,
+    Limits,
+    Terms,
+    objective,
+    period_layer,
+    room_key,
+    total,
+)
+from accord.domains.university.instance import Instance, Lecture, Room
+from accord.solve.cpsat import solve_model
+
+
+def open_rooms(inst: Instance, lim: Limits, p: int) -> list[Room]:
+    """Rooms the department may use in period ``p``."""
+    if lim.caps is None:
+        return list(inst.rooms)
+    return [r for r in inst.rooms if lim.caps.get(room_key(r.id, p), 0) >= 1]
+
+
+def solve_periods(inst: Instance, lim: Limits, *, work: float, seed: int
+                  ) -> tuple[list[tuple[str, int]], int] | None:
+    """Stage 1: the (course, period) of every lecture, and the cost of its period terms."""
+    m = cp_model.CpModel()
+    layer = period_layer(m, inst, lim)
+    students = {c.id: c.students for c in inst.courses}
+    for p in range(inst.periods):
+        rooms = open_rooms(inst, lim, p)
+        here = [(c, v) for (c, pp), v in layer.y.items() if pp == p]
+        if not here:
+            continue
+        m.add(cp_model.LinearExpr.sum([v for _, v in here]) <= len(inst.rooms))
+        layer.cap(m, cp_model.LinearExpr.sum([v for _, v in here]), len(rooms), f"rooms_{p}")
+        levels = sorted({0} | {students[c] for c, _ in here} | {r.capacity for r in rooms})
+        for lo, hi in pairwise(levels):
+            need = [v for c, v in here if students[c] >= hi]
+            have = sum(1 for r in rooms if r.capacity >= hi)
+            if len(need) > have:
+                ex = m.new_int_var(0, len(need), f"ex_{p}_{hi}")
+                m.add(ex >= cp_model.LinearExpr.sum(need) - have)
+                layer.terms["RoomCapacity"].append((ex, hi - lo))
+    kept = []
+    for c, p, _ in sorted(lim.anchor):
+        if (c, p) in layer.y:
+            m.add_hint(layer.y[c, p], 1)
+            kept.append(layer.y[c, p])
+    objective(m, layer, total(layer.terms), kept, sum(c.lectures for c in inst.courses))
+    solved = solve_model(m, time_limit=10 * work + 10, seed=seed, workers=1,
+                         deterministic_limit=work)
+    if solved is None:
+        return None
+    slots = sorted(k for k, v in layer.y.items() if solved.solver.value(v))
+    period_terms = {k: v for k, v in layer.terms.items() if k != "RoomCapacity"}
+    return slots, int(solved.solver.value(total(period_terms)))
+
+
+def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, work: float,
+                 seed: int) -> tuple[list[Lecture], int, int] | None:
+    """Stage 2: a room for each lecture; returns the lectures, the RoomCapacity +
+    RoomStability cost, and the lectures put in rooms the department may not use."""
+    m = cp_model.CpModel()
+    ppd = inst.periods_per_day
+    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+    terms: Terms = {"RoomCapacity": [], "RoomStability": []}
+    outside = []
+    for c, p in slots:
+        allowed = {r.id for r in open_rooms(inst, lim, p)}
+        for r in inst.rooms:
+            if r.id not in allowed and not lim.soft:
+                continue
+            x[c, p, r.id] = v = m.new_bool_var(f"x_{c}_{p}_{r.id}")
+            if r.id not in allowed:
+                outside.append(v)
+            over = inst.course(c).students - r.capacity
+            if over > 0:
+                terms["RoomCapacity"].append((v, over))
+        m.add_exactly_one(v for (cc, pp, _), v in x.items() if (cc, pp) == (c, p))
+    for p in {p for _, p in slots}:
+        for r in inst.rooms:
+            m.add_at_most_one(v for (_, pp, rr), v in x.items() if pp == p and rr == r.id)
+    for c in sorted({c for c, _ in slots}):
+        used = []
+        for r in inst.rooms:
+            vs = [v for (cc, _, rr), v in x.items() if cc == c and rr == r.id]
+            if vs:
+                u = m.new_bool_var(f"u_{c}_{r.id}")
+                m.add_max_equality(u, vs)
+                used.append(u)
+        terms["RoomStability"].append((cp_model.LinearExpr.sum(used) - 1, ROOM_STABILITY_COST))
+    cost = total(terms)
+    kept = [x[k] for k in sorted(lim.anchor) if k in x]
+    for v in kept:
+        m.add_hint(v, 1)
+    big = CHANGE_SCALE * (1 + len(slots) * 60)
+    m.minimize(cp_model.LinearExpr.weighted_sum(
+        [*outside, cost, *kept], [big] * len(outside) + [CHANGE_SCALE] + [-1] * len(kept)))
+    solved = solve_model(m, time_limit=10 * work + 10, seed=seed, workers=1,
+                         deterministic_limit=work)
+    if solved is None:
+        return None
+    lectures = sorted(Lecture(c, r, p // ppd, p % ppd) for (c, p, r), v in x.items()
+                      if solved.solver.value(v))
+    return (lectures, int(solved.solver.value(cost)),
+            sum(int(solved.solver.value(v)) for v in outside))
+
+
+def solve_two_stage(inst: Instance, lim: Limits, *, work: float, seed: int
+                    ) -> tuple[list[Lecture], int] | None:
+    """Both stages (70 % / 30 % of the work); the lectures and their official cost."""
+    first = solve_periods(inst, lim, work=0.7 * work, seed=seed)
+    if first is None:
+        return None
+    slots, period_cost = first
+    second = assign_rooms(inst, lim, slots, work=0.3 * work, seed=seed)
+    if second is None:
+        return None
+    lectures, room_cost, _ = second
+    return lectures, period_cost + room_cost

@@ -118,3 +118,31 @@ def test_central_objective_is_the_validator_cost():
     rep = validate(inst, lectures)
     assert rep.violations == 0
     assert rep.cost == objective
+
+
+def test_two_stage_cost_is_official_and_beats_direct_at_equal_work():
+    from accord.domains.university.cpmodel import Limits, build
+    from accord.domains.university.twostage import solve_two_stage
+    from accord.solve.cpsat import solve_model
+
+    inst = read_ctt(DATA / "comp01.ctt")
+    lectures, cost = solve_two_stage(inst, Limits(), work=2.0, seed=1)
+    rep = validate(inst, lectures)
+    assert rep.violations == 0
+    assert rep.cost == cost
+    built = build(inst)
+    solved = solve_model(built.model, time_limit=60, seed=1, deterministic_limit=2.0)
+    direct = int(solved.solver.value(built.cost)) if solved else None
+    assert direct is None or cost < direct
+
+
+def test_exact_room_capacity_count_in_one_period():
+    from accord.domains.university.cpmodel import Limits
+    from accord.domains.university.twostage import solve_two_stage
+
+    inst = Instance("one", 1, 1, [Course("A", "a", 1, 0, 50), Course("B", "b", 1, 0, 30)],
+                    [Room("R40", 40), Room("R20", 20)], [], set())
+    lectures, cost = solve_two_stage(inst, Limits(), work=1.0, seed=1)
+    # best assignment: A in R40 (10 over), B in R20 (10 over)
+    assert sorted(lectures) == [Lecture("A", "R40", 0, 0), Lecture("B", "R20", 0, 0)]
+    assert cost == 20 == validate(inst, lectures).cost

@@ -26,7 +26,7 @@ from accord.model.messages import (
 from accord.model.plan import Key, Plan, add_usage, from_entries, to_entries
 from accord.model.scenario import ScenarioBase
 from accord.protocols.base import Cast, Protocol
-from accord.protocols.negotiate import Member, fits, member_seed
+from accord.protocols.negotiate import fits, members
 from accord.runtime.agent import Agent, expect
 
 if TYPE_CHECKING:
@@ -83,7 +83,5 @@ class FirstCommitProtocol(Protocol):
     ) -> Cast:
         assert isinstance(options, FirstCommitOptions)
         managers: list[Agent] = [FirstCommitManager(s) for s in domain.managers(scenario)]
-        members: list[Agent] = [
-            Member(p, anchors.get(p.agent_id), member_seed(scenario.seed, p.agent_id),
-                   options.solve_time_limit) for p in domain.local_problems(scenario)]
-        return Cast(managers=managers, members=members)
+        return Cast(managers=managers, members=members(
+            domain, scenario, anchors, options.solve_time_limit))

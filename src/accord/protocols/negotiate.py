@@ -385,11 +385,15 @@ class NegotiateProtocol(Protocol):
         assert isinstance(options, NegotiateOptions)
         managers: list[Agent] = [Manager(s, options, scenario.seed)
                                  for s in domain.managers(scenario)]
-        members: list[Agent] = [
-            Member(p, anchors.get(p.agent_id), member_seed(scenario.seed, p.agent_id),
-                   options.solve_time_limit, options.wishes == "per-slot")
-            for p in domain.local_problems(scenario)]
-        return Cast(managers=managers, members=members)
+        return Cast(managers=managers, members=members(
+            domain, scenario, anchors, options.solve_time_limit, options.wishes == "per-slot"))
+
+
+def members(domain: Domain, scenario: ScenarioBase, anchors: dict[str, Plan], limit: float,
+            per_slot_wishes: bool = True) -> list[Agent]:
+    """One member agent per local problem, anchored on its last stored plan."""
+    return [Member(p, anchors.get(p.agent_id), member_seed(scenario.seed, p.agent_id), limit,
+                   per_slot_wishes) for p in domain.local_problems(scenario)]
 
 
 def member_seed(seed: int, name: str) -> int:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 
-from accord.domains import get_domain
 from accord.domains.university import lectures_of
 from accord.domains.university.itc2007 import format_sol
 from accord.model.errors import AccordError
@@ -26,7 +25,7 @@ def export(
         run = store.run(run_id)
         if fmt != "itc2007":
             raise AccordError(f"--format: unknown format {fmt!r} (known: itc2007)")
-        if get_domain(run.domain).name != "university":
+        if run.domain != "university":
             raise AccordError(f"run {run_id} is a {run.domain} run; itc2007 export needs a "
                               "university run")
         episodes = [e.episode for e in store.episodes(run_id)]

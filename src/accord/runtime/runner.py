@@ -185,10 +185,11 @@ async def _run(
                     for name, value in d.metrics.items():
                         protocol_metrics[name] = protocol_metrics.get(name, 0.0) + value
             wall = time.perf_counter() - t0
-            if reference and reference_cost is None:
-                reference_cost = domain.evaluate(scenario, await asyncio.to_thread(
-                    central_plans)).cost
             ev = domain.evaluate(scenario, plans)
+            if reference and reference_cost is None:
+                # a central run is its own reference: do not solve the same model twice
+                reference_cost = ev.cost if bus is None else domain.evaluate(
+                    scenario, await asyncio.to_thread(central_plans)).cost
             metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()} | protocol_metrics
             rec = EpisodeRecord(
                 episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,

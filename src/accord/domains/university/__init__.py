@@ -38,7 +38,8 @@ def department_plan(sc: UniversityScenario, dept: str, lectures: list[Lecture]) 
     """A department's plan cut from a merged timetable: its lectures, the official cost of
     its part (shared curricula counted on its own lectures), and its usage."""
     local = department_instance(sc, dept)
-    own = [lec for lec in lectures if any(c.id == lec.course for c in local.courses)]
+    mine = {c.id for c in local.courses}
+    own = [lec for lec in lectures if lec.course in mine]
     rep = validate(local, own)
     shared = sc.shared_curricula() & {q.id for q in local.curricula}
     return Plan(agent=dept, assignment={"lectures": [list(lec) for lec in own]}, cost=rep.cost,

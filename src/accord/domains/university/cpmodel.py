@@ -203,6 +203,14 @@ def build(inst: Instance, limits: Limits | None = None) -> Built:
     return Built(m, x, cost, layer.overflow)
 
 
+def read_lectures(inst: Instance, x: Mapping[tuple[str, int, str], cp_model.IntVar],
+                  solver: cp_model.CpSolver) -> list[Lecture]:
+    """The lectures whose ``x[course, period, room]`` the solver set, sorted."""
+    ppd = inst.periods_per_day
+    return sorted(Lecture(c, r, p // ppd, p % ppd) for (c, p, r), v in x.items()
+                  if solver.value(v))
+
+
 def solve_instance(
     inst: Instance, *, time_limit: float, seed: int, workers: int
 ) -> tuple[list[Lecture], Solved, int] | None:
@@ -210,11 +218,8 @@ def solve_instance(
     the returned solution (the solver's reported objective can lag it on a timed-out
     solve). None when nothing was found in time."""
     built = build(inst)
-    x, objective = built.x, built.cost
     solved = solve_model(built.model, time_limit=time_limit, seed=seed, workers=workers)
     if solved is None:
         return None
-    ppd = inst.periods_per_day
-    lectures = [Lecture(cid, rid, p // ppd, p % ppd) for (cid, p, rid), v in x.items()
-                if solved.solver.value(v)]
-    return sorted(lectures), solved, int(solved.solver.value(objective))
+    return (read_lectures(inst, built.x, solved.solver), solved,
+            int(solved.solver.value(built.cost)))

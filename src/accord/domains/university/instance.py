@@ -7,6 +7,7 @@ lectures ``(course, room, day, slot)``, as in the competition's solution format.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 
@@ -71,7 +72,7 @@ class Instance:
         """The course of that id."""
         return self._courses[course_id]
 
-    @property
+    @cached_property
     def _courses(self) -> dict[str, Course]:
         return {c.id: c for c in self.courses}
 

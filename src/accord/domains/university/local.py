@@ -10,7 +10,7 @@ curriculum compactness. Teacher unavailabilities never leave the department.
 from __future__ import annotations
 
 from accord.domains.base import LocalProblem, SolveContext
-from accord.domains.university.cpmodel import Limits, build, curr_key, room_key
+from accord.domains.university.cpmodel import Limits, build, curr_key, read_lectures, room_key
 from accord.domains.university.instance import Curriculum, Instance, Lecture
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.twostage import solve_two_stage
@@ -80,12 +80,10 @@ class DepartmentProblem(LocalProblem):
 
     def _solve_direct(self, lim: Limits, work: float, seed: int
                       ) -> tuple[list[Lecture], int] | None:
-        ppd = self.inst.periods_per_day
         built = build(self.inst, lim)
         solved = solve_model(built.model, time_limit=10 * work + 10, seed=seed, workers=1,
                              deterministic_limit=work)
         if solved is None:
             return None
-        lectures = sorted(Lecture(c, r, p // ppd, p % ppd) for (c, p, r), v in built.x.items()
-                          if solved.solver.value(v))
-        return lectures, int(solved.solver.value(built.cost))
+        return read_lectures(self.inst, built.x, solved.solver), int(
+            solved.solver.value(built.cost))

@@ -11,6 +11,7 @@ one per course, period and room, so a department solves well in a short budget.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import pairwise
 
 from ortools.sat.python import cp_model
@@ -22,6 +23,7 @@ from accord.domains.university.cpmodel import (
     Terms,
     objective,
     period_layer,
+    read_lectures,
     room_key,
     total,
 )
@@ -42,11 +44,11 @@ def solve_periods(inst: Instance, lim: Limits, *, work: float, seed: int
     m = cp_model.CpModel()
     layer = period_layer(m, inst, lim)
     students = {c.id: c.students for c in inst.courses}
-    for p in range(inst.periods):
+    in_period: dict[int, list[tuple[str, cp_model.IntVar]]] = defaultdict(list)
+    for (c, p), v in layer.y.items():
+        in_period[p].append((c, v))
+    for p, here in sorted(in_period.items()):
         rooms = open_rooms(inst, lim, p)
-        here = [(c, v) for (c, pp), v in layer.y.items() if pp == p]
-        if not here:
-            continue
         m.add(cp_model.LinearExpr.sum([v for _, v in here]) <= len(inst.rooms))
         layer.cap(m, cp_model.LinearExpr.sum([v for _, v in here]), len(rooms), f"rooms_{p}")
         levels = sorted({0} | {students[c] for c, _ in here} | {r.capacity for r in rooms})
@@ -77,32 +79,35 @@ def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, w
     """Stage 2: a room for each lecture; returns the lectures, the RoomCapacity +
     RoomStability cost, and the lectures put in rooms the department may not use."""
     m = cp_model.CpModel()
-    ppd = inst.periods_per_day
     x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+    by_room_period: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+    by_course_room: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
     terms: Terms = {"RoomCapacity": [], "RoomStability": []}
     outside = []
     for c, p in slots:
         allowed = {r.id for r in open_rooms(inst, lim, p)}
+        mine = []
         for r in inst.rooms:
             if r.id not in allowed and not lim.soft:
                 continue
             x[c, p, r.id] = v = m.new_bool_var(f"x_{c}_{p}_{r.id}")
+            mine.append(v)
+            by_room_period[r.id, p].append(v)
+            by_course_room[c, r.id].append(v)
             if r.id not in allowed:
                 outside.append(v)
             over = inst.course(c).students - r.capacity
             if over > 0:
                 terms["RoomCapacity"].append((v, over))
-        m.add_exactly_one(v for (cc, pp, _), v in x.items() if (cc, pp) == (c, p))
-    for p in {p for _, p in slots}:
-        for r in inst.rooms:
-            m.add_at_most_one(v for (_, pp, rr), v in x.items() if pp == p and rr == r.id)
+        m.add_exactly_one(mine)
+    for vs in by_room_period.values():
+        m.add_at_most_one(vs)
     for c in sorted({c for c, _ in slots}):
         used = []
         for r in inst.rooms:
-            vs = [v for (cc, _, rr), v in x.items() if cc == c and rr == r.id]
-            if vs:
+            if by_course_room[c, r.id]:
                 u = m.new_bool_var(f"u_{c}_{r.id}")
-                m.add_max_equality(u, vs)
+                m.add_max_equality(u, by_course_room[c, r.id])
                 used.append(u)
         terms["RoomStability"].append((cp_model.LinearExpr.sum(used) - 1, ROOM_STABILITY_COST))
     cost = total(terms)
@@ -116,8 +121,7 @@ def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, w
                          deterministic_limit=work)
     if solved is None:
         return None
-    lectures = sorted(Lecture(c, r, p // ppd, p % ppd) for (c, p, r), v in x.items()
-                      if solved.solver.value(v))
+    lectures = read_lectures(inst, x, solved.solver)
     return (lectures, int(solved.solver.value(cost)),
             sum(int(solved.solver.value(v)) for v in outside))
 

@@ -3,7 +3,10 @@
 For each instance and K, every protocol gets the same wall-time budget (central: its
 solver time limit; negotiate: its time budget; first-commit runs to its end). Prints hard
 violations, the official cost, the best known value, ratios to best known and to
-central, refused room requests, messages and wall time; writes JSON.
+central, refused room requests, messages, wall time, the time the last change was
+applied (settled) and the members' mean utilisation (CPU time solving ÷ wall time);
+writes JSON with each agent's utilisation. ``negotiate-sync`` is the synchronized
+variant (one department changes at a time); ``negotiate`` is concurrent.
 
     python benchmarks/university.py                         # comp01–07, K = 2 4 8, 60 s
     python benchmarks/university.py --instances comp01 --k 4 --budget 20
@@ -29,6 +32,7 @@ DATA = ROOT / "data" / "itc2007"
 BEST_KNOWN = {"comp01": 5, "comp02": 24, "comp03": 66, "comp04": 35, "comp05": 290,
               "comp06": 27, "comp07": 6}
 PROTOCOLS = ["first-commit", "negotiate", "central"]
+"""``negotiate-sync`` is ``negotiate`` with one member changing at a time."""
 
 console = Console(width=200)
 
@@ -37,19 +41,27 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
             ) -> list[dict[str, Any]]:
     """Run every protocol on one split and return a row per protocol."""
     sc, crossing = split(read_ctt(DATA / f"{name}.ctt"), k)
-    sc = sc.model_copy(update={"protocol_options": {
-        "central": {"time_limit": budget, "workers": 2},
-        "negotiate": {"wishes": "ideal", "time_budget": budget, "solve_time_limit": 2.0},
-        "first-commit": {"solve_time_limit": 2.0}}})
+    negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": 2.0}
+    options = {"central": {"time_limit": budget, "workers": 2},
+               "negotiate": negotiate | {"mode": "concurrent"},
+               "negotiate-sync": negotiate | {"mode": "synchronized"},
+               "first-commit": {"solve_time_limit": 2.0}}
     rows = []
     for p in protocols:
-        res = run_scenario(sc, protocol=p, episodes=1, db=str(workdir / f"{name}-{k}-{p}.db"))
+        protocol = "negotiate" if p == "negotiate-sync" else p
+        run = sc.model_copy(update={"protocol_options": {protocol: options[p]}})
+        res = run_scenario(run, protocol=protocol, episodes=1,
+                           db=str(workdir / f"{name}-{k}-{p}.db"))
         e = res.episodes[0]
         rows.append({"instance": name, "k": k, "crossing_curricula": crossing, "protocol": p,
                      "hard_violations": e.hard_violations, "cost": e.cost,
                      "cost_breakdown": e.cost_breakdown, "best_known": BEST_KNOWN[name],
                      "refused_requests": e.metrics.get("refused_requests"),
-                     "messages": e.messages, "wall_seconds": e.wall_seconds})
+                     "messages": e.messages, "wall_seconds": e.wall_seconds,
+                     "settled_seconds": e.metrics.get("settled_seconds"),
+                     "utilisation": e.metrics.get("utilisation"),
+                     "utilisation_by_agent": {a.split(".", 1)[1]: v for a, v in e.metrics.items()
+                                              if a.startswith("utilisation.")}})
         console.print(f"  {name} K={k} {p:12} cost {e.cost} ({e.hard_violations} hard) "
                       f"in {e.wall_seconds:.1f} s")
     central = next((r["cost"] for r in rows if r["protocol"] == "central"), None)
@@ -59,11 +71,16 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
     return rows
 
 
+def _opt(value: float | None, fmt: str) -> str:
+    return "-" if value is None else fmt.format(value)
+
+
 def table(rows: list[dict[str, Any]]) -> Table:
     """The printed table."""
     t = Table(title="university: ITC-2007 splits, same wall-time budget per protocol")
     for col in ("instance", "K", "crossing", "protocol", "hard", "cost", "best known",
-                "÷ best", "÷ central", "refused rooms", "messages", "wall s"):
+                "÷ best", "÷ central", "refused rooms", "messages", "wall s", "settled s",
+                "utilisation"):
         t.add_column(col, justify="left" if col in ("instance", "protocol") else "right")
     for r in rows:
         rc = "-" if r["ratio_central"] is None else f"{r['ratio_central']:.2f}"
@@ -71,7 +88,8 @@ def table(rows: list[dict[str, Any]]) -> Table:
         t.add_row(r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
                   str(r["hard_violations"]), str(r["cost"]), str(r["best_known"]),
                   f"{r['ratio_best']:.1f}", rc, ref, str(r["messages"]),
-                  f"{r['wall_seconds']:.1f}")
+                  f"{r['wall_seconds']:.1f}", _opt(r["settled_seconds"], "{:.1f}"),
+                  _opt(r["utilisation"], "{:.0%}"))
     return t
 
 

@@ -35,8 +35,10 @@ def test_every_protocol_is_feasible(runs):
 def test_first_commit_reports_refused_room_requests(runs):
     _, results = runs
     metrics = results["first-commit"].episodes[0].metrics
-    assert set(metrics) == {"refused_requests", "refused_members"}
+    assert {"refused_requests", "refused_members", "utilisation"} <= set(metrics)
     assert metrics["refused_requests"] >= metrics["refused_members"] >= 1
+    shares = [v for k, v in metrics.items() if k.startswith("utilisation.")]
+    assert len(shares) == 3 and all(0 < v <= 1 for v in shares)
 
 
 def test_message_log_holds_no_unavailability_or_cost_detail(runs):

@@ -26,6 +26,8 @@ class SolveContext:
 
     caps: Mapping[Key, int] | None = None
     soft_caps: bool = False
+    price: int | None = None
+    """With ``soft_caps``: cost per unit above a cap (None: overflow is minimised first)."""
     anchor: Plan | None = None
     time_limit: float = 5.0
     seed: int = 0
@@ -40,6 +42,10 @@ class LocalProblem(ABC):
     @abstractmethod
     def solve(self, ctx: SolveContext) -> Plan | None:
         """Best plan under the context: official cost first, then stability."""
+
+    def cost_in(self, plan: Plan, ctx: SolveContext) -> int:
+        """The cost of ``plan`` under ``ctx`` (where it depends on what others hold)."""
+        return plan.cost
 
 
 @dataclass(frozen=True)

@@ -172,12 +172,11 @@ class NoChange(Body):
 
 
 class ReleaseRequest(Body):
-    """Manager to holder: how much would it cost you to move ``amount`` out of a slot?"""
+    """Manager to holder: how much would it cost you to move these amounts out of their
+    slots (with ``free`` to move into)?"""
 
     kind: Literal["release_request"] = "release_request"
-    resource: str
-    slot: int
-    amount: int
+    release: list[UsageEntry] = Field(min_length=1)
     free: list[UsageEntry]
 
 

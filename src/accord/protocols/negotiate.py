@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -76,9 +77,15 @@ class NegotiateOptions(BaseModel):
     quote_batch: int = Field(default=6, ge=1, description="holders asked for quotes at once")
     refusal_batch: int = Field(default=8, ge=1,
                                description="refused members asked to re-plan per wave")
-    wishes: Literal["per-slot", "ideal"] = Field(
-        default="per-slot", description="wish with each slot opened (small slot sets), or "
-                                        "only with all opened (large ones, e.g. timetables)")
+    wishes: Literal["per-slot", "ideal", "priced"] = Field(
+        default="per-slot", description="wish with each slot opened (small slot sets), only "
+                                        "with all opened, or with every slot for sale at "
+                                        "wish_price (large ones, e.g. timetables)")
+    wish_price: int = Field(default=2, ge=1, description="cost a priced wish expects to pay "
+                                                         "per unit of others' capacity")
+    mode: Literal["concurrent", "synchronized"] = Field(
+        default="concurrent", description="Requests for Change from all members at once "
+                                          "(best first), or from one member at a time")
     time_budget: float | None = Field(
         default=None, gt=0, description="wall seconds per episode after which no further "
                                         "change is sought (None: until no change helps)")
@@ -101,19 +108,30 @@ class Member(Agent):
     role = "member"
 
     def __init__(self, problem: LocalProblem, anchor: Plan | None, seed: int, limit: float,
-                 per_slot_wishes: bool = True):
+                 wishes: str = "per-slot", wish_price: int = 2):
         super().__init__(problem.agent_id)
-        self.per_slot_wishes = per_slot_wishes
+        self.wishes, self.wish_price = wishes, wish_price
         self.problem = problem
         self.anchor = anchor
         self.plan: Plan | None = None
         self._offered: dict[tuple[tuple[Key, int], ...], Plan] = {}
         self._seed, self._limit = seed, limit
 
-    def _solve(self, caps: dict[Key, int], soft: bool = False) -> Plan | None:
-        ctx = SolveContext(caps=caps, soft_caps=soft, anchor=self.plan or self.anchor,
-                           time_limit=self._limit, seed=self._seed)
-        return self.problem.solve(ctx)
+    def _ctx(self, caps: dict[Key, int], soft: bool = False, price: int | None = None
+             ) -> SolveContext:
+        return SolveContext(caps=caps, soft_caps=soft, anchor=self.plan or self.anchor,
+                            time_limit=self._limit, seed=self._seed, price=price)
+
+    def _solve(self, caps: dict[Key, int], soft: bool = False, price: int | None = None,
+               attempt: int = 0) -> Plan | None:
+        """Best plan under ``caps``; ``attempt`` varies the solver seed between rounds."""
+        return self.problem.solve(replace(self._ctx(caps, soft, price),
+                                          seed=self._seed + attempt))
+
+    def _current(self, caps: dict[Key, int]) -> int:
+        """The cost of the granted plan as things stand now (others may have moved)."""
+        assert self.plan is not None
+        return self.problem.cost_in(self.plan, self._ctx(caps))
 
     def _offer(self, plan: Plan) -> list[UsageEntry]:
         self._offered[tuple(sorted(plan.usage_map().items()))] = plan
@@ -150,44 +168,52 @@ class Member(Agent):
         if msg.wish:
             return Wishes(options=await self.think(self._wishes, room,
                                                    from_entries(msg.capacity)))
-        plan = await self.think(self._solve, room)
-        if plan is None or plan.cost >= self.plan.cost:
+        plan = await self.think(self._solve, room, False, None, msg.round)
+        now = self._current(room)
+        if plan is None or plan.cost >= now:
             return NoChange()
-        return ChangeRequest(usage=self._offer(plan), expected_gain=self.plan.cost - plan.cost)
+        return ChangeRequest(usage=self._offer(plan), expected_gain=now - plan.cost)
 
     def _wishes(self, room: dict[Key, int], capacity: dict[Key, int]) -> list[WishOption]:
         """Best plan with each one slot opened to full capacity, and with all opened.
 
         All opened relaxes every one-slot case: when it gains nothing, none can.
         """
-        assert self.plan is not None
+        now = self._current(room)
+        if self.wishes == "priced":
+            plan = self._solve(room, True, self.wish_price)
+            if plan is None or plan.cost >= now:
+                return []
+            return [WishOption(usage=self._offer(plan), expected_gain=now - plan.cost)]
         found: dict[tuple[tuple[Key, int], ...], WishOption] = {}
         singles = [{**room, k: c} for k, c in sorted(capacity.items()) if c > room.get(k, 0)]
-        for caps in [capacity] + (singles if self.per_slot_wishes else []):
+        for caps in [capacity] + (singles if self.wishes == "per-slot" else []):
             plan = self._solve(caps)
-            if caps is capacity and (plan is None or plan.cost >= self.plan.cost):
+            if caps is capacity and (plan is None or plan.cost >= now):
                 return []
-            if plan is not None and plan.cost < self.plan.cost:
+            if plan is not None and plan.cost < now:
                 key = tuple(sorted(plan.usage_map().items()))
                 found.setdefault(key, WishOption(usage=self._offer(plan),
-                                                 expected_gain=self.plan.cost - plan.cost))
+                                                 expected_gain=now - plan.cost))
         return sorted(found.values(), key=lambda w: -w.expected_gain)
 
     async def on_release_request(self, msg: ReleaseRequest, env: object) -> ReleaseQuote | Decline:
         assert self.plan is not None
         own = self._own()
         caps = _combine(from_entries(msg.free), own)
-        key = (msg.resource, msg.slot)
-        caps[key] = max(0, own.get(key, 0) - msg.amount)
+        for (resource, slot), amount in from_entries(msg.release).items():
+            caps[resource, slot] = max(0, own.get((resource, slot), 0) - amount)
         plan = await self.think(self._solve, caps)
         if plan is None:
             return Decline(reason="no plan frees that much")
-        return ReleaseQuote(usage=self._offer(plan), cost_delta=plan.cost - self.plan.cost)
+        now = self._current(_combine(from_entries(msg.free), own))
+        return ReleaseQuote(usage=self._offer(plan), cost_delta=plan.cost - now)
 
     async def on_plan_query(self, msg: PlanQuery, env: object) -> PlanReport:
         assert self.plan is not None, f"{self.id} holds no granted plan"
         p = self.plan
-        return PlanReport(episode=msg.episode, assignment=p.assignment, cost=p.cost, usage=p.usage)
+        return PlanReport(episode=msg.episode, assignment=p.assignment, cost=p.cost,
+                          usage=p.usage)
 
 
 class Manager(Agent):
@@ -203,6 +229,8 @@ class Manager(Agent):
         self.new_debts: list[CommitmentRecord] = []
         self.episode = 0
         self.started = 0.0
+        self.changes = 0
+        self.settled = 0.0
 
     # --- bookkeeping --------------------------------------------------------------
     def _grant_local(self, member: str, usage: UsageMap, cost: int) -> None:
@@ -232,10 +260,12 @@ class Manager(Agent):
             [(m, CallForPlans(episode=msg.episode, free=self._free_entries())) for m in members])
         requests = {m: expect(r, PlanRequest) for m, r in zip(members, replies, strict=True)}
         await self._grant_in_order(order, requests)
+        self.changes, self.settled = 0, time.monotonic() - self.started
         rounds = await self._improve(order)
         ledger = settle(self.id, msg.ledger, self.new_debts, self.granted, msg.episode,
                         self.options.violation_threshold)
-        return EpisodeDone(episode=msg.episode, rounds=rounds, ledger=ledger)
+        return EpisodeDone(episode=msg.episode, rounds=rounds, ledger=ledger, metrics={
+            "changes_applied": float(self.changes), "settled_seconds": round(self.settled, 3)})
 
     async def _grant_in_order(self, order: list[str], requests: dict[str, PlanRequest]) -> None:
         pending = order
@@ -273,18 +303,39 @@ class Manager(Agent):
         return budget is not None and time.monotonic() - self.started > budget
 
     async def _improve(self, order: list[str]) -> int:
+        """Rounds of Requests for Change (then wishes) until a round finds none; with a
+        time budget, one more round (members vary their solver seed) before giving up."""
         rank = {m: i for i, m in enumerate(order)}
+        patience = 2 if self.options.time_budget is not None else 1
+        idle = 0
         for rnd in range(self.options.max_rounds):
             if self._out_of_time():
                 return rnd
-            if await self._apply_changes(rnd, rank, wish=False):
+            if await self._changes(rnd, rank, wish=False) or (
+                    self.options.exchange and await self._changes(rnd, rank, wish=True)):
+                idle = 0
                 continue
-            if not (self.options.exchange and await self._apply_changes(rnd, rank, wish=True)):
+            idle += 1
+            if idle >= patience:
                 return rnd
         return self.options.max_rounds
 
-    async def _apply_changes(self, rnd: int, rank: dict[str, int], wish: bool) -> bool:
-        members = sorted(self.granted)
+    async def _changes(self, rnd: int, rank: dict[str, int], wish: bool) -> bool:
+        """One round: concurrent asks every member at once and applies the changes best
+        first where they still fit; synchronized asks one member at a time, each seeing
+        the changes before it. Whether any change was applied."""
+        members = sorted(self.granted, key=rank.__getitem__)
+        if self.options.mode == "concurrent":
+            return await self._apply_changes(rnd, members, rank, wish)
+        applied = False
+        for m in members:
+            if self._out_of_time():
+                break
+            applied |= await self._apply_changes(rnd, [m], rank, wish)
+        return applied
+
+    async def _apply_changes(self, rnd: int, members: list[str], rank: dict[str, int],
+                             wish: bool) -> bool:
         capacity = to_entries(self.spec.capacity) if wish else []
         replies = await self.request_all([(m, CallForChanges(
             round=rnd, free=self._free_entries(), wish=wish, capacity=capacity))
@@ -305,6 +356,8 @@ class Manager(Agent):
                 self._grant_local(m, usage, self.granted[m][1] - gain)
                 await self._confirm([m])
                 applied.add(m)
+                self.changes += 1
+                self.settled = time.monotonic() - self.started
         return bool(applied)
 
     async def _make_room(self, requester: str, usage: UsageMap, gain: int | None) -> bool:
@@ -316,60 +369,88 @@ class Manager(Agent):
         room = _combine(self.free, self.granted.get(requester, ({}, 0))[0])
         need = {k: a - max(0, room.get(k, 0)) for k, a in usage.items() if a > room.get(k, 0)}
         spare = {k: max(0, v - usage.get(k, 0)) for k, v in room.items()}
-        spare_entries = self._free_entries(spare)
-        chosen: dict[str, tuple[UsageMap, int]] = {}
+        chosen: dict[str, Release] = {}
         batch = self.options.quote_batch
         for key, amount in sorted(need.items()):
-            holders = sorted((m for m, (u, _) in self.granted.items()
-                              if m != requester and m not in chosen and u.get(key, 0) > 0),
-                             key=lambda m: (-self.granted[m][0].get(key, 0), m))
+            holders = sorted((m for m in self.granted if m != requester
+                              and self._holding(m, chosen).get(key, 0) > 0),
+                             key=lambda m: (-self._holding(m, chosen).get(key, 0), m))
             for start in range(0, len(holders), batch):
                 if amount <= 0:
                     break
-                asked = holders[start:start + batch]
-                amount = await self._take_quotes(asked, key, amount, spare, spare_entries,
-                                                 chosen)
+                amount = await self._take_quotes(holders[start:start + batch], key, amount,
+                                                 spare, chosen)
             if amount > 0:
                 return False
-        cost = sum(c for _, c in chosen.values())
+        cost = sum(r.delta for r in chosen.values())
         if gain is not None and cost >= gain:
             return False
-        for m, (new, delta) in chosen.items():
-            self._grant_local(m, new, self.granted[m][1] + delta)
+        for m, r in chosen.items():
+            self._grant_local(m, r.usage, self.granted[m][1] + r.delta)
             self.new_debts.append(CommitmentRecord(
                 id=f"{self.id}:e{self.episode}:{requester}>{m}:{len(self.new_debts)}",
-                debtor=requester, creditor=m, amount=max(0, delta),
+                debtor=requester, creditor=m, amount=max(0, r.delta),
                 created_episode=self.episode, due_episode=self.episode + 1))
         await self._confirm(sorted(chosen))
         return True
 
-    async def _take_quotes(
-        self, asked: list[str], key: Key, amount: int, spare: dict[Key, int],
-        spare_entries: list[UsageEntry], chosen: dict[str, tuple[UsageMap, int]],
-    ) -> int:
-        """Ask some holders to quote for releasing ``amount`` at ``key``; keep the cheapest
-        per unit released that fit the spare capacity together. Returns what is still needed.
-        """
+    def _holding(self, m: str, chosen: dict[str, Release]) -> UsageMap:
+        """What ``m`` holds, after the release it has already quoted for."""
+        return chosen[m].usage if m in chosen else self.granted[m][0]
+
+    async def _take_quotes(self, asked: list[str], key: Key, amount: int,
+                           spare: dict[Key, int], chosen: dict[str, Release]) -> int:
+        """Ask some holders to quote for releasing ``amount`` at ``key`` (on top of what
+        they already agreed to release); keep the cheapest per unit that fit the spare
+        capacity together. Returns what is still needed."""
+        asks = {}
+        for m in asked:
+            before = chosen.get(m)
+            room = dict(spare)
+            if before:  # its earlier quote's extra usage is spare again for the new one
+                add_usage(room, before.extra)
+            take = min(amount, self._holding(m, chosen)[key])
+            release = dict(before.release) if before else {}
+            release[key] = release.get(key, 0) + take
+            asks[m] = (room, release)
         replies = await self.request_all([
-            (m, ReleaseRequest(resource=key[0], slot=key[1],
-                               amount=min(amount, self.granted[m][0][key]),
-                               free=spare_entries)) for m in asked])
-        quotes = sorted(((r.body.cost_delta / max(1, self.granted[m][0][key] -
-                          from_entries(r.body.usage).get(key, 0)), m, r.body)
-                         for m, r in zip(asked, replies, strict=True)
-                         if isinstance(r.body, ReleaseQuote)), key=lambda q: (q[0], q[1]))
-        for _, m, q in quotes:
+            (m, ReleaseRequest(release=to_entries(release), free=self._free_entries(room)))
+            for m, (room, release) in asks.items()])
+        quotes = []
+        for m, r in zip(asked, replies, strict=True):
+            if isinstance(r.body, ReleaseQuote):
+                new = from_entries(r.body.usage)
+                freed = self._holding(m, chosen)[key] - new.get(key, 0)
+                if freed > 0:
+                    extra = {k: a - self.granted[m][0].get(k, 0) for k, a in new.items()}
+                    quotes.append((r.body.cost_delta / freed, m, Release(
+                        usage=new, delta=r.body.cost_delta, release=asks[m][1],
+                        extra={k: a for k, a in extra.items() if a > 0}), freed))
+        for _, m, q, freed in sorted(quotes, key=lambda q: (q[0], q[1])):
             if amount <= 0:
                 break
-            new = from_entries(q.usage)
-            extra = {k: a - self.granted[m][0].get(k, 0) for k, a in new.items()}
-            extra = {k: a for k, a in extra.items() if a > 0}
-            if not fits(extra, spare):
+            room = dict(spare)
+            if m in chosen:
+                add_usage(room, chosen[m].extra)
+            if not fits(q.extra, room):
                 continue
-            add_usage(spare, extra, -1)
-            chosen[m] = (new, q.cost_delta)
-            amount -= self.granted[m][0][key] - new.get(key, 0)
+            add_usage(room, q.extra, -1)
+            spare.clear()
+            spare.update(room)
+            chosen[m] = q
+            amount -= freed
         return amount
+
+
+@dataclass
+class Release:
+    """A holder's quoted release: its usage after it, the cost, what it frees, and the
+    usage it adds beyond what it was granted."""
+
+    usage: UsageMap
+    delta: int
+    release: UsageMap
+    extra: UsageMap
 
 
 class NegotiateProtocol(Protocol):
@@ -386,14 +467,15 @@ class NegotiateProtocol(Protocol):
         managers: list[Agent] = [Manager(s, options, scenario.seed)
                                  for s in domain.managers(scenario)]
         return Cast(managers=managers, members=members(
-            domain, scenario, anchors, options.solve_time_limit, options.wishes == "per-slot"))
+            domain, scenario, anchors, options.solve_time_limit, options.wishes,
+            options.wish_price))
 
 
 def members(domain: Domain, scenario: ScenarioBase, anchors: dict[str, Plan], limit: float,
-            per_slot_wishes: bool = True) -> list[Agent]:
+            wishes: str = "per-slot", wish_price: int = 2) -> list[Agent]:
     """One member agent per local problem, anchored on its last stored plan."""
     return [Member(p, anchors.get(p.agent_id), member_seed(scenario.seed, p.agent_id), limit,
-                   per_slot_wishes) for p in domain.local_problems(scenario)]
+                   wishes, wish_price) for p in domain.local_problems(scenario)]
 
 
 def member_seed(seed: int, name: str) -> int:

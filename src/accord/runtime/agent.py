@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
@@ -34,6 +35,7 @@ class Agent:
         self._reply_waiter: tuple[set[str], dict[str, Envelope], asyncio.Future[None]] | None = None
         self._worker: asyncio.Task[None] | None = None
         self.failure: BaseException | None = None
+        self.solve_seconds = 0.0
 
     # --- wiring ---------------------------------------------------------------------
     @property
@@ -146,8 +148,15 @@ class Agent:
 
     # --- helpers --------------------------------------------------------------------
     async def think(self, fn: Callable[..., R], *args: Any) -> R:
-        """Run a CPU-bound local solve off the event loop (CP-SAT releases the GIL)."""
-        return await asyncio.to_thread(fn, *args)
+        """Run a CPU-bound local solve off the event loop (CP-SAT releases the GIL); its
+        CPU time is added to ``solve_seconds``."""
+        def timed() -> R:
+            t0 = time.thread_time()
+            try:
+                return fn(*args)
+            finally:
+                self.solve_seconds += time.thread_time() - t0
+        return await asyncio.to_thread(timed)
 
 
 def expect(env: Envelope, body_type: type[B]) -> B:

@@ -29,6 +29,25 @@ from accord.store.schema import RunRow
 DIRECTOR = "director"
 
 
+def merge_metrics(reports: list[dict[str, float]]) -> dict[str, float]:
+    """Managers' metrics together: counts add up, ``*_seconds`` take the latest."""
+    out: dict[str, float] = {}
+    for metrics in reports:
+        for name, value in metrics.items():
+            if name.endswith("_seconds"):
+                out[name] = max(out.get(name, 0.0), value)
+            else:
+                out[name] = out.get(name, 0.0) + value
+    return out
+
+
+def utilisation(solving: dict[str, float], wall: float) -> dict[str, float]:
+    """Each member's share of the episode's wall time spent solving, and their mean."""
+    shares = {f"utilisation.{a}": round(s / wall, 4) for a, s in solving.items()}
+    mean = sum(solving.values()) / len(solving) / wall if solving else 0.0
+    return shares | {"utilisation": round(mean, 4)}
+
+
 class Director(Agent):
     """Starts each episode at the managers and collects the agreed plans."""
 
@@ -176,15 +195,17 @@ async def _run(
                 plans = await asyncio.to_thread(central_plans)
             else:
                 mark = len(bus.trace)
+                busy = {a.id: a.solve_seconds for a in cast.members}
                 done, plans = await bus.run_until(director.episode(
                     ep, managers, members, store.outstanding(ledger_key)), director)
                 trace = bus.trace[mark:]
                 rounds = max((d.rounds for d in done), default=0)
                 ledger_changes = [c for d in done for c in d.ledger]
-                for d in done:
-                    for name, value in d.metrics.items():
-                        protocol_metrics[name] = protocol_metrics.get(name, 0.0) + value
+                protocol_metrics = merge_metrics([d.metrics for d in done])
             wall = time.perf_counter() - t0
+            if bus is not None and wall > 0:  # CPU seconds each member spent solving
+                protocol_metrics |= utilisation(
+                    {a.id: a.solve_seconds - busy[a.id] for a in cast.members}, wall)
             ev = domain.evaluate(scenario, plans)
             if reference and reference_cost is None:
                 # a central run is its own reference: do not solve the same model twice

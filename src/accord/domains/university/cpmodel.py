@@ -52,6 +52,8 @@ class Limits:
     shared: frozenset[str] = frozenset()
     foreign: Mapping[str, frozenset[int]] = field(default_factory=dict)
     anchor: frozenset[tuple[str, int, str]] = frozenset()
+    price: int | None = None
+    """With ``soft``: official cost per unit above a cap (None: overflow comes first)."""
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Layer:
     terms: Terms
     overflow: list[cp_model.IntVar]
     soft: bool
+    price: int | None = None
 
     def cap(self, m: cp_model.CpModel, expr: cp_model.LinearExprT, limit: int,
             name: str) -> None:
@@ -90,9 +93,11 @@ class Layer:
 def period_layer(m: cp_model.CpModel, inst: Instance, lim: Limits) -> Layer:
     """Lectures per period (``y``), every lecture scheduled, no clash of a curriculum or a
     teacher, caps on shared curricula, and the MinWorkingDays and CurriculumCompactness
-    terms (exact, with other departments' lectures of shared curricula as neighbours)."""
+    terms. Compactness of a shared curriculum is its whole cost: other departments'
+    lectures of it are neighbours of ours, and theirs are isolated unless ours are near,
+    so a department's change of cost is the change of the merged timetable's cost."""
     ppd = inst.periods_per_day
-    layer = Layer({}, defaultdict(list), [], lim.soft)
+    layer = Layer({}, defaultdict(list), [], lim.soft, lim.price)
     y = layer.y
     for c in inst.courses:
         for p in range(inst.periods):
@@ -141,6 +146,16 @@ def period_layer(m: cp_model.CpModel, inst: Instance, lim: Limits) -> Layer:
             for n in nbrs:
                 m.add(iso <= 1 - n)
             layer.terms["CurriculumCompactness"].append((iso, CURRICULUM_COMPACTNESS_COST))
+        for f in sorted(away):
+            # another department's lecture at f: isolated unless one of ours is adjacent
+            adjacent = [f + k for k in (-1, 1) if 0 <= (f % ppd) + k < ppd]
+            if not adjacent or any(a in away for a in adjacent):
+                continue  # constant: nothing this department does changes it
+            iso = m.new_bool_var(f"iso_away_{q.id}_{f}")
+            m.add(iso >= 1 - cp_model.LinearExpr.sum([z[a] for a in adjacent]))
+            for a in adjacent:
+                m.add(iso <= 1 - z[a])
+            layer.terms["CurriculumCompactness"].append((iso, CURRICULUM_COMPACTNESS_COST))
     return layer
 
 
@@ -152,8 +167,8 @@ def total(terms: Terms) -> cp_model.LinearExprT:
 
 def objective(m: cp_model.CpModel, layer: Layer, cost: cp_model.LinearExprT,
               kept: list[cp_model.IntVar], lectures: int) -> None:
-    """Minimise overflow first, then official cost, then changes from the anchor."""
-    big = CHANGE_SCALE * (1 + lectures * 60)
+    """Minimise overflow first (or at its price), then official cost, then changes."""
+    big = CHANGE_SCALE * (layer.price if layer.price is not None else 1 + lectures * 60)
     m.minimize(cp_model.LinearExpr.weighted_sum(
         [*layer.overflow, cost, *kept],
         [big] * len(layer.overflow) + [CHANGE_SCALE] + [-1] * len(kept)))

@@ -9,12 +9,16 @@ curriculum compactness. Teacher unavailabilities never leave the department.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
+
 from accord.domains.base import LocalProblem, SolveContext
 from accord.domains.university.cpmodel import Limits, build, curr_key, read_lectures, room_key
 from accord.domains.university.instance import Curriculum, Instance, Lecture
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.twostage import solve_two_stage
-from accord.model.plan import Plan, UsageEntry
+from accord.domains.university.validate import CURRICULUM_COMPACTNESS_COST, isolated, validate
+from accord.model.plan import Key, Plan, UsageEntry
 from accord.solve.cpsat import solve_model
 
 AUTHORITY = "authority"
@@ -46,8 +50,8 @@ def usage_of(inst: Instance, shared: set[str], lectures: list[Lecture]) -> list[
 
 
 class DepartmentProblem(LocalProblem):
-    """Minimise, in this order: overflow of soft caps, the official cost of the
-    department's lectures, and changes from its anchor timetable."""
+    """Minimise, in this order: overflow of soft caps, the department's cost (``cost``),
+    and changes from its anchor timetable."""
 
     def __init__(self, sc: UniversityScenario, dept: str) -> None:
         self.agent_id, self.manager = dept, AUTHORITY
@@ -55,26 +59,51 @@ class DepartmentProblem(LocalProblem):
         self.shared = sc.shared_curricula() & {q.id for q in self.inst.curricula}
         self.two_stage = sc.local_model == "two-stage"
 
+    def _foreign(self, caps: Mapping[Key, int] | None) -> dict[str, frozenset[int]]:
+        """Periods of each shared curriculum that other departments hold."""
+        if caps is None:
+            return {}
+        return {q: frozenset(p for p in range(self.inst.periods)
+                             if caps.get(curr_key(q, p), 0) <= 0) for q in self.shared}
+
+    def cost(self, lectures: list[Lecture], foreign: Mapping[str, frozenset[int]]
+             ) -> dict[str, int]:
+        """The department's cost by constraint: the official cost of its lectures, except
+        that a shared curriculum's compactness is counted over all its lectures (others'
+        held periods included), so that a change of this cost is the merged change."""
+        soft = dict(validate(self.inst, lectures).soft)
+        ppd = self.inst.periods_per_day
+        courses_at: dict[str, list[int]] = {}
+        for lec in lectures:
+            courses_at.setdefault(lec.course, []).append(self.inst.period(lec.day, lec.slot))
+        soft["CurriculumCompactness"] = CURRICULUM_COMPACTNESS_COST * sum(
+            isolated(Counter([p for c in q.courses for p in courses_at.get(c, [])]
+                             + list(foreign.get(q.id, ()))), ppd)
+            for q in self.inst.curricula)
+        return soft
+
+    def cost_in(self, plan: Plan, ctx: SolveContext) -> int:
+        lectures = [Lecture(*lec) for lec in plan.assignment["lectures"]]
+        return sum(self.cost(lectures, self._foreign(ctx.caps)).values())
+
     def solve(self, ctx: SolveContext) -> Plan | None:
         inst, ppd = self.inst, self.inst.periods_per_day
-        foreign: dict[str, frozenset[int]] = {}
-        if ctx.caps is not None:
-            for q in self.shared:
-                foreign[q] = frozenset(p for p in range(inst.periods)
-                                       if ctx.caps.get(curr_key(q, p), 0) <= 0)
+        foreign = self._foreign(ctx.caps)
         anchor = frozenset(
             (c, int(d) * ppd + int(s), r)
             for c, r, d, s in (ctx.anchor.assignment["lectures"] if ctx.anchor else []))
         lim = Limits(caps=ctx.caps, soft=ctx.soft_caps, shared=frozenset(self.shared),
-                     foreign=foreign, anchor=anchor)
+                     foreign=foreign, anchor=anchor, price=ctx.price)
         # a budget that finds nothing is not infeasibility: try once more with four times it
         for work in (ctx.time_limit, 4 * ctx.time_limit):
             found = (solve_two_stage(inst, lim, work=work, seed=ctx.seed) if self.two_stage
                      else self._solve_direct(lim, work, ctx.seed))
             if found is not None:
-                lectures, cost = found
+                lectures = found[0]
+                breakdown = self.cost(lectures, foreign)
                 return Plan(agent=self.agent_id,
-                            assignment={"lectures": [list(x) for x in lectures]}, cost=cost,
+                            assignment={"lectures": [list(x) for x in lectures]},
+                            cost=sum(breakdown.values()), breakdown=breakdown,
                             usage=usage_of(inst, self.shared, lectures))
         return None
 

@@ -5,19 +5,20 @@ department may use, and RoomCapacity is counted exactly as if rooms were then as
 optimally: sorting lectures by students and rooms by capacity, the cost of the best
 assignment is the sum over thresholds t of max(0, lectures with >= t students − rooms
 with capacity >= t), which is linear in the period variables. Stage 2 assigns rooms to
-the chosen lectures, minimising RoomCapacity and RoomStability. Far fewer variables than
+the chosen lectures, minimising RoomCapacity and RoomStability, then changes, then the
+larger rooms taken where smaller ones would do (leaving them to others). Far fewer variables than
 one per course, period and room, so a department solves well in a short budget.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
 from accord.domains.university.cpmodel import (
-    CHANGE_SCALE,
     ROOM_STABILITY_COST,
     Limits,
     Terms,
@@ -38,26 +39,47 @@ def open_rooms(inst: Instance, lim: Limits, p: int) -> list[Room]:
     return [r for r in inst.rooms if lim.caps.get(room_key(r.id, p), 0) >= 1]
 
 
+def _skipped(capacities: list[int], students: int, cap: int) -> int:
+    """Rooms smaller than one of ``cap`` seats that would still seat ``students``."""
+    return sum(1 for c in capacities if students <= c < cap)
+
+
 def solve_periods(inst: Instance, lim: Limits, *, work: float, seed: int
-                  ) -> tuple[list[tuple[str, int]], int] | None:
-    """Stage 1: the (course, period) of every lecture, and the cost of its period terms."""
+                  ) -> tuple[list[tuple[str, int]], int, set[tuple[str, int]]] | None:
+    """Stage 1: the (course, period) of every lecture, the cost of its period terms, and
+    the closed (room, period) pairs it buys at ``lim.price`` (priced soft caps only)."""
     m = cp_model.CpModel()
     layer = period_layer(m, inst, lim)
     students = {c.id: c.students for c in inst.courses}
     in_period: dict[int, list[tuple[str, cp_model.IntVar]]] = defaultdict(list)
     for (c, p), v in layer.y.items():
         in_period[p].append((c, v))
+    priced = lim.soft and lim.price is not None
+    buy: dict[tuple[str, int], cp_model.IntVar] = {}
     for p, here in sorted(in_period.items()):
         rooms = open_rooms(inst, lim, p)
-        m.add(cp_model.LinearExpr.sum([v for _, v in here]) <= len(inst.rooms))
-        layer.cap(m, cp_model.LinearExpr.sum([v for _, v in here]), len(rooms), f"rooms_{p}")
-        levels = sorted({0} | {students[c] for c, _ in here} | {r.capacity for r in rooms})
+        count = cp_model.LinearExpr.sum([v for _, v in here])
+        m.add(count <= len(inst.rooms))
+        if priced:  # a closed room may be bought: it then counts as open
+            for r in inst.rooms:
+                if r not in rooms:
+                    buy[r.id, p] = b = m.new_bool_var(f"buy_{r.id}_{p}")
+                    layer.overflow.append(b)
+            bought = [(r, buy[r.id, p]) for r in inst.rooms if (r.id, p) in buy]
+            m.add(count <= len(rooms) + cp_model.LinearExpr.sum([b for _, b in bought]))
+        else:
+            bought = []
+            layer.cap(m, count, len(rooms), f"rooms_{p}")
+        levels = sorted({0} | {students[c] for c, _ in here}
+                        | {r.capacity for r in rooms} | {r.capacity for r, _ in bought})
         for lo, hi in pairwise(levels):
             need = [v for c, v in here if students[c] >= hi]
             have = sum(1 for r in rooms if r.capacity >= hi)
             if len(need) > have:
+                extra = [b for r, b in bought if r.capacity >= hi]
                 ex = m.new_int_var(0, len(need), f"ex_{p}_{hi}")
-                m.add(ex >= cp_model.LinearExpr.sum(need) - have)
+                m.add(ex >= cp_model.LinearExpr.sum(need) - have
+                      - cp_model.LinearExpr.sum(extra))
                 layer.terms["RoomCapacity"].append((ex, hi - lo))
     kept = []
     for c, p, _ in sorted(lim.anchor):
@@ -71,7 +93,38 @@ def solve_periods(inst: Instance, lim: Limits, *, work: float, seed: int
         return None
     slots = sorted(k for k, v in layer.y.items() if solved.solver.value(v))
     period_terms = {k: v for k, v in layer.terms.items() if k != "RoomCapacity"}
-    return slots, int(solved.solver.value(total(period_terms)))
+    return (slots, int(solved.solver.value(total(period_terms))),
+            {k for k, b in buy.items() if solved.solver.value(b)})
+
+
+def best_fit(inst: Instance, lim: Limits, slots: list[tuple[str, int]]
+             ) -> dict[tuple[str, int], str]:
+    """A room per lecture, best fit decreasing in each period: the largest lecture first,
+    into the smallest free room that seats it (else the largest free room). Its
+    RoomCapacity cost is the least possible; among rooms of one capacity, a room the course
+already has wins, then the anchor's."""
+    by_period: dict[int, list[str]] = defaultdict(list)
+    for c, p in slots:
+        by_period[p].append(c)
+    anchored = {(c, p): r for c, p, r in lim.anchor}
+    taken: dict[str, set[str]] = defaultdict(set)  # rooms each course already has
+    out: dict[tuple[str, int], str] = {}
+    for p, courses in sorted(by_period.items()):
+        allowed = open_rooms(inst, lim, p)
+        free = allowed + [r for r in inst.rooms if r not in allowed]
+        for c in sorted(courses, key=lambda c: (-inst.course(c).students, c)):
+            pool = [r for r in free if r in allowed] or free
+            if not pool:
+                break
+            need = inst.course(c).students
+            fit = [r for r in pool if r.capacity >= need]
+            room = min(fit, key=lambda r: (r.capacity, r.id not in taken[c],
+                                           anchored.get((c, p)) != r.id, r.id)
+                       ) if fit else max(pool, key=lambda r: (r.capacity, r.id))
+            out[c, p] = room.id
+            taken[c].add(room.id)
+            free.remove(room)
+    return out
 
 
 def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, work: float,
@@ -112,11 +165,21 @@ def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, w
         terms["RoomStability"].append((cp_model.LinearExpr.sum(used) - 1, ROOM_STABILITY_COST))
     cost = total(terms)
     kept = [x[k] for k in sorted(lim.anchor) if k in x]
-    for v in kept:
-        m.add_hint(v, 1)
-    big = CHANGE_SCALE * (1 + len(slots) * 60)
+    start = best_fit(inst, lim, slots)
+    for k, v in x.items():
+        m.add_hint(v, int(start.get(k[:2]) == k[2]))
+    # last of all, economy: leave larger rooms to others (rooms skipped that would fit)
+    seats = {r.id: r.capacity for r in inst.rooms}
+    waste = {k: _skipped(list(seats.values()), inst.course(k[0]).students, seats[k[2]])
+             for k in x}
+    keep_w = 1 + sum(max(waste[k] for k in x if k[:2] == s) for s in slots)
+    cost_w = keep_w * (1 + len(slots))
+    big = cost_w * (1 + sum(inst.course(c).students for c, _ in slots))
+    wasteful = [k for k in sorted(x) if waste[k] > 0]
     m.minimize(cp_model.LinearExpr.weighted_sum(
-        [*outside, cost, *kept], [big] * len(outside) + [CHANGE_SCALE] + [-1] * len(kept)))
+        [*outside, cost, *kept, *(x[k] for k in wasteful)],
+        [big] * len(outside) + [cost_w] + [-keep_w] * len(kept)
+        + [waste[k] for k in wasteful]))
     solved = solve_model(m, time_limit=10 * work + 10, seed=seed, workers=1,
                          deterministic_limit=work)
     if solved is None:
@@ -132,7 +195,10 @@ def solve_two_stage(inst: Instance, lim: Limits, *, work: float, seed: int
     first = solve_periods(inst, lim, work=0.7 * work, seed=seed)
     if first is None:
         return None
-    slots, period_cost = first
+    slots, period_cost, bought = first
+    if lim.soft and lim.price is not None:  # the rooms bought are open, the rest closed
+        caps = {**(lim.caps or {}), **{room_key(r, p): 1 for r, p in bought}}
+        lim = replace(lim, caps=caps, soft=False)
     second = assign_rooms(inst, lim, slots, work=0.3 * work, seed=seed)
     if second is None:
         return None

@@ -84,23 +84,25 @@ def min_working_days_cost(inst: Instance, tt: dict[str, dict[int, str]]) -> int:
     return MIN_WORKING_DAYS_COST * short
 
 
+def isolated(load: Counter[int], ppd: int) -> int:
+    """Lectures of one curriculum (``load``: lectures per period) with no lecture of it in
+    an adjacent period of the same day (an isolated period counts all its lectures, as
+    the validator does)."""
+    total = 0
+    for p, n in load.items():
+        first, last = p % ppd == 0, p % ppd == ppd - 1
+        before, after = load.get(p - 1, 0), load.get(p + 1, 0)
+        if (first and after == 0) or (not first and last and before == 0) or (
+                not first and not last and after == 0 and before == 0):
+            total += n
+    return total
+
+
 def curriculum_compactness_cost(inst: Instance, tt: dict[str, dict[int, str]]) -> int:
-    """CurriculumCompactness: each curriculum's lectures with no lecture of the curriculum
-    in an adjacent period of the same day, times 2 (an isolated period adds the number of
-    the curriculum's lectures in it, as the validator does)."""
-    ppd, total = inst.periods_per_day, 0
-    for q in inst.curricula:
-        load = Counter(p for c in q.courses for p in tt.get(c, {}))
-
-        def at(p: int, load: Counter[int] = load) -> int:
-            return load.get(p, 0)
-
-        for p, n in load.items():
-            first, last = p % ppd == 0, p % ppd == ppd - 1
-            if (first and at(p + 1) == 0) or (not first and last and at(p - 1) == 0) or (
-                    not first and not last and at(p + 1) == 0 and at(p - 1) == 0):
-                total += n
-    return CURRICULUM_COMPACTNESS_COST * total
+    """CurriculumCompactness: each curriculum's isolated lectures, times 2."""
+    return CURRICULUM_COMPACTNESS_COST * sum(
+        isolated(Counter(p for c in q.courses for p in tt.get(c, {})), inst.periods_per_day)
+        for q in inst.curricula)
 
 
 def room_stability_cost(tt: dict[str, dict[int, str]]) -> int:

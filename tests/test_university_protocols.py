@@ -57,3 +57,67 @@ def test_message_log_holds_no_unavailability_or_cost_detail(runs):
                 assert name not in text
             if env.sender in departments:
                 assert env.kind in DEPARTMENT_KINDS
+
+
+def test_export_csv_and_ics_per_department(runs, tmp_path):
+    import csv as csvmod
+
+    from accord.cli.export import export
+
+    db, results = runs
+    run_id = results["negotiate"].run_id
+    plans = results["negotiate"].episodes[0].plans
+    export(run_id=run_id, db=db, fmt="csv", output=tmp_path / "csv", episode=None)
+    export(run_id=run_id, db=db, fmt="ics", output=tmp_path / "ics", episode=None)
+    sc = load_scenario(SMALL)
+    for d in sc.departments:
+        lectures = sorted(tuple(x) for x in plans[d.id].assignment["lectures"])
+        with open(tmp_path / "csv" / f"{d.id}.csv", newline="") as f:
+            rows = list(csvmod.DictReader(f))
+        assert sorted((r["course"], r["room"], int(r["day"]), int(r["period"]))
+                      for r in rows) == lectures
+        for r in rows:  # default calendar: day 0 is 2027-01-04, 08:00 + 60 min a period
+            day, period = int(r["day"]), int(r["period"])
+            assert r["start"] == f"2027-01-{4 + day:02d}T{8 + period:02d}:00"
+            assert r["department"] == d.id
+        ics = (tmp_path / "ics" / f"{d.id}.ics").read_bytes().decode()
+        assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
+        assert ics.count("BEGIN:VEVENT") == ics.count("END:VEVENT") == len(lectures)
+        assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+        for course, _, day, period in lectures:
+            assert f"UID:university-small-{d.id}-{course}-{day}-{period}@accord" in ics
+            assert f"DTSTART:202701{4 + day:02d}T{8 + period:02d}0000" in ics
+
+
+def test_export_rejects_unknown_format(runs, tmp_path):
+    from accord.cli.export import export
+    from accord.model.errors import AccordError
+
+    db, results = runs
+    with pytest.raises(AccordError, match="unknown format 'xls'"):
+        export(run_id=results["negotiate"].run_id, db=db, fmt="xls", output=tmp_path / "x",
+               episode=None)
+    assert not (tmp_path / "x").exists()
+
+
+def test_synchronized_asks_one_department_at_a_time(runs, tmp_path):
+    sc = load_scenario(SMALL)
+    opts = dict(sc.protocol_options)
+    opts["negotiate"] = {**opts["negotiate"], "mode": "synchronized"}
+    res = run_scenario(sc.model_copy(update={"protocol_options": opts}), protocol="negotiate",
+                       episodes=1, db=str(tmp_path / "s.db"))
+    assert res.episodes[0].hard_violations == 0
+    log = Store(str(tmp_path / "s.db")).messages(res.run_id)
+    calls = [e for e in log if e.kind == "call_for_changes"]
+    assert calls
+    open_calls = 0
+    for env in log:
+        if env.kind == "call_for_changes":
+            open_calls += 1
+            assert open_calls == 1, "a second department was asked before the first replied"
+        elif env.kind in ("change_request", "wishes", "no_change"):
+            open_calls -= 1
+    concurrent = Store(runs[0]).messages(runs[1]["negotiate"].run_id)
+    at = [i for i, e in enumerate(concurrent) if e.kind == "call_for_changes"][:3]
+    assert at == [at[0], at[0] + 1, at[0] + 2]  # concurrent: all asked before any reply
+    assert len({concurrent[i].recipient for i in at}) == 3

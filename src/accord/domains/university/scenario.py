@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -60,6 +61,15 @@ class CurriculumSpec(_Strict):
     courses: list[str] = Field(min_length=1)
 
 
+class CalendarSpec(_Strict):
+    """How periods map to clock times, for the CSV and iCalendar exports."""
+
+    first_day: date = Field(default=date(2027, 1, 4), description="date of day 0 (a Monday)")
+    day_start: time = Field(default=time(8, 0), description="start of period 0 each day")
+    period_minutes: int = Field(default=60, ge=1, le=1440)
+    weeks: int = Field(default=1, ge=1, description="weeks the timetable repeats")
+
+
 class UniversityScenario(ScenarioBase):
     """Departments, shared rooms and curricula over a week of days × periods."""
 
@@ -73,6 +83,7 @@ class UniversityScenario(ScenarioBase):
     rooms: list[RoomSpec] = Field(min_length=1)
     curricula: list[CurriculumSpec] = Field(default_factory=list)
     departments: list[Department] = Field(min_length=1)
+    calendar: CalendarSpec = Field(default_factory=CalendarSpec)
 
     @model_validator(mode="after")
     def _consistent(self) -> UniversityScenario:

@@ -1,0 +1,103 @@
+"""A department's local problem and the negotiation pieces it relies on, on tiny cases
+with known answers."""
+
+from __future__ import annotations
+
+import asyncio
+from itertools import permutations
+
+from accord.domains import load_scenario
+from accord.domains.base import SolveContext
+from accord.domains.university import DOMAIN
+from accord.domains.university.cpmodel import Limits, curr_key, room_key
+from accord.domains.university.instance import Course, Instance, Lecture, Room
+from accord.domains.university.local import DepartmentProblem
+from accord.domains.university.scenario import UniversityScenario
+from accord.domains.university.twostage import best_fit
+from accord.domains.university.validate import room_capacity_cost
+from accord.model.messages import ReleaseQuote, ReleaseRequest
+from accord.model.plan import from_entries, to_entries
+from accord.protocols.negotiate import Member
+from tests.conftest import ROOT
+
+
+def test_best_fit_is_capacity_optimal_and_leaves_large_rooms():
+    rooms = [Room("S", 10), Room("M", 20), Room("L", 50), Room("XL", 100)]
+    courses = [Course("a", "t1", 1, 1, 45), Course("b", "t2", 1, 1, 15),
+               Course("c", "t3", 1, 1, 25)]
+    inst = Instance("t", 1, 1, courses, rooms, [])
+    slots = [("a", 0), ("b", 0), ("c", 0)]
+    got = best_fit(inst, Limits(), slots)
+    cost = room_capacity_cost(inst, {c: {0: r} for (c, _), r in got.items()})
+    brute = min(room_capacity_cost(inst, {c: {0: r.id} for (c, _), r in zip(slots, perm)})
+                for perm in permutations(rooms, 3))
+    assert cost == brute == 0
+    # largest first into the smallest room that seats it: 45 -> L, 25 -> XL, 15 -> M
+    assert got == {("a", 0): "L", ("c", 0): "XL", ("b", 0): "M"}
+    assert best_fit(inst, Limits(), [("b", 0)]) == {("b", 0): "M"}  # not the largest
+    over = Instance("t", 1, 1, [Course("a", "t1", 1, 1, 60), Course("b", "t2", 1, 1, 30)],
+                    [Room("S", 10), Room("M", 20)], [])
+    got = best_fit(over, Limits(), [("a", 0), ("b", 0)])
+    assert got == {("a", 0): "M", ("b", 0): "S"}  # 40 + 20 = 60: the least possible
+
+
+def _two_departments() -> UniversityScenario:
+    return UniversityScenario.model_validate({
+        "name": "pair", "domain": "university", "days": 1, "periods_per_day": 4,
+        "rooms": [{"id": "R", "capacity": 100}, {"id": "Q", "capacity": 100}],
+        "curricula": [{"id": "Y1", "courses": ["A", "B"]}],
+        "departments": [
+            {"id": "D1", "courses": [{"id": "A", "teacher": "t", "lectures": 1,
+                                      "min_working_days": 1, "students": 10}]},
+            {"id": "D2", "courses": [{"id": "B", "teacher": "u", "lectures": 1,
+                                      "min_working_days": 1, "students": 10}]}]})
+
+
+def test_department_cost_counts_a_shared_curriculum_whole():
+    sc = _two_departments()
+    d1 = DepartmentProblem(sc, "D1")
+    caps = dict(DOMAIN.managers(sc)[0].capacity)
+    caps[curr_key("Y1", 2)] = 0  # D2 holds Y1 in period 2
+    # next to D2's lecture: neither is isolated; at period 0, both are (2 × 2)
+    assert sum(d1.cost([Lecture("A", "R", 0, 1)], {"Y1": frozenset({2})}).values()) == 0
+    assert sum(d1.cost([Lecture("A", "R", 0, 0)], {"Y1": frozenset({2})}).values()) == 4
+    plan = d1.solve(SolveContext(caps=caps, time_limit=1.0, seed=1))
+    assert plan is not None and plan.cost == 0
+    assert plan.assignment["lectures"][0][3] in (1, 3)
+
+
+def test_release_request_frees_every_listed_slot_at_once():
+    sc = load_scenario(ROOT / "examples" / "university-small.yaml")
+    problem = next(p for p in DOMAIN.local_problems(sc) if p.agent_id == "Maths")
+    cap = DOMAIN.managers(sc)[0].capacity
+    member = Member(problem, None, seed=1, limit=1.0)
+    member.plan = problem.solve(SolveContext(caps=dict(cap), time_limit=1.0, seed=1))
+    assert member.plan is not None
+    held = sorted(k for k in member.plan.usage_map() if k[0].startswith("room:"))[:3]
+    free = {k: v for k, v in cap.items() if k not in member.plan.usage_map()}
+    msg = ReleaseRequest(release=to_entries({k: 1 for k in held}), free=to_entries(free))
+    quote = asyncio.run(member.on_release_request(msg, None))
+    assert isinstance(quote, ReleaseQuote)
+    after = from_entries(quote.usage)
+    assert all(after.get(k, 0) == 0 for k in held)
+    assert all(a <= cap[k] for k, a in after.items())
+    assert quote.cost_delta >= 0  # the plan was best under full capacity
+
+
+def test_priced_caps_buy_a_closed_room_only_when_it_pays():
+    sc = _two_departments()
+    d1 = DepartmentProblem(sc, "D1")
+    caps = {room_key("Q", p): 1 for p in range(4)} | {curr_key("Y1", p): 1 for p in range(4)}
+    caps |= {room_key("R", p): 0 for p in range(4)}
+    small = sc.model_copy(update={"rooms": [r.model_copy(update={"capacity": 5})
+                                            if r.id == "Q" else r for r in sc.rooms]})
+    d1_small = DepartmentProblem(small, "D1")
+    # Q seats 5 of 10 students (cost 5 a lecture): R at price 2 pays, at price 9 it does not
+    # (a lone lecture of Y1 is isolated either way: 2)
+    cheap = d1_small.solve(SolveContext(caps=caps, soft_caps=True, price=2, time_limit=1.0))
+    dear = d1_small.solve(SolveContext(caps=caps, soft_caps=True, price=9, time_limit=1.0))
+    assert cheap is not None and dear is not None
+    assert cheap.assignment["lectures"][0][1] == "R" and cheap.cost == 2
+    assert dear.assignment["lectures"][0][1] == "Q" and dear.cost == 2 + 5
+    same = d1.solve(SolveContext(caps=caps, soft_caps=True, price=2, time_limit=1.0))
+    assert same is not None and same.assignment["lectures"][0][1] == "Q"

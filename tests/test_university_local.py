@@ -29,7 +29,8 @@ def test_best_fit_is_capacity_optimal_and_leaves_large_rooms():
     slots = [("a", 0), ("b", 0), ("c", 0)]
     got = best_fit(inst, Limits(), slots)
     cost = room_capacity_cost(inst, {c: {0: r} for (c, _), r in got.items()})
-    brute = min(room_capacity_cost(inst, {c: {0: r.id} for (c, _), r in zip(slots, perm)})
+    brute = min(room_capacity_cost(inst, {c: {0: r.id} for (c, _), r in zip(slots, perm,
+                                                                             strict=True)})
                 for perm in permutations(rooms, 3))
     assert cost == brute == 0
     # largest first into the smallest room that seats it: 45 -> L, 25 -> XL, 15 -> M

@@ -67,7 +67,8 @@ def _escape(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
-    out, data = [], line.encode()
+    out: list[str] = []
+    data = line.encode()
     while len(data) > 75:
         cut = 75 if not out else 74
         while cut > 0 and (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 sequence

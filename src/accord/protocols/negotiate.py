@@ -150,8 +150,16 @@ class Member(Agent):
         plan = await self.think(self._solve, free, True)
         if plan is None:
             raise RuntimeError(f"{self.id}: local problem has no plan even with soft caps")
+        if not fits(plan.usage_map(), free):
+            # overflow may only mean the budget was short: look once more, longer, for a fit
+            fitting = await self.think(self._solve_hard_longer, free)
+            plan = fitting or plan
         return PlanRequest(usage=self._offer(plan), cost=plan.cost,
                            overflow=not fits(plan.usage_map(), free))
+
+    def _solve_hard_longer(self, free: dict[Key, int]) -> Plan | None:
+        ctx = self._ctx(free)
+        return self.problem.solve(replace(ctx, time_limit=4 * ctx.time_limit))
 
     async def on_grant(self, msg: Grant, env: object) -> Ack:
         self.plan = self._offered[tuple(sorted(from_entries(msg.usage).items()))]

@@ -10,6 +10,8 @@ variant (one department changes at a time); ``negotiate`` is concurrent.
 
     python benchmarks/university.py                         # comp01–07, K = 2 4 8, 60 s
     python benchmarks/university.py --instances comp01 --k 4 --budget 20
+    python benchmarks/university.py --k 4 --protocols first-commit,negotiate,negotiate-sync,central
+    python benchmarks/university.py --from-json reports/university-k4.json --markdown k4.md
 """
 
 from __future__ import annotations
@@ -93,23 +95,54 @@ def table(rows: list[dict[str, Any]]) -> Table:
     return t
 
 
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """The table as Markdown."""
+    head = ["instance", "K", "crossing", "protocol", "hard", "cost", "best known", "÷ best",
+            "÷ central", "refused rooms", "messages", "wall s", "settled s", "utilisation"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        rc = "-" if r["ratio_central"] is None else f"{r['ratio_central']:.2f}"
+        ref = "-" if r["refused_requests"] is None else str(int(r["refused_requests"]))
+        cells = [r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
+                 str(r["hard_violations"]), str(r["cost"]), str(r["best_known"]),
+                 f"{r['ratio_best']:.2f}", rc, ref, str(r["messages"]),
+                 f"{r['wall_seconds']:.1f}", _opt(r["settled_seconds"], "{:.1f}"),
+                 _opt(r["utilisation"], "{:.0%}")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(
     instances: str = typer.Option(",".join(BEST_KNOWN), help="comma-separated"),
     k: list[int] = typer.Option([2, 4, 8], "--k", help="departments (repeatable)"),
     budget: float = typer.Option(60.0, help="wall seconds per protocol run"),
     protocols: str = typer.Option(",".join(PROTOCOLS)),
     json_out: Path = typer.Option(None, "--json", help="write the rows as JSON"),
+    markdown_out: Path = typer.Option(None, "--markdown", help="write the table as Markdown"),
+    from_json: list[Path] = typer.Option(
+        [], "--from-json", help="print the table of earlier --json files instead of running"),
 ) -> None:
     """Run the benchmark and print the table."""
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in instances.split(","):
-            for kk in k:
-                rows += measure(name, kk, budget, protocols.split(","), Path(tmp))
+    unknown = set(protocols.split(",")) - {*PROTOCOLS, "negotiate-sync"}
+    if unknown:
+        raise typer.BadParameter(f"unknown protocol(s) {', '.join(sorted(unknown))}",
+                                 param_hint="--protocols")
+    if from_json:
+        for f in from_json:
+            rows += json.loads(f.read_text())
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in instances.split(","):
+                for kk in k:
+                    rows += measure(name, kk, budget, protocols.split(","), Path(tmp))
     console.print(table(rows))
     if json_out:
         json_out.write_text(json.dumps(rows, indent=2) + "\n")
         console.print(f"wrote {json_out}")
+    if markdown_out:
+        markdown_out.write_text(markdown(rows))
+        console.print(f"wrote {markdown_out}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
             ) -> list[dict[str, Any]]:
     """Run every protocol on one split and return a row per protocol."""
     sc, crossing = split(read_ctt(DATA / f"{name}.ctt"), k)
-    negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": 2.0}
+    negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": 2.0,
+                 "grant_order": "largest-first", "refusal_batch": 2}
     options = {"central": {"time_limit": budget, "workers": 2},
                "negotiate": negotiate | {"mode": "concurrent"},
                "negotiate-sync": negotiate | {"mode": "synchronized"},

@@ -59,7 +59,7 @@ from accord.model.plan import (
 )
 from accord.model.scenario import ScenarioBase
 from accord.protocols.base import Cast, Protocol
-from accord.protocols.ledger import priority_order, settle
+from accord.protocols.ledger import credit, priority_order, settle
 from accord.runtime.agent import Agent, expect
 
 if TYPE_CHECKING:
@@ -86,6 +86,9 @@ class NegotiateOptions(BaseModel):
     mode: Literal["concurrent", "synchronized"] = Field(
         default="concurrent", description="Requests for Change from all members at once "
                                           "(best first), or from one member at a time")
+    grant_order: Literal["ledger", "largest-first"] = Field(
+        default="ledger", description="who is granted first: most owed (ties by a seeded "
+                                      "draw), or most owed then the largest requests")
     time_budget: float | None = Field(
         default=None, gt=0, description="wall seconds per episode after which no further "
                                         "change is sought (None: until no change helps)")
@@ -267,7 +270,12 @@ class Manager(Agent):
         replies = await self.request_all(
             [(m, CallForPlans(episode=msg.episode, free=self._free_entries())) for m in members])
         requests = {m: expect(r, PlanRequest) for m, r in zip(members, replies, strict=True)}
+        if self.options.grant_order == "largest-first":
+            owed = {m: i for i, m in enumerate(order)}
+            size = {m: sum(e.amount for e in requests[m].usage) for m in members}
+            order = sorted(members, key=lambda m: (-credit(msg.ledger, m), -size[m], owed[m]))
         await self._grant_in_order(order, requests)
+        await self._repair(order)
         self.changes, self.settled = 0, time.monotonic() - self.started
         rounds = await self._improve(order)
         ledger = settle(self.id, msg.ledger, self.new_debts, self.granted, msg.episode,
@@ -305,6 +313,22 @@ class Manager(Agent):
                 await self._confirm([head])
                 refused = refused[1:]
             pending = refused
+
+    async def _repair(self, order: list[str]) -> None:
+        """Members granted beyond capacity (no room could be bought for them) re-plan
+        once within what the others leave them, now that everyone holds a plan."""
+        for m in order:
+            usage = self.granted[m][0]
+            if all(self.free.get(k, 0) >= 0 for k in usage):
+                continue
+            room = {k: max(0, v) for k, v in _combine(self.free, usage).items()}
+            reply = expect(await self.request(m, Refusal(
+                reason="over capacity: re-plan within what others leave",
+                free=self._free_entries(room))), PlanRequest)
+            new = from_entries(reply.usage)
+            if fits(new, room) or await self._make_room(m, new, None):
+                self._grant_local(m, new, reply.cost)
+            await self._confirm([m])
 
     def _out_of_time(self) -> bool:
         budget = self.options.time_budget

@@ -44,7 +44,7 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
     """Run every protocol on one split and return a row per protocol."""
     sc, crossing = split(read_ctt(DATA / f"{name}.ctt"), k)
     negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": 2.0,
-                 "grant_order": "largest-first", "refusal_batch": 2}
+                 "grant_order": "listed", "refusal_batch": 1}
     options = {"central": {"time_limit": budget, "workers": 2},
                "negotiate": negotiate | {"mode": "concurrent"},
                "negotiate-sync": negotiate | {"mode": "synchronized"},

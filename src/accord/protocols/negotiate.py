@@ -86,9 +86,10 @@ class NegotiateOptions(BaseModel):
     mode: Literal["concurrent", "synchronized"] = Field(
         default="concurrent", description="Requests for Change from all members at once "
                                           "(best first), or from one member at a time")
-    grant_order: Literal["ledger", "largest-first"] = Field(
-        default="ledger", description="who is granted first: most owed (ties by a seeded "
-                                      "draw), or most owed then the largest requests")
+    grant_order: Literal["ledger", "largest-first", "listed"] = Field(
+        default="ledger", description="who is granted first: most owed, then by a seeded "
+                                      "draw, by the largest requests, or in the scenario's "
+                                      "order")
     time_budget: float | None = Field(
         default=None, gt=0, description="wall seconds per episode after which no further "
                                         "change is sought (None: until no change helps)")
@@ -270,10 +271,14 @@ class Manager(Agent):
         replies = await self.request_all(
             [(m, CallForPlans(episode=msg.episode, free=self._free_entries())) for m in members])
         requests = {m: expect(r, PlanRequest) for m, r in zip(members, replies, strict=True)}
-        if self.options.grant_order == "largest-first":
-            owed = {m: i for i, m in enumerate(order)}
+        if self.options.grant_order != "ledger":
+            drawn = {m: i for i, m in enumerate(order)}
             size = {m: sum(e.amount for e in requests[m].usage) for m in members}
-            order = sorted(members, key=lambda m: (-credit(msg.ledger, m), -size[m], owed[m]))
+            listed = {m: i for i, m in enumerate(members)}
+            second = size if self.options.grant_order == "largest-first" else listed
+            sign = -1 if self.options.grant_order == "largest-first" else 1
+            order = sorted(members, key=lambda m: (-credit(msg.ledger, m), sign * second[m],
+                                                   drawn[m]))
         await self._grant_in_order(order, requests)
         await self._repair(order)
         self.changes, self.settled = 0, time.monotonic() - self.started
@@ -286,10 +291,13 @@ class Manager(Agent):
     async def _grant_in_order(self, order: list[str], requests: dict[str, PlanRequest]) -> None:
         pending = order
         while pending:
-            refused, granted_now = [], []
+            refused: list[str] = []
+            granted_now: list[str] = []
             for m in pending:
                 usage = from_entries(requests[m].usage)
-                if fits(usage, self.free):
+                if refused and self.options.refusal_batch == 1:
+                    refused.append(m)  # strictly in order: nobody passes a refused member
+                elif fits(usage, self.free):
                     self._grant_local(m, usage, requests[m].cost)
                     granted_now.append(m)
                 else:
@@ -336,9 +344,9 @@ class Manager(Agent):
 
     async def _improve(self, order: list[str]) -> int:
         """Rounds of Requests for Change (then wishes) until a round finds none; with a
-        time budget, one more round (members vary their solver seed) before giving up."""
+        time budget, until the budget is spent (members vary their solver seed)."""
         rank = {m: i for i, m in enumerate(order)}
-        patience = 2 if self.options.time_budget is not None else 1
+        patience = self.options.max_rounds if self.options.time_budget is not None else 1
         idle = 0
         for rnd in range(self.options.max_rounds):
             if self._out_of_time():

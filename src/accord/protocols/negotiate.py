@@ -121,16 +121,16 @@ class Member(Agent):
         self._offered: dict[tuple[tuple[Key, int], ...], Plan] = {}
         self._seed, self._limit = seed, limit
 
-    def _ctx(self, caps: dict[Key, int], soft: bool = False, price: int | None = None
-             ) -> SolveContext:
+    def _ctx(self, caps: dict[Key, int], soft: bool = False, price: int | None = None,
+             attempt: int = 0) -> SolveContext:
+        """The context of a solve; ``attempt`` varies the solver seed between rounds."""
         return SolveContext(caps=caps, soft_caps=soft, anchor=self.plan or self.anchor,
-                            time_limit=self._limit, seed=self._seed, price=price)
+                            time_limit=self._limit, seed=self._seed + attempt, price=price)
 
     def _solve(self, caps: dict[Key, int], soft: bool = False, price: int | None = None,
                attempt: int = 0) -> Plan | None:
-        """Best plan under ``caps``; ``attempt`` varies the solver seed between rounds."""
-        return self.problem.solve(replace(self._ctx(caps, soft, price),
-                                          seed=self._seed + attempt))
+        """Best plan under ``caps``."""
+        return self.problem.solve(self._ctx(caps, soft, price, attempt))
 
     def _current(self, caps: dict[Key, int]) -> int:
         """The cost of the granted plan as things stand now (others may have moved)."""
@@ -273,12 +273,10 @@ class Manager(Agent):
         requests = {m: expect(r, PlanRequest) for m, r in zip(members, replies, strict=True)}
         if self.options.grant_order != "ledger":
             drawn = {m: i for i, m in enumerate(order)}
-            size = {m: sum(e.amount for e in requests[m].usage) for m in members}
-            listed = {m: i for i, m in enumerate(members)}
-            second = size if self.options.grant_order == "largest-first" else listed
-            sign = -1 if self.options.grant_order == "largest-first" else 1
-            order = sorted(members, key=lambda m: (-credit(msg.ledger, m), sign * second[m],
-                                                   drawn[m]))
+            then = ({m: -sum(e.amount for e in requests[m].usage) for m in members}
+                    if self.options.grant_order == "largest-first"
+                    else {m: i for i, m in enumerate(members)})
+            order = sorted(members, key=lambda m: (-credit(msg.ledger, m), then[m], drawn[m]))
         await self._grant_in_order(order, requests)
         await self._repair(order)
         self.changes, self.settled = 0, time.monotonic() - self.started

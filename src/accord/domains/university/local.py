@@ -96,10 +96,8 @@ class DepartmentProblem(LocalProblem):
                      foreign=foreign, anchor=anchor, price=ctx.price)
         # a budget that finds nothing is not infeasibility: try once more with four times it
         for work in (ctx.time_limit, 4 * ctx.time_limit):
-            found = (solve_two_stage(inst, lim, work=work, seed=ctx.seed) if self.two_stage
-                     else self._solve_direct(lim, work, ctx.seed))
-            if found is not None:
-                lectures = found[0]
+            lectures = self._lectures(lim, work, ctx.seed)
+            if lectures is not None:
                 breakdown = self.cost(lectures, foreign)
                 return Plan(agent=self.agent_id,
                             assignment={"lectures": [list(x) for x in lectures]},
@@ -107,12 +105,12 @@ class DepartmentProblem(LocalProblem):
                             usage=usage_of(inst, self.shared, lectures))
         return None
 
-    def _solve_direct(self, lim: Limits, work: float, seed: int
-                      ) -> tuple[list[Lecture], int] | None:
+    def _lectures(self, lim: Limits, work: float, seed: int) -> list[Lecture] | None:
+        """The department's lectures from its chosen model (their cost is ``cost``'s)."""
+        if self.two_stage:
+            found = solve_two_stage(self.inst, lim, work=work, seed=seed)
+            return None if found is None else found[0]
         built = build(self.inst, lim)
         solved = solve_model(built.model, time_limit=10 * work + 10, seed=seed, workers=1,
                              deterministic_limit=work)
-        if solved is None:
-            return None
-        return read_lectures(self.inst, built.x, solved.solver), int(
-            solved.solver.value(built.cost))
+        return None if solved is None else read_lectures(self.inst, built.x, solved.solver)

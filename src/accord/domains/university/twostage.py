@@ -170,9 +170,12 @@ def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, w
         m.add_hint(v, int(start.get(k[:2]) == k[2]))
     # last of all, economy: leave larger rooms to others (rooms skipped that would fit)
     seats = {r.id: r.capacity for r in inst.rooms}
-    waste = {k: _skipped(list(seats.values()), inst.course(k[0]).students, seats[k[2]])
-             for k in x}
-    keep_w = 1 + sum(max(waste[k] for k in x if k[:2] == s) for s in slots)
+    capacities = list(seats.values())
+    waste = {k: _skipped(capacities, inst.course(k[0]).students, seats[k[2]]) for k in x}
+    worst: dict[tuple[str, int], int] = defaultdict(int)  # most waste a lecture can take
+    for k, w in waste.items():
+        worst[k[:2]] = max(worst[k[:2]], w)
+    keep_w = 1 + sum(worst[s] for s in slots)
     cost_w = keep_w * (1 + len(slots))
     big = cost_w * (1 + sum(inst.course(c).students for c, _ in slots))
     wasteful = [k for k in sorted(x) if waste[k] > 0]

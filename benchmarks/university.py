@@ -25,6 +25,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord.domains.university import protocol_options
 from accord.domains.university.itc2007 import read_ctt
 from accord.domains.university.split import split
 from accord.runtime.runner import run_scenario
@@ -43,13 +44,8 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
             ) -> list[dict[str, Any]]:
     """Run every protocol on one split and return a row per protocol."""
     sc, crossing = split(read_ctt(DATA / f"{name}.ctt"), k)
-    negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": 2.0,
-                 "grant_order": "listed", "refusal_batch": 1}
-    options = {"central": {"time_limit": budget, "workers": 2},
-               "negotiate": negotiate | {"mode": "concurrent"},
-               "negotiate-sync": negotiate | {"mode": "synchronized"},
-               "first-commit": {"solve_time_limit": 2.0}}
-    rows = []
+    options = protocol_options(budget)
+    rows: list[dict[str, Any]] = []
     for p in protocols:
         protocol = "negotiate" if p == "negotiate-sync" else p
         run = sc.model_copy(update={"protocol_options": {protocol: options[p]}})

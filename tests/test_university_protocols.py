@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accord.domains import load_scenario
+from accord.domains.university.scenario import UniversityScenario
 from accord.runtime.runner import run_scenario
 from accord.store import Store
 from tests.conftest import ROOT
@@ -121,3 +122,35 @@ def test_synchronized_asks_one_department_at_a_time(runs, tmp_path):
     at = [i for i, e in enumerate(concurrent) if e.kind == "call_for_changes"][:3]
     assert at == [at[0], at[0] + 1, at[0] + 2]  # concurrent: all asked before any reply
     assert len({concurrent[i].recipient for i in at}) == 3
+
+
+def _blocked_pair() -> UniversityScenario:
+    """One room, three periods. D1's two lectures of one curriculum want to be adjacent,
+    so alone it always takes the middle period; D2's only lecture can go nowhere else."""
+    return UniversityScenario.model_validate({
+        "name": "blocked", "domain": "university", "days": 1, "periods_per_day": 3,
+        "rooms": [{"id": "R", "capacity": 50}],
+        "curricula": [{"id": "Y", "courses": ["A1", "A2"]}],
+        "departments": [
+            {"id": "D1", "courses": [
+                {"id": "A1", "teacher": "t1", "lectures": 1, "min_working_days": 1,
+                 "students": 10},
+                {"id": "A2", "teacher": "t2", "lectures": 1, "min_working_days": 1,
+                 "students": 10}]},
+            {"id": "D2", "courses": [{"id": "B", "teacher": "u", "lectures": 1,
+                                      "min_working_days": 1, "students": 10}],
+             "private": {"unavailability": [{"course": "B", "day": 0, "period": 0},
+                                            {"course": "B", "day": 0, "period": 2}]}}]})
+
+
+@pytest.mark.parametrize(("by_hand", "hard", "cost"), [(False, 1, 0), (True, 0, 4)])
+def test_first_commit_by_hand_moves_those_who_committed_first(tmp_path, by_hand, hard, cost):
+    sc = _blocked_pair().model_copy(update={"protocol_options": {
+        "first-commit": {"solve_time_limit": 1.0, "by_hand": by_hand}}})
+    e = run_scenario(sc, protocol="first-commit", episodes=1,
+                     db=str(tmp_path / "b.db")).episodes[0]
+    assert (e.hard_violations, e.cost) == (hard, cost)
+    assert e.metrics["refused_members"] == 1
+    if by_hand:  # D1 moved apart to periods 0 and 2 (both isolated: 2 × 2) for D2
+        assert sorted(lec[3] for lec in e.plans["D1"].assignment["lectures"]) == [0, 2]
+        assert e.plans["D2"].assignment["lectures"] == [["B", "R", 0, 1]]

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 import yaml
 
+from accord.domains.university import protocol_options
 from accord.domains.university.itc2007 import read_ctt
 from accord.domains.university.split import split
 
@@ -21,15 +22,14 @@ def itc2007(
     output: Path = typer.Option(None, "--output", "-o", help="scenario YAML (default: stdout)"),
     seed: int = typer.Option(0, "--seed"),
     time_limit: float = typer.Option(60.0, "--time-limit", min=1.0,
-                                     help="central solve budget stored in the scenario"),
+                                     help="wall seconds of central and negotiate (stored)"),
 ) -> None:
     """Split an ITC-2007 instance into departments that share all rooms."""
     inst = read_ctt(ctt)
     sc, crossing = split(inst, departments, seed=seed)
+    options = protocol_options(time_limit)
     sc = sc.model_copy(update={"protocol": "negotiate", "protocol_options": {
-        "central": {"time_limit": time_limit, "workers": 2},
-        "negotiate": {"wishes": "ideal", "time_budget": time_limit, "solve_time_limit": 2.0},
-        "first-commit": {"solve_time_limit": 2.0}}})
+        p: options[p] for p in ("central", "negotiate", "first-commit")}})
     text = yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)
     if output is None:
         typer.echo(text, nl=False)

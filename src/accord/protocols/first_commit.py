@@ -5,6 +5,11 @@ fixed order and grants each plan if everything it asks for is still free. A memb
 request collides with what earlier members committed is refused (the refused units are
 counted, e.g. room requests), re-plans around everything already committed, and commits.
 Nothing is renegotiated afterwards.
+
+A member that cannot fit even then commits over capacity (hard violations), unless
+``by_hand``: then, as offices do by hand, it asks those who committed first to move out of
+its way at whatever cost they quote (the grant phase of ``negotiate`` in the fixed order,
+without its Requests for Change).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from accord.model.messages import (
 from accord.model.plan import Key, Plan, add_usage, from_entries, to_entries
 from accord.model.scenario import ScenarioBase
 from accord.protocols.base import Cast, Protocol
-from accord.protocols.negotiate import fits, members
+from accord.protocols.negotiate import Manager, NegotiateOptions, fits, members
 from accord.runtime.agent import Agent, expect
 
 if TYPE_CHECKING:
@@ -38,6 +43,8 @@ class FirstCommitOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     solve_time_limit: float = Field(default=5.0, gt=0)
+    by_hand: bool = Field(default=False, description="a member that cannot fit asks those "
+                                                     "who committed first to move")
 
 
 class FirstCommitManager(Agent):
@@ -82,6 +89,10 @@ class FirstCommitProtocol(Protocol):
         self, domain: Domain, scenario: ScenarioBase, options: BaseModel, anchors: dict[str, Plan]
     ) -> Cast:
         assert isinstance(options, FirstCommitOptions)
-        managers: list[Agent] = [FirstCommitManager(s) for s in domain.managers(scenario)]
+        by_hand = NegotiateOptions(max_rounds=0, refusal_batch=1, grant_order="listed",
+                                   solve_time_limit=options.solve_time_limit)
+        managers: list[Agent] = [
+            Manager(s, by_hand, scenario.seed) if options.by_hand else FirstCommitManager(s)
+            for s in domain.managers(scenario)]
         return Cast(managers=managers, members=members(
             domain, scenario, anchors, options.solve_time_limit))

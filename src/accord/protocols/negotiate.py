@@ -241,6 +241,9 @@ class Manager(Agent):
         self.new_debts: list[CommitmentRecord] = []
         self.episode = 0
         self.started = 0.0
+        self.ask_seconds = 0.0
+        self.refused_units = 0
+        self.refused_members: set[str] = set()
         self.changes = 0
         self.settled = 0.0
 
@@ -265,6 +268,7 @@ class Manager(Agent):
     # --- the episode ----------------------------------------------------------------
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
         self.episode, self.started = msg.episode, time.monotonic()
+        self.ask_seconds, self.refused_units, self.refused_members = 0.0, 0, set()
         self.granted, self.free, self.new_debts = {}, dict(self.spec.capacity), []
         members = list(self.spec.members)
         order = priority_order(members, msg.ledger, self.seed, msg.episode)
@@ -284,6 +288,8 @@ class Manager(Agent):
         ledger = settle(self.id, msg.ledger, self.new_debts, self.granted, msg.episode,
                         self.options.violation_threshold)
         return EpisodeDone(episode=msg.episode, rounds=rounds, ledger=ledger, metrics={
+            "refused_requests": float(self.refused_units),
+            "refused_members": float(len(self.refused_members)),
             "changes_applied": float(self.changes), "settled_seconds": round(self.settled, 3)})
 
     async def _grant_in_order(self, order: list[str], requests: dict[str, PlanRequest]) -> None:
@@ -305,6 +311,10 @@ class Manager(Agent):
                 return
             # only the first refused is sure to fit next wave: re-plan a few, not everyone
             asked = refused[:self.options.refusal_batch]
+            for m in asked:
+                self.refused_units += sum(max(0, a - max(0, self.free.get(k, 0)))
+                                          for k, a in from_entries(requests[m].usage).items())
+            self.refused_members |= set(asked)
             replies = await self.request_all([
                 (m, Refusal(reason="capacity taken by members with priority",
                             free=self._free_entries())) for m in asked])
@@ -336,9 +346,12 @@ class Manager(Agent):
                 self._grant_local(m, new, reply.cost)
             await self._confirm([m])
 
-    def _out_of_time(self) -> bool:
+    def _out_of_time(self, asking: bool = False) -> bool:
+        """Whether the time budget is spent; ``asking``: whether it would be by the end of
+        one more call for changes (as long as the longest one so far)."""
         budget = self.options.time_budget
-        return budget is not None and time.monotonic() - self.started > budget
+        ahead = self.ask_seconds if asking else 0.0
+        return budget is not None and time.monotonic() - self.started + ahead > budget
 
     async def _improve(self, order: list[str]) -> int:
         """Rounds of Requests for Change (then wishes) until a round finds none; with a
@@ -347,7 +360,7 @@ class Manager(Agent):
         patience = self.options.max_rounds if self.options.time_budget is not None else 1
         idle = 0
         for rnd in range(self.options.max_rounds):
-            if self._out_of_time():
+            if self._out_of_time(asking=True):
                 return rnd
             if await self._changes(rnd, rank, wish=False) or (
                     self.options.exchange and await self._changes(rnd, rank, wish=True)):
@@ -364,10 +377,11 @@ class Manager(Agent):
         the changes before it. Whether any change was applied."""
         members = sorted(self.granted, key=rank.__getitem__)
         if self.options.mode == "concurrent":
-            return await self._apply_changes(rnd, members, rank, wish)
+            return (not self._out_of_time(asking=True)
+                    and await self._apply_changes(rnd, members, rank, wish))
         applied = False
         for m in members:
-            if self._out_of_time():
+            if self._out_of_time(asking=True):
                 break
             applied |= await self._apply_changes(rnd, [m], rank, wish)
         return applied
@@ -375,9 +389,11 @@ class Manager(Agent):
     async def _apply_changes(self, rnd: int, members: list[str], rank: dict[str, int],
                              wish: bool) -> bool:
         capacity = to_entries(self.spec.capacity) if wish else []
+        asked = time.monotonic()
         replies = await self.request_all([(m, CallForChanges(
             round=rnd, free=self._free_entries(), wish=wish, capacity=capacity))
             for m in members])
+        self.ask_seconds = max(self.ask_seconds, time.monotonic() - asked)
         changes: list[tuple[int, str, UsageMap]] = []
         for m, r in zip(members, replies, strict=True):
             if isinstance(r.body, ChangeRequest):

@@ -7,6 +7,7 @@ the competition's official one (``validate.py``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from accord.domains.base import CentralResult, Domain, Evaluation, LocalProblem, ManagerSpec
 from accord.domains.university.cpmodel import curr_key, room_key, solve_instance
@@ -22,6 +23,17 @@ from accord.domains.university.validate import validate
 from accord.model.errors import AccordError
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
+
+
+def protocol_options(budget: float) -> dict[str, dict[str, Any]]:
+    """The measured best options of each protocol for a wall-time budget in seconds (see
+    docs/university.md); ``negotiate-sync`` is ``negotiate`` one department at a time."""
+    negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": 6.0,
+                 "grant_order": "listed", "refusal_batch": 1}
+    return {"central": {"time_limit": budget, "workers": 2},
+            "negotiate": negotiate | {"mode": "concurrent"},
+            "negotiate-sync": negotiate | {"mode": "synchronized"},
+            "first-commit": {"solve_time_limit": 6.0, "by_hand": True}}
 
 
 def _sc(scenario: ScenarioBase) -> UniversityScenario:

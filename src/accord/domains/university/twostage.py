@@ -88,7 +88,7 @@ def solve_periods(inst: Instance, lim: Limits, *, work: float, seed: int
             kept.append(layer.y[c, p])
     objective(m, layer, total(layer.terms), kept, sum(c.lectures for c in inst.courses))
     solved = solve_model(m, time_limit=10 * work + 10, seed=seed, workers=1,
-                         deterministic_limit=work)
+                         deterministic_limit=work, interleave=True)
     if solved is None:
         return None
     slots = sorted(k for k, v in layer.y.items() if solved.solver.value(v))
@@ -184,7 +184,7 @@ def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, w
         [big] * len(outside) + [cost_w] + [-keep_w] * len(kept)
         + [waste[k] for k in wasteful]))
     solved = solve_model(m, time_limit=10 * work + 10, seed=seed, workers=1,
-                         deterministic_limit=work)
+                         deterministic_limit=work, interleave=True)
     if solved is None:
         return None
     lectures = read_lectures(inst, x, solved.solver)

@@ -1,0 +1,1 @@
+"""Hospital wards roster nurses and share transportation lines (Curtois & Qu ward rosters)."""

@@ -44,7 +44,7 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
             ) -> list[dict[str, Any]]:
     """Run every protocol on one split and return a row per protocol."""
     sc, crossing = split(read_ctt(DATA / f"{name}.ctt"), k)
-    options = protocol_options(budget)
+    options = protocol_options(budget, k)
     rows: list[dict[str, Any]] = []
     for p in protocols:
         protocol = "negotiate" if p == "negotiate-sync" else p

@@ -27,7 +27,7 @@ def itc2007(
     """Split an ITC-2007 instance into departments that share all rooms."""
     inst = read_ctt(ctt)
     sc, crossing = split(inst, departments, seed=seed)
-    options = protocol_options(time_limit)
+    options = protocol_options(time_limit, departments)
     sc = sc.model_copy(update={"protocol": "negotiate", "protocol_options": {
         p: options[p] for p in ("central", "negotiate", "first-commit")}})
     text = yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)

@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from accord.domains.base import Domain
-from accord.model.errors import ScenarioError
+from accord.model.errors import ScenarioError, read_text_file
 from accord.model.scenario import ScenarioBase, validation_error
 
 
@@ -32,10 +32,7 @@ def domain_names() -> list[str]:
 
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file, turning any problem into a one-line ScenarioError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(str(path), "", f"cannot read file ({exc.strerror})") from None
+    text = read_text_file(path)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -68,6 +68,25 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Measure:
+    """A benchmark's measure of a solution: hard violations and weighted soft costs, each
+    by the benchmark's own names."""
+
+    hard: dict[str, int]
+    soft: dict[str, int]
+
+    @property
+    def violations(self) -> int:
+        """All hard violations."""
+        return sum(self.hard.values())
+
+    @property
+    def cost(self) -> int:
+        """The total (soft) cost."""
+        return sum(self.soft.values())
+
+
+@dataclass(frozen=True)
 class CentralResult:
     """The centralised solve: plans, whether proven optimal, and the solver's bound."""
 

@@ -1,5 +1,7 @@
 """Errors that reach the user as one line."""
 
+from pathlib import Path
+
 
 class AccordError(Exception):
     """Base of every error accord reports to a user without a traceback."""
@@ -19,3 +21,14 @@ class StoreError(AccordError):
 
 class ProtocolError(AccordError):
     """A negotiation broke its own rules (stalled, unexpected message)."""
+
+
+def read_text_file(path: str | Path) -> str:
+    """The UTF-8 text of a user's file; an unreadable or binary file is a ScenarioError."""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(str(p), "", f"cannot read file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(p), "", "not a text file") from None

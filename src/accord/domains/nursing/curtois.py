@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from accord.model.errors import ScenarioError
+from accord.model.errors import ScenarioError, read_text_file
 
 SECTIONS = ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
             "SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS", "SECTION_COVER")
@@ -251,11 +251,4 @@ def parse_curtois(text: str, source: str = "<curtois>") -> WardInstance:
 
 def read_curtois(path: str | Path) -> WardInstance:
     """Read a benchmark file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(str(p), "", f"cannot read file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(str(p), "", "not a text file") from None
-    return parse_curtois(text, str(p))
+    return parse_curtois(read_text_file(path), str(path))

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
+from accord.domains.base import Measure
 from accord.domains.nursing.curtois import WardInstance
 from accord.solve.cpsat import solve_model
 
@@ -31,20 +32,10 @@ SOFT = ("ShiftOnRequests", "ShiftOffRequests", "CoverUnder", "CoverOver")
 
 
 @dataclass(frozen=True)
-class RosterEvaluation:
+class RosterEvaluation(Measure):
     """Hard violations counted by constraint, soft cost by term, and one line per violation."""
 
-    hard: dict[str, int]
-    soft: dict[str, int]
-    details: tuple[str, ...]
-
-    @property
-    def violations(self) -> int:
-        return sum(self.hard.values())
-
-    @property
-    def cost(self) -> int:
-        return sum(self.soft.values())
+    details: tuple[str, ...] = ()
 
     @property
     def feasible(self) -> bool:

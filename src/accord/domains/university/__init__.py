@@ -25,15 +25,19 @@ from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
 
 
-def protocol_options(budget: float) -> dict[str, dict[str, Any]]:
+def protocol_options(budget: float, departments: int) -> dict[str, dict[str, Any]]:
     """The measured best options of each protocol for a wall-time budget in seconds (see
-    docs/university.md); ``negotiate-sync`` is ``negotiate`` one department at a time."""
-    negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": 6.0,
+    docs/university.md); ``negotiate-sync`` is ``negotiate`` one department at a time.
+
+    A department's solve gets 6 units of work at K = 4 (measured best of 2–8), scaled by
+    4 / K so that a round of all departments costs the same whatever K."""
+    work = 24.0 / departments
+    negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": work,
                  "grant_order": "listed", "refusal_batch": 1}
     return {"central": {"time_limit": budget, "workers": 2},
             "negotiate": negotiate | {"mode": "concurrent"},
             "negotiate-sync": negotiate | {"mode": "synchronized"},
-            "first-commit": {"solve_time_limit": 6.0, "by_hand": True}}
+            "first-commit": {"solve_time_limit": work, "by_hand": True}}
 
 
 def _sc(scenario: ScenarioBase) -> UniversityScenario:

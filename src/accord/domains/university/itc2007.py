@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from accord.domains.university.instance import Course, Curriculum, Instance, Lecture, Room
-from accord.model.errors import ScenarioError
+from accord.model.errors import ScenarioError, read_text_file
 
 HEADER = ("Name", "Courses", "Rooms", "Days", "Periods_per_day", "Curricula", "Constraints")
 
@@ -121,14 +121,7 @@ def parse_ctt(text: str, source: str = "<ctt>") -> Instance:
 
 def read_ctt(path: str | Path) -> Instance:
     """Read a ``.ctt`` file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(str(p), "", f"cannot read file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(str(p), "", "not a text file") from None
-    return parse_ctt(text, str(p))
+    return parse_ctt(read_text_file(path), str(path))
 
 
 def format_sol(lectures: Iterable[Lecture]) -> str:

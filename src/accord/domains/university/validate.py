@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from accord.domains.base import Measure
 from accord.domains.university.instance import Instance, Lecture
 
 MIN_WORKING_DAYS_COST = 5
@@ -21,22 +21,8 @@ CURRICULUM_COMPACTNESS_COST = 2
 ROOM_STABILITY_COST = 1
 
 
-@dataclass(frozen=True)
-class Report:
-    """Hard violations and weighted soft costs by the validator's names."""
-
-    hard: dict[str, int]
-    soft: dict[str, int]
-
-    @property
-    def violations(self) -> int:
-        """All hard violations."""
-        return sum(self.hard.values())
-
-    @property
-    def cost(self) -> int:
-        """The total (soft) cost."""
-        return sum(self.soft.values())
+Report = Measure
+"""Hard violations and weighted soft costs by the validator's names."""
 
 
 def _by_course(lectures: Iterable[Lecture], inst: Instance) -> dict[str, dict[int, str]]:

@@ -32,3 +32,24 @@ def read_text_file(path: str | Path) -> str:
         raise ScenarioError(str(p), "", f"cannot read file ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise ScenarioError(str(p), "", "not a text file") from None
+
+
+class LineErrors:
+    """One-line errors about a numbered line of a user's text file."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, line: int, what: str) -> ScenarioError:
+        """The error naming the file and the line."""
+        return ScenarioError(self.source, f"line {line}", what)
+
+    def integer(self, line: int, token: str, what: str, minimum: int = 0) -> int:
+        """``token`` as a whole number of at least ``minimum``."""
+        try:
+            value = int(token)
+        except ValueError:
+            raise self.fail(line, f"{what}: {token!r} is not a whole number") from None
+        if value < minimum:
+            raise self.fail(line, f"{what}: {value} is below {minimum}")
+        return value

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from accord.model.errors import ScenarioError, read_text_file
+from accord.model.errors import LineErrors, read_text_file
 
 SECTIONS = ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
             "SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS", "SECTION_COVER")
@@ -81,11 +81,11 @@ class WardInstance:
                      for sat in range(5, self.horizon, 7))
 
 
-class _Reader:
+class _Reader(LineErrors):
     """Data lines grouped by section, with their numbers, and one-line errors."""
 
     def __init__(self, source: str, text: str) -> None:
-        self.source = source
+        super().__init__(source)
         lines = text.splitlines()
         self.last = len(lines)
         self.sections: dict[str, list[tuple[int, list[str]]]] = {}
@@ -110,22 +110,10 @@ class _Reader:
             raise self.fail(self.last, f"file ends without {name}")
         return self.sections[name]
 
-    def fail(self, line: int, what: str) -> ScenarioError:
-        return ScenarioError(self.source, f"line {line}", what)
-
     def fields(self, line: int, tok: list[str], layout: str, count: int | None) -> None:
         """Check the field count (``None``: at least two) against the layout's name."""
         if (len(tok) != count) if count is not None else len(tok) < 2:
             raise self.fail(line, f"expected '{layout}', got {','.join(tok)!r}")
-
-    def integer(self, line: int, token: str, what: str, minimum: int = 0) -> int:
-        try:
-            value = int(token)
-        except ValueError:
-            raise self.fail(line, f"{what}: {token!r} is not a whole number") from None
-        if value < minimum:
-            raise self.fail(line, f"{what}: {value} is below {minimum}")
-        return value
 
     def day(self, line: int, token: str, horizon: int) -> int:
         value = self.integer(line, token, "day")

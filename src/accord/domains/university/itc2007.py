@@ -11,16 +11,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from accord.domains.university.instance import Course, Curriculum, Instance, Lecture, Room
-from accord.model.errors import ScenarioError, read_text_file
+from accord.model.errors import LineErrors, ScenarioError, read_text_file
 
 HEADER = ("Name", "Courses", "Rooms", "Days", "Periods_per_day", "Curricula", "Constraints")
 
 
-class _Lines:
+class _Lines(LineErrors):
     """Non-blank lines with their numbers, consumed in order."""
 
     def __init__(self, source: str, text: str) -> None:
-        self.source = source
+        super().__init__(source)
         self.items = [(n, ln.strip()) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()]
         self.pos = 0
         self.last = len(text.splitlines())
@@ -32,17 +32,6 @@ class _Lines:
         self.pos += 1
         return n, text.split()
 
-    def fail(self, line: int, what: str) -> ScenarioError:
-        return ScenarioError(self.source, f"line {line}", what)
-
-    def int_at(self, line: int, token: str, what: str, minimum: int = 0) -> int:
-        try:
-            value = int(token)
-        except ValueError:
-            raise self.fail(line, f"{what}: {token!r} is not a whole number") from None
-        if value < minimum:
-            raise self.fail(line, f"{what}: {value} is below {minimum}")
-        return value
 
 
 def parse_ctt(text: str, source: str = "<ctt>") -> Instance:
@@ -55,7 +44,7 @@ def parse_ctt(text: str, source: str = "<ctt>") -> Instance:
             raise lines.fail(n, f"expected '{key}: value', got {' '.join(tok)!r}")
         head[key] = tok[1]
         if key != "Name":
-            lines.int_at(n, tok[1], key, minimum=1 if key in ("Courses", "Rooms", "Days",
+            lines.integer(n, tok[1], key, minimum=1 if key in ("Courses", "Rooms", "Days",
                                                                 "Periods_per_day") else 0)
     days, ppd = int(head["Days"]), int(head["Periods_per_day"])
 
@@ -74,9 +63,9 @@ def parse_ctt(text: str, source: str = "<ctt>") -> Instance:
         cid = tok[0]
         if any(c.id == cid for c in courses):
             raise lines.fail(n, f"course {cid} is listed twice")
-        courses.append(Course(cid, tok[1], lines.int_at(n, tok[2], "lectures", 1),
-                              lines.int_at(n, tok[3], "min_working_days"),
-                              lines.int_at(n, tok[4], "students")))
+        courses.append(Course(cid, tok[1], lines.integer(n, tok[2], "lectures", 1),
+                              lines.integer(n, tok[3], "min_working_days"),
+                              lines.integer(n, tok[4], "students")))
     known = {c.id for c in courses}
     section("ROOMS")
     rooms: list[Room] = []
@@ -84,14 +73,14 @@ def parse_ctt(text: str, source: str = "<ctt>") -> Instance:
         n, tok = lines.next("the end of ROOMS")
         if len(tok) != 2:
             raise lines.fail(n, f"a room is 'name capacity', got {' '.join(tok)!r}")
-        rooms.append(Room(tok[0], lines.int_at(n, tok[1], "capacity", 1)))
+        rooms.append(Room(tok[0], lines.integer(n, tok[1], "capacity", 1)))
     section("CURRICULA")
     curricula: list[Curriculum] = []
     for _ in range(int(head["Curricula"])):
         n, tok = lines.next("the end of CURRICULA")
         if len(tok) < 2:
             raise lines.fail(n, f"a curriculum is 'name size course...', got {' '.join(tok)!r}")
-        size = lines.int_at(n, tok[1], "curriculum size", 1)
+        size = lines.integer(n, tok[1], "curriculum size", 1)
         members = tok[2:]
         if len(members) != size:
             raise lines.fail(n, f"curriculum {tok[0]} announces {size} courses, lists "
@@ -108,7 +97,7 @@ def parse_ctt(text: str, source: str = "<ctt>") -> Instance:
             raise lines.fail(n, f"a constraint is 'course day period', got {' '.join(tok)!r}")
         if tok[0] not in known:
             raise lines.fail(n, f"unavailability names unknown course {tok[0]}")
-        day, slot = lines.int_at(n, tok[1], "day"), lines.int_at(n, tok[2], "period")
+        day, slot = lines.integer(n, tok[1], "day"), lines.integer(n, tok[2], "period")
         if day >= days or slot >= ppd:
             raise lines.fail(n, f"day {day} period {slot} is outside {days} days × {ppd} "
                                 "periods")

@@ -417,8 +417,9 @@ class Manager(Agent):
     async def _make_room(self, requester: str, usage: UsageMap, gain: int | None) -> bool:
         """Buy room for ``requester``'s usage from holders' release quotes.
 
-        With ``gain`` the quotes must cost less than it; without, any cost goes (the
-        requester has no feasible plan otherwise). Releasers are owed what they quote.
+        With ``gain`` the quotes must cost less than it, and are no longer sought once the
+        time budget is spent; without, any cost goes (the requester has no feasible plan
+        otherwise). Releasers are owed what they quote.
         """
         room = _combine(self.free, self.granted.get(requester, ({}, 0))[0])
         need = {k: a - max(0, room.get(k, 0)) for k, a in usage.items() if a > room.get(k, 0)}
@@ -426,6 +427,8 @@ class Manager(Agent):
         chosen: dict[str, Release] = {}
         batch = self.options.quote_batch
         for key, amount in sorted(need.items()):
+            if gain is not None and self._out_of_time():
+                return False  # a wish is optional: no more quotes once the budget is spent
             holders = sorted((m for m in self.granted if m != requester
                               and self._holding(m, chosen).get(key, 0) > 0),
                              key=lambda m: (-self._holding(m, chosen).get(key, 0), m))

@@ -70,42 +70,38 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
     return rows
 
 
+COLUMNS = ["instance", "K", "crossing", "protocol", "hard", "cost", "best known", "÷ best",
+           "÷ central", "refused rooms", "messages", "wall s", "settled s", "utilisation"]
+
+
 def _opt(value: float | None, fmt: str) -> str:
     return "-" if value is None else fmt.format(value)
+
+
+def _cells(r: dict[str, Any], best_fmt: str) -> list[str]:
+    """One row's cells, in ``COLUMNS`` order (``best_fmt``: the ratio to best known)."""
+    return [r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
+            str(r["hard_violations"]), str(r["cost"]), str(r["best_known"]),
+            best_fmt.format(r["ratio_best"]), _opt(r["ratio_central"], "{:.2f}"),
+            _opt(r["refused_requests"], "{:.0f}"), str(r["messages"]),
+            f"{r['wall_seconds']:.1f}", _opt(r["settled_seconds"], "{:.1f}"),
+            _opt(r["utilisation"], "{:.0%}")]
 
 
 def table(rows: list[dict[str, Any]]) -> Table:
     """The printed table."""
     t = Table(title="university: ITC-2007 splits, same wall-time budget per protocol")
-    for col in ("instance", "K", "crossing", "protocol", "hard", "cost", "best known",
-                "÷ best", "÷ central", "refused rooms", "messages", "wall s", "settled s",
-                "utilisation"):
+    for col in COLUMNS:
         t.add_column(col, justify="left" if col in ("instance", "protocol") else "right")
     for r in rows:
-        rc = "-" if r["ratio_central"] is None else f"{r['ratio_central']:.2f}"
-        ref = "-" if r["refused_requests"] is None else str(int(r["refused_requests"]))
-        t.add_row(r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
-                  str(r["hard_violations"]), str(r["cost"]), str(r["best_known"]),
-                  f"{r['ratio_best']:.1f}", rc, ref, str(r["messages"]),
-                  f"{r['wall_seconds']:.1f}", _opt(r["settled_seconds"], "{:.1f}"),
-                  _opt(r["utilisation"], "{:.0%}"))
+        t.add_row(*_cells(r, "{:.1f}"))
     return t
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     """The table as Markdown."""
-    head = ["instance", "K", "crossing", "protocol", "hard", "cost", "best known", "÷ best",
-            "÷ central", "refused rooms", "messages", "wall s", "settled s", "utilisation"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        rc = "-" if r["ratio_central"] is None else f"{r['ratio_central']:.2f}"
-        ref = "-" if r["refused_requests"] is None else str(int(r["refused_requests"]))
-        cells = [r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
-                 str(r["hard_violations"]), str(r["cost"]), str(r["best_known"]),
-                 f"{r['ratio_best']:.2f}", rc, ref, str(r["messages"]),
-                 f"{r['wall_seconds']:.1f}", _opt(r["settled_seconds"], "{:.1f}"),
-                 _opt(r["utilisation"], "{:.0%}")]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(_cells(r, "{:.2f}")) + " |" for r in rows]
     return "\n".join(lines) + "\n"
 
 

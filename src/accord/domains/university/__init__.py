@@ -29,8 +29,8 @@ def protocol_options(budget: float, departments: int) -> dict[str, dict[str, Any
     """The measured best options of each protocol for a wall-time budget in seconds (see
     docs/university.md); ``negotiate-sync`` is ``negotiate`` one department at a time.
 
-    A department's solve gets 6 units of work at K = 4 (measured best of 2–8), scaled by
-    4 / K so that a round of all departments costs the same whatever K."""
+    A department's solve gets 6 units of work at K = 4 (2, 4, 6 and 8 were tried; 4–8 beat
+    2), scaled by 4 / K so that a round of all departments costs the same whatever K."""
     work = 24.0 / departments
     negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": work,
                  "grant_order": "listed", "refusal_batch": 1}

@@ -5,8 +5,10 @@ solver time limit; negotiate: its time budget; first-commit runs to its end). Pr
 violations, the official cost, the best known value, ratios to best known and to
 central, refused room requests, messages, wall time, the time the last change was
 applied (settled) and the members' mean utilisation (CPU time solving ÷ wall time);
-writes JSON with each agent's utilisation. ``negotiate-sync`` is the synchronized
-variant (one department changes at a time); ``negotiate`` is concurrent.
+writes JSON with each agent's utilisation and each negotiation's cost over time.
+``negotiate-sync`` is the synchronized variant (one department changes at a time);
+``negotiate`` is concurrent. When both run, "to common s" is when each first reached the
+cost both reach (the higher of their final costs): the time-to-target comparison.
 
     python benchmarks/university.py                         # comp01–07, K = 2 4 8, 60 s
     python benchmarks/university.py --instances comp01 --k 4 --budget 20
@@ -27,7 +29,9 @@ from rich.table import Table
 
 from accord.domains.university import protocol_options
 from accord.domains.university.itc2007 import read_ctt
+from accord.domains.university.local import AUTHORITY
 from accord.domains.university.split import split
+from accord.protocols.trace import read_trace
 from accord.runtime.runner import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +61,9 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
                      "cost_breakdown": e.cost_breakdown, "best_known": BEST_KNOWN[name],
                      "refused_requests": e.metrics.get("refused_requests"),
                      "messages": e.messages, "wall_seconds": e.wall_seconds,
+                     "granted_seconds": e.metrics.get("granted_seconds"),
                      "settled_seconds": e.metrics.get("settled_seconds"),
+                     "trace": official_trace(e.metrics, e.cost),
                      "utilisation": e.metrics.get("utilisation"),
                      "utilisation_by_agent": {a.split(".", 1)[1]: v for a, v in e.metrics.items()
                                               if a.startswith("utilisation.")}})
@@ -67,11 +73,34 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
     for r in rows:
         r["ratio_best"] = r["cost"] / r["best_known"]
         r["ratio_central"] = r["cost"] / central if central else None
+    time_to_common(rows)
     return rows
 
 
+def official_trace(metrics: dict[str, float], final: int) -> list[list[float]] | None:
+    """The authority's cost over time, shifted so that it ends at the official cost (a
+    department's change of cost is the merged timetable's, so only the offset differs)."""
+    trace = read_trace(metrics, AUTHORITY)
+    if not trace:
+        return None
+    offset = final - trace[-1][1]
+    return [[t, c + offset] for t, c in trace]
+
+
+def time_to_common(rows: list[dict[str, Any]]) -> None:
+    """Set ``common_seconds`` on the two negotiate rows: when each first reached the
+    higher of their two final costs."""
+    pair = [r for r in rows if r["protocol"] in ("negotiate", "negotiate-sync") and r["trace"]]
+    if len(pair) != 2:
+        return
+    target = max(r["cost"] for r in pair)
+    for r in pair:
+        r["common_seconds"] = next(t for t, c in r["trace"] if c <= target)
+
+
 COLUMNS = ["instance", "K", "crossing", "protocol", "hard", "cost", "best known", "÷ best",
-           "÷ central", "refused rooms", "messages", "wall s", "settled s", "utilisation"]
+           "÷ central", "refused rooms", "messages", "wall s", "granted s", "settled s",
+           "to common s", "utilisation"]
 
 
 def _opt(value: float | None, fmt: str) -> str:
@@ -84,7 +113,8 @@ def _cells(r: dict[str, Any], best_fmt: str) -> list[str]:
             str(r["hard_violations"]), str(r["cost"]), str(r["best_known"]),
             best_fmt.format(r["ratio_best"]), _opt(r["ratio_central"], "{:.2f}"),
             _opt(r["refused_requests"], "{:.0f}"), str(r["messages"]),
-            f"{r['wall_seconds']:.1f}", _opt(r["settled_seconds"], "{:.1f}"),
+            f"{r['wall_seconds']:.1f}", _opt(r.get("granted_seconds"), "{:.1f}"),
+            _opt(r["settled_seconds"], "{:.1f}"), _opt(r.get("common_seconds"), "{:.1f}"),
             _opt(r["utilisation"], "{:.0%}")]
 
 

@@ -126,6 +126,7 @@ class Refusal(Body):
     kind: Literal["refusal"] = "refusal"
     reason: str
     free: list[UsageEntry]
+    attempt: int = Field(default=0, ge=0, description="how many re-plans were asked before")
 
 
 class CallForChanges(Body):

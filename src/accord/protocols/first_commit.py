@@ -31,7 +31,7 @@ from accord.model.messages import (
 from accord.model.plan import Key, Plan, add_usage, from_entries, to_entries
 from accord.model.scenario import ScenarioBase
 from accord.protocols.base import Cast, Protocol
-from accord.protocols.negotiate import Manager, NegotiateOptions, fits, members
+from accord.protocols.negotiate import Manager, NegotiateOptions, fits, members, overflow
 from accord.runtime.agent import Agent, expect
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class FirstCommitManager(Agent):
         for m, r in zip(members, replies, strict=True):
             usage = from_entries(expect(r, PlanRequest).usage)
             if not fits(usage, free):
-                refused_units += sum(max(0, a - max(0, free.get(k, 0))) for k, a in usage.items())
+                refused_units += overflow(usage, free)
                 refused_members += 1
                 again = await self.request(m, Refusal(
                     reason="taken by members who committed first",

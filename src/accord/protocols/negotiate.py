@@ -60,6 +60,7 @@ from accord.model.plan import (
 from accord.model.scenario import ScenarioBase
 from accord.protocols.base import Cast, Protocol
 from accord.protocols.ledger import credit, priority_order, settle
+from accord.protocols.trace import trace_metrics
 from accord.runtime.agent import Agent, expect
 
 if TYPE_CHECKING:
@@ -98,6 +99,11 @@ class NegotiateOptions(BaseModel):
 def fits(usage: UsageMap, free: dict[Key, int]) -> bool:
     """Whether a usage fits the free capacity."""
     return all(a <= free.get(k, 0) for k, a in usage.items())
+
+
+def overflow(usage: UsageMap, free: dict[Key, int]) -> int:
+    """How far a usage exceeds the free capacity, summed over its keys."""
+    return sum(max(0, a - max(0, free.get(k, 0))) for k, a in usage.items())
 
 
 def _combine(free: dict[Key, int], usage: UsageMap) -> dict[Key, int]:
@@ -148,21 +154,21 @@ class Member(Agent):
         return await self._request(from_entries(msg.free))
 
     async def on_refusal(self, msg: Refusal, env: object) -> PlanRequest:
-        return await self._request(from_entries(msg.free))
+        return await self._request(from_entries(msg.free), msg.attempt)
 
-    async def _request(self, free: dict[Key, int]) -> PlanRequest:
-        plan = await self.think(self._solve, free, True)
+    async def _request(self, free: dict[Key, int], attempt: int = 0) -> PlanRequest:
+        plan = await self.think(self._solve, free, True, None, attempt)
         if plan is None:
             raise RuntimeError(f"{self.id}: local problem has no plan even with soft caps")
         if not fits(plan.usage_map(), free):
             # overflow may only mean the budget was short: look once more, longer, for a fit
-            fitting = await self.think(self._solve_hard_longer, free)
+            fitting = await self.think(self._solve_hard_longer, free, attempt)
             plan = fitting or plan
         return PlanRequest(usage=self._offer(plan), cost=plan.cost,
                            overflow=not fits(plan.usage_map(), free))
 
-    def _solve_hard_longer(self, free: dict[Key, int]) -> Plan | None:
-        ctx = self._ctx(free)
+    def _solve_hard_longer(self, free: dict[Key, int], attempt: int) -> Plan | None:
+        ctx = self._ctx(free, attempt=attempt)
         return self.problem.solve(replace(ctx, time_limit=4 * ctx.time_limit))
 
     async def on_grant(self, msg: Grant, env: object) -> Ack:
@@ -246,6 +252,7 @@ class Manager(Agent):
         self.refused_members: set[str] = set()
         self.changes = 0
         self.settled = 0.0
+        self.trace: list[tuple[float, int]] = []
 
     # --- bookkeeping --------------------------------------------------------------
     def _grant_local(self, member: str, usage: UsageMap, cost: int) -> None:
@@ -283,14 +290,22 @@ class Manager(Agent):
             order = sorted(members, key=lambda m: (-credit(msg.ledger, m), then[m], drawn[m]))
         await self._grant_in_order(order, requests)
         await self._repair(order)
-        self.changes, self.settled = 0, time.monotonic() - self.started
+        self.changes, self.trace = 0, []
+        self._record()
+        granted = self.settled
         rounds = await self._improve(order)
         ledger = settle(self.id, msg.ledger, self.new_debts, self.granted, msg.episode,
                         self.options.violation_threshold)
         return EpisodeDone(episode=msg.episode, rounds=rounds, ledger=ledger, metrics={
             "refused_requests": float(self.refused_units),
             "refused_members": float(len(self.refused_members)),
-            "changes_applied": float(self.changes), "settled_seconds": round(self.settled, 3)})
+            "changes_applied": float(self.changes), "granted_seconds": round(granted, 3),
+            "settled_seconds": round(self.settled, 3), **trace_metrics(self.id, self.trace)})
+
+    def _record(self) -> None:
+        """Note when the members' plans last changed, and their summed cost then."""
+        self.settled = time.monotonic() - self.started
+        self.trace.append((round(self.settled, 3), sum(c for _, c in self.granted.values())))
 
     async def _grant_in_order(self, order: list[str], requests: dict[str, PlanRequest]) -> None:
         pending = order
@@ -312,8 +327,7 @@ class Manager(Agent):
             # only the first refused is sure to fit next wave: re-plan a few, not everyone
             asked = refused[:self.options.refusal_batch]
             for m in asked:
-                self.refused_units += sum(max(0, a - max(0, self.free.get(k, 0)))
-                                          for k, a in from_entries(requests[m].usage).items())
+                self.refused_units += overflow(from_entries(requests[m].usage), self.free)
             self.refused_members |= set(asked)
             replies = await self.request_all([
                 (m, Refusal(reason="capacity taken by members with priority",
@@ -330,9 +344,12 @@ class Manager(Agent):
                 refused = refused[1:]
             pending = refused
 
-    async def _repair(self, order: list[str]) -> None:
+    async def _repair(self, order: list[str], attempt: int = 0) -> bool:
         """Members granted beyond capacity (no room could be bought for them) re-plan
-        once within what the others leave them, now that everyone holds a plan."""
+        within what the others leave them, now that everyone holds a plan (again in every
+        round of changes, with another solver seed, while any is left over capacity). A
+        re-plan that still overflows is taken when it overflows less. Whether any did."""
+        repaired = False
         for m in order:
             usage = self.granted[m][0]
             if all(self.free.get(k, 0) >= 0 for k in usage):
@@ -340,11 +357,14 @@ class Manager(Agent):
             room = {k: max(0, v) for k, v in _combine(self.free, usage).items()}
             reply = expect(await self.request(m, Refusal(
                 reason="over capacity: re-plan within what others leave",
-                free=self._free_entries(room))), PlanRequest)
+                free=self._free_entries(room), attempt=attempt)), PlanRequest)
             new = from_entries(reply.usage)
-            if fits(new, room) or await self._make_room(m, new, None):
+            if (fits(new, room) or await self._make_room(m, new, None)
+                    or overflow(new, room) < overflow(usage, room)):
                 self._grant_local(m, new, reply.cost)
+                repaired = True
             await self._confirm([m])
+        return repaired
 
     def _out_of_time(self, asking: bool = False) -> bool:
         """Whether the time budget is spent; ``asking``: whether it would be by the end of
@@ -362,6 +382,8 @@ class Manager(Agent):
         for rnd in range(self.options.max_rounds):
             if self._out_of_time(asking=True):
                 return rnd
+            if await self._repair(order, rnd + 1):
+                self._record()
             if await self._changes(rnd, rank, wish=False) or (
                     self.options.exchange and await self._changes(rnd, rank, wish=True)):
                 idle = 0
@@ -411,7 +433,7 @@ class Manager(Agent):
                 await self._confirm([m])
                 applied.add(m)
                 self.changes += 1
-                self.settled = time.monotonic() - self.started
+                self._record()
         return bool(applied)
 
     async def _make_room(self, requester: str, usage: UsageMap, gain: int | None) -> bool:

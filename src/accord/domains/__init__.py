@@ -15,9 +15,10 @@ from accord.model.scenario import ScenarioBase, validation_error
 
 def _registry() -> dict[str, Domain]:
     from accord.domains.dismissal import DOMAIN as dismissal
+    from accord.domains.nursing import DOMAIN as nursing
     from accord.domains.university import DOMAIN as university
 
-    return {d.name: d for d in (dismissal, university)}
+    return {d.name: d for d in (dismissal, nursing, university)}
 
 
 def get_domain(name: str) -> Domain:

@@ -1,0 +1,263 @@
+"""``transport``: the seed's three stages for the nursing domain.
+
+1. Each ward finds its roster alone (``call_for_plans`` -> ``plan_request``: seats per
+   (line, shift) and penalty).
+2. Each line manager improves its line (``line_manager.py``): it asks the wards holding a
+   shift's last, nearly empty cab to move those nurses into free seats of other shifts
+   (``release_request`` -> ``release_quote`` with the penalty added, or ``decline``); a
+   ward declines beyond its quality threshold; a move is granted when the cab saved is
+   worth more than the weighted penalty. Concurrent mode runs every line at once.
+3. Requests for Change, led by the office: each ward re-solves with the free seats open
+   (``call_for_changes``) and sends a ``change_request`` with its Expected Gain (weighted
+   penalty decrease) and its new seats; every affected line quotes the transport cost it
+   adds (``release_request`` with the seats released and taken -> ``release_quote``); the
+   change is granted when the quotes sum to less than the gain, so the global cost goes
+   down. With ``tokens``, a ward may also bid (``wishes``) for seats on full shifts: the
+   office approves the change when the ward's tokens cover the shortfall, and charges it.
+   Requests are processed one at a time; concurrent mode lets every ward re-solve at once.
+
+The office only sequences the stages and adds numbers; it sees seats and costs, like the
+line managers. Every message carries seats per (line, shift) and cost numbers only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from accord.domains.nursing.evaluate import transport_cost
+from accord.domains.nursing.line_manager import LineManager
+from accord.domains.nursing.options import TransportOptions, ask
+from accord.domains.nursing.scenario import NursingScenario
+from accord.domains.nursing.transport import free_seats
+from accord.domains.nursing.ward import WardProblem
+from accord.domains.nursing.ward_agent import WardAgent
+from accord.model.messages import (
+    Ack,
+    CallForChanges,
+    CallForPlans,
+    ChangeRequest,
+    EpisodeDone,
+    EpisodeStart,
+    Grant,
+    NoChange,
+    PlanQuery,
+    PlanReport,
+    PlanRequest,
+    Refusal,
+    ReleaseQuote,
+    ReleaseRequest,
+    Wishes,
+)
+from accord.model.plan import Plan, UsageMap, add_usage, from_entries, to_entries
+from accord.model.scenario import ScenarioBase
+from accord.protocols.base import Cast, Protocol
+from accord.protocols.negotiate import member_seed
+from accord.protocols.trace import trace_metrics
+from accord.runtime.agent import Agent, expect
+
+if TYPE_CHECKING:
+    from accord.domains.base import Domain
+
+OFFICE = "office"
+
+
+class Office(Agent):
+    """Sequences the stages, routes Requests for Change to the lines, keeps the trace."""
+
+    role = "office"
+
+    def __init__(self, sc: NursingScenario, opts: TransportOptions) -> None:
+        super().__init__(OFFICE)
+        self.sc, self.opts = sc, opts
+        self.wards = [w.id for w in sc.wards]
+        self.lines = [ln.id for ln in sc.lines]
+        self.seats: dict[str, UsageMap] = {}
+        self.loads: UsageMap = {}
+        self.penalty = 0
+        self.transport = 0
+        self.started = time.monotonic()
+        self.trace: list[tuple[float, int]] = []
+
+    def _elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def _cost(self) -> int:
+        return self.transport + self.sc.penalty_weight * self.penalty
+
+    def _mark(self, metrics: dict[str, float], stage: int) -> None:
+        metrics |= {f"stage{stage}.cost": float(self._cost()),
+                    f"stage{stage}.transport": float(self.transport),
+                    f"stage{stage}.penalty": float(self.penalty),
+                    f"stage{stage}.at_seconds": round(self._elapsed(), 4)}
+
+    async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
+        self.started, self.trace = time.monotonic(), []
+        metrics: dict[str, float] = {}
+        replies = await ask(self, [(w, CallForPlans(episode=msg.episode, free=[]))
+                                   for w in self.wards], self.opts.mode)
+        self.seats, self.penalty = {}, 0
+        for w, r in zip(self.wards, replies, strict=True):
+            req = expect(r, PlanRequest)
+            self.seats[w], self.penalty = from_entries(req.usage), self.penalty + req.cost
+        self.loads = {}
+        for u in self.seats.values():
+            add_usage(self.loads, u)
+        self.transport = transport_cost(self.sc, self.loads)
+        self.trace.append((self._elapsed(), self._cost()))
+        self._mark(metrics, 1)
+        rounds = 0
+        if self.opts.stages >= 2:
+            rounds += await self._stage2(msg.episode, metrics)
+        if self.opts.stages >= 3:
+            rounds += await self._stage3(metrics)
+        return EpisodeDone(episode=msg.episode, rounds=rounds,
+                           metrics=metrics | trace_metrics(self.id, self.trace))
+
+    async def _stage2(self, episode: int, metrics: dict[str, float]) -> int:
+        """Every line improves itself; then the office reads the lines' state back."""
+        start, cost = self._elapsed(), self._cost()
+        done = [expect(r, EpisodeDone) for r in await ask(
+            self, [(ln, EpisodeStart(episode=episode)) for ln in self.lines], self.opts.mode)]
+        events = sorted((d.metrics[f"{i:04d}.at_seconds"], d.metrics[f"{i:04d}.delta"])
+                        for d in done for i in range(int(d.metrics.get("moves", 0))))
+        for t, delta in events:
+            cost += int(delta)
+            self.trace.append((max(t, start), cost))
+        self.penalty += sum(int(d.metrics.get("penalty_delta", 0)) for d in done)
+        await self._survey(episode)
+        metrics["stage2.moves"] = float(sum(d.rounds for d in done))
+        self._mark(metrics, 2)
+        return max((d.rounds for d in done), default=0)
+
+    async def _survey(self, episode: int) -> None:
+        """Seats of every ward on every line, and the transport cost, from the lines."""
+        reports = [expect(r, PlanReport) for r in await ask(
+            self, [(ln, PlanQuery(episode=episode)) for ln in self.lines], self.opts.mode)]
+        self.seats, self.loads = {w: {} for w in self.wards}, {}
+        self.transport = sum(rep.cost for rep in reports)
+        for ln, rep in zip(self.lines, reports, strict=True):
+            for w, per_shift in rep.assignment["seats"].items():
+                for s, a in per_shift.items():
+                    self.seats[w][ln, int(s)] = a
+            add_usage(self.loads, from_entries(rep.usage))
+
+    async def _stage3(self, metrics: dict[str, float]) -> int:
+        """Rounds of Requests for Change (then bids) until a round changes nothing."""
+        tokens = dict.fromkeys(self.wards, self.opts.tokens)
+        counts = {"changes": 0, "rejected": 0, "tokens_spent": 0}
+        rounds = 0
+        for rnd in range(self.opts.stage3_rounds):
+            applied = 0
+            for wish in (False, True) if self.opts.tokens else (False,):
+                applied += await self._round(rnd, wish, tokens, counts)
+                if applied or self._late():
+                    break
+            if not applied or self._late():
+                break
+            rounds = rnd + 1
+        metrics |= {f"stage3.{k}": float(v) for k, v in counts.items()}
+        self._mark(metrics, 3)
+        return rounds
+
+    def _late(self) -> bool:
+        budget = self.opts.time_budget
+        return budget is not None and self._elapsed() > budget
+
+    async def _round(self, rnd: int, wish: bool, tokens: dict[str, int],
+                     counts: dict[str, int]) -> int:
+        """One round: synchronized asks one ward at a time, each seeing the changes before
+        it; concurrent asks all at once and settles their requests best gain first."""
+        def call() -> CallForChanges:
+            free = {k: f for k, p in self.loads.items()
+                    if (f := free_seats(p, self.sc.line(k[0]).capacity))}
+            return CallForChanges(round=rnd, free=to_entries(free), wish=wish)
+        applied = 0
+        if self.opts.mode == "synchronized":
+            for w in self.wards:
+                if self._late():
+                    break
+                applied += await self._settle(w, (await self.request(w, call())).body,
+                                              tokens, counts)
+            return applied
+        bodies = [r.body for r in await self.request_all([(w, call()) for w in self.wards])]
+        order = sorted(zip(self.wards, bodies, strict=True), key=lambda wb: -_gain(wb[1]))
+        for w, body in order:
+            applied += await self._settle(w, body, tokens, counts)
+        return applied
+
+    async def _settle(self, ward: str, body: object, tokens: dict[str, int],
+                      counts: dict[str, int]) -> int:
+        """Quote a ward's request at its lines; grant it when the global cost goes down
+        (or, for a bid, when the ward's tokens cover the shortfall)."""
+        if isinstance(body, NoChange):
+            return 0
+        if isinstance(body, Wishes):
+            wish = body.options[0]
+            new, gain, bid = from_entries(wish.usage), wish.expected_gain, True
+        else:
+            assert isinstance(body, ChangeRequest), f"{ward} answered {body!r}"
+            new, gain, bid = from_entries(body.usage), body.expected_gain, False
+        old = self.seats[ward]
+        per_line: dict[str, tuple[UsageMap, UsageMap]] = {}
+        for k in sorted(set(old) | set(new)):
+            d = new.get(k, 0) - old.get(k, 0)
+            if d:
+                rel, add = per_line.setdefault(k[0], ({}, {}))
+                (add if d > 0 else rel)[k] = abs(d)
+        lines = sorted(per_line)
+        quotes = [expect(r, ReleaseQuote) for r in await self.request_all(
+            [(ln, ReleaseRequest(release=to_entries(per_line[ln][0]),
+                                 free=to_entries(per_line[ln][1]))) for ln in lines])]
+        delta = sum(q.cost_delta for q in quotes)
+        pay = 0 if delta < gain else delta - gain + 1
+        if pay and not (bid and pay <= tokens[ward]):
+            counts["rejected"] += 1
+            expect(await self.request(ward, Refusal(
+                reason=f"adds {delta} transport cost for a gain of {gain}", free=[])), Ack)
+            return 0
+        replies = await self.request_all(
+            [(ln, Grant(usage=q.usage)) for ln, q in zip(lines, quotes, strict=True)]
+            + [(ward, Grant(usage=to_entries(new)))])
+        for r in replies:
+            expect(r, Ack)
+        tokens[ward] -= pay
+        counts["changes"] += 1
+        counts["tokens_spent"] += pay
+        add_usage(self.loads, old, -1)
+        add_usage(self.loads, new)
+        self.seats[ward] = new
+        self.transport += delta
+        self.penalty -= gain // max(1, self.sc.penalty_weight)
+        self.trace.append((self._elapsed(), self._cost()))
+        return 1
+
+
+def _gain(body: object) -> int:
+    if isinstance(body, ChangeRequest):
+        return body.expected_gain
+    if isinstance(body, Wishes) and body.options:
+        return body.options[0].expected_gain
+    return 0
+
+
+class TransportProtocol(Protocol):
+    """The protocol object registered as ``transport`` for the nursing domain."""
+
+    name = "transport"
+    summary = "the seed's stages: wards alone, line managers fill cabs, Requests for Change"
+    options_type = TransportOptions
+
+    def cast(
+        self, domain: Domain, scenario: ScenarioBase, options: BaseModel, anchors: dict[str, Plan]
+    ) -> Cast:
+        assert isinstance(scenario, NursingScenario)
+        assert isinstance(options, TransportOptions)
+        managers: list[Agent] = [Office(scenario, options)]
+        managers += [LineManager(scenario, ln.id, options, OFFICE) for ln in scenario.lines]
+        members: list[Agent] = [
+            WardAgent(WardProblem(scenario, w), options, member_seed(scenario.seed, w.id),
+                      anchors.get(w.id)) for w in scenario.wards]
+        return Cast(managers=managers, members=members)

@@ -1,0 +1,157 @@
+"""A ward's scheduling agent in ``transport``: it reveals seats per (line, shift) and
+penalty numbers only, never its nurses' preferences or forbidden shifts."""
+
+from __future__ import annotations
+
+from accord.domains.base import SolveContext
+from accord.domains.nursing.options import BUSY, TransportOptions
+from accord.domains.nursing.transport import others_on_board, ride_cost
+from accord.domains.nursing.ward import Rides, WardProblem
+from accord.model.errors import ProtocolError
+from accord.model.messages import (
+    Ack,
+    CallForChanges,
+    CallForPlans,
+    ChangeRequest,
+    Decline,
+    Envelope,
+    Grant,
+    NoChange,
+    PlanQuery,
+    PlanReport,
+    PlanRequest,
+    Refusal,
+    ReleaseQuote,
+    ReleaseRequest,
+    Schedule,
+    ScheduleQuery,
+    Wishes,
+    WishOption,
+)
+from accord.model.plan import Key, Plan, from_entries, to_entries
+from accord.runtime.agent import Agent
+
+
+class WardAgent(Agent):
+    """Solves the ward's roster alone (stage 1), answers its lines' proposals within its
+    quality threshold (stage 2) and sends Requests for Change (stage 3).
+
+    A proposal it quotes stays open until the proposing line grants or refuses it; other
+    lines meanwhile hear that it is busy, so two lines never change it at once.
+    """
+
+    role = "ward"
+
+    def __init__(self, problem: WardProblem, opts: TransportOptions, seed: int,
+                 anchor: Plan | None) -> None:
+        super().__init__(problem.agent_id)
+        self.problem, self.opts, self.seed, self.anchor = problem, opts, seed, anchor
+        self.plan: Plan | None = None
+        self.pending: Plan | None = None
+        self.holder: str | None = None
+        self.first_cost = 0
+        self.tokens = self.charge = 0
+
+    def _solve(self, caps: dict[Key, int] | None, rides: Rides | None = None) -> Plan | None:
+        return self.problem.solve(SolveContext(
+            caps=caps, anchor=self.plan or self.anchor, time_limit=self.opts.solve_work,
+            seed=self.seed), rides)
+
+    def _held(self) -> Plan:
+        if self.plan is None:
+            raise ProtocolError(f"{self.id} holds no roster yet")
+        return self.plan
+
+    async def on_call_for_plans(self, msg: CallForPlans, env: Envelope) -> PlanRequest:
+        """Stage 1: the ward's best roster alone."""
+        if self.plan is not None:
+            self.anchor = self.plan
+        self.plan = self.pending = self.holder = None
+        self.tokens, self.charge = self.opts.tokens, 0
+        plan = await self.think(self._solve, None)
+        if plan is None:
+            raise ProtocolError(f"{self.id}: no roster meets cover, shifts per week and "
+                                "forbidden shifts within the solve budget")
+        self.plan, self.first_cost = plan, plan.cost
+        return PlanRequest(usage=plan.usage, cost=plan.cost)
+
+    async def on_schedule_query(self, msg: ScheduleQuery, env: Envelope) -> Schedule:
+        """Seats on the asking line, per shift."""
+        line = env.sender
+        return Schedule(slots=[(s, a) for (r, s), a in sorted(self._held().usage_map().items())
+                               if r == line])
+
+    async def on_release_request(
+        self, msg: ReleaseRequest, env: Envelope
+    ) -> ReleaseQuote | Decline:
+        """Stage 2: move the released seats into the free ones, keeping every other line's
+        seats where they are; quote the penalty it adds."""
+        if self.holder is not None:
+            return Decline(reason=BUSY)
+        plan = self._held()
+        caps = self.problem.caps_around(plan)
+        for e in msg.release:
+            caps[e.resource, e.slot] = max(0, caps.get((e.resource, e.slot), 0) - e.amount)
+        for e in msg.free:
+            caps[e.resource, e.slot] = caps.get((e.resource, e.slot), 0) + e.amount
+        new = await self.think(self._solve, caps)
+        if new is None:
+            return Decline(reason="no roster frees those seats")
+        if new.usage == plan.usage:
+            return Decline(reason="no roster moves those seats")
+        if new.cost > self.first_cost + self.opts.penalty_slack:
+            return Decline(reason="the roster would fall below the ward's quality threshold")
+        line = env.sender
+        self.pending, self.holder = new, line
+        return ReleaseQuote(usage=[e for e in new.usage if e.resource == line],
+                            cost_delta=new.cost - plan.cost)
+
+    async def on_call_for_changes(
+        self, msg: CallForChanges, env: Envelope
+    ) -> ChangeRequest | Wishes | NoChange:
+        """Stage 3: re-solve for a better penalty, paying the cabs its seats need (read
+        from the free seats the office publishes); a roster whose weighted penalty plus
+        cabs is lower becomes a Request for Change. A wish (bid) takes the best penalty
+        whose weighted penalty plus cabs exceeds today's by less than its tokens."""
+        plan, sc = self._held(), self.problem.sc
+        own, free = plan.usage_map(), from_entries(msg.free)
+        fares = {}
+        for k in self.problem.keys:
+            line = sc.line(k[0])
+            fares[k] = (line.capacity, line.cost_per_cab[k[1]],
+                        others_on_board(line.capacity, free.get(k, 0), own.get(k, 0)))
+        now = sc.penalty_weight * plan.cost + ride_cost(fares, own)
+        if msg.wish and self.tokens <= 0:
+            return NoChange()
+        limit = now + self.tokens - 1 if msg.wish else None
+        new = await self.think(self._solve, None, Rides(fares, plan.cost, limit))
+        if new is None:
+            return NoChange()
+        value = sc.penalty_weight * new.cost + ride_cost(fares, new.usage_map())
+        gain = sc.penalty_weight * (plan.cost - new.cost)
+        if not msg.wish and value >= now:
+            return NoChange()
+        self.pending, self.charge = new, max(0, value - now + 1) if msg.wish else 0
+        if msg.wish:
+            return Wishes(options=[WishOption(usage=new.usage, expected_gain=gain)])
+        return ChangeRequest(usage=new.usage, expected_gain=gain)
+
+    async def on_grant(self, msg: Grant, env: Envelope) -> Ack:
+        """The open proposal or Request for Change is approved: it becomes the roster."""
+        if self.pending is None or not set(msg.usage) <= set(self.pending.usage):
+            raise ProtocolError(f"{self.id}: granted seats it did not offer")
+        self.plan, self.pending, self.holder = self.pending, None, None
+        self.tokens -= self.charge
+        self.charge = 0
+        return Ack()
+
+    async def on_refusal(self, msg: Refusal, env: Envelope) -> Ack:
+        """The open proposal or Request for Change is dropped."""
+        self.pending = self.holder = None
+        self.charge = 0
+        return Ack()
+
+    async def on_plan_query(self, msg: PlanQuery, env: Envelope) -> PlanReport:
+        p = self._held()
+        return PlanReport(episode=msg.episode, assignment=p.assignment, cost=p.cost,
+                          usage=to_entries(p.usage_map()))

@@ -92,3 +92,46 @@ def test_stall_is_detected():
         await c._wait(fut)
     with pytest.raises(ProtocolError, match="stalled"):
         _run(wait_forever)
+
+
+class Sleeper(Agent):
+    """Replies after thinking for ``seconds`` of wall time (a slow or a quick solve)."""
+
+    def __init__(self, agent_id: str, seconds: float) -> None:
+        super().__init__(agent_id)
+        self.seconds = seconds
+
+    async def on_schedule_query(self, msg, env):
+        import time
+
+        await self.think(time.sleep, self.seconds)
+        return Schedule(slots=[(0, 0)])
+
+
+def _conversations(overlap: bool) -> list[tuple[str, str]]:
+    """A caller keeps asking a quick agent while a slow one solves, in two conversations."""
+    async def main():
+        bus = InMemoryBus("run", overlap=overlap)
+        caller = Caller("caller")
+        for a in (caller, Sleeper("slow", 0.6), Sleeper("quick", 0.01)):
+            bus.register(a)
+        done: list[tuple[str, str]] = []
+
+        async def ask(name: str, times: int) -> None:
+            for _ in range(times):
+                expect(await caller.request(name, ScheduleQuery()), Schedule)
+                done.append((name, f"{len(done)}"))
+
+        try:
+            await bus.run_until(caller.concurrently([ask("slow", 1), ask("quick", 3)]), caller)
+        finally:
+            await bus.close()
+        return done
+    return asyncio.run(main())
+
+
+def test_overlap_lets_others_talk_while_one_solves():
+    """Without overlap every hop waits for the slow solve (quick's 2nd and 3rd answers
+    come after it); with overlap all three quick answers come before the slow one."""
+    assert [n for n, _ in _conversations(overlap=False)] == ["quick", "slow", "quick", "quick"]
+    assert [n for n, _ in _conversations(overlap=True)] == ["quick", "quick", "quick", "slow"]

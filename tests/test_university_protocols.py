@@ -124,6 +124,25 @@ def test_synchronized_asks_one_department_at_a_time(runs, tmp_path):
     assert len({concurrent[i].recipient for i in at}) == 3
 
 
+def test_asynchronous_settles_each_department_on_its_own(runs, tmp_path):
+    """Asynchronous: a department is asked again as soon as its answer is settled, so
+    calls for changes to one department follow each other without waiting for the others;
+    the result is feasible and no worse than first-commit's."""
+    sc = load_scenario(SMALL)
+    opts = dict(sc.protocol_options)
+    opts["negotiate"] = {**opts["negotiate"], "mode": "asynchronous", "time_budget": 8}
+    res = run_scenario(sc.model_copy(update={"protocol_options": opts}), protocol="negotiate",
+                       episodes=1, db=str(tmp_path / "a.db"))
+    e = res.episodes[0]
+    assert e.hard_violations == 0
+    assert e.cost <= runs[1]["first-commit"].episodes[0].cost
+    log = Store(str(tmp_path / "a.db")).messages(res.run_id)
+    calls = [env.recipient for env in log if env.kind == "call_for_changes"]
+    assert len(set(calls)) == 3
+    assert len(calls) > 3 * 2  # several per department within the budget
+    assert e.wall_seconds < 8 + 5
+
+
 def _blocked_pair() -> UniversityScenario:
     """One room, three periods. D1's two lectures of one curriculum want to be adjacent,
     so alone it always takes the middle period; D2's only lecture can go nowhere else."""

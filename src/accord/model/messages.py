@@ -179,6 +179,7 @@ class ReleaseRequest(Body):
     kind: Literal["release_request"] = "release_request"
     release: list[UsageEntry] = Field(min_length=1)
     free: list[UsageEntry]
+    attempt: int = Field(default=0, ge=0, description="varies the holder's solver seed")
 
 
 class ReleaseQuote(Body):

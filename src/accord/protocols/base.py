@@ -28,6 +28,9 @@ class Cast:
 
     managers: list[Agent]
     members: list[Agent]
+    asynchronous: bool = False
+    """Whether agents act while others solve (the in-memory bus then overlaps solves
+    with message delivery, giving up reproducibility)."""
 
 
 class Protocol(ABC):

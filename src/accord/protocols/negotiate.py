@@ -19,6 +19,7 @@ are owed, and those debts give priority in the following episodes, so the burden
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Iterable
@@ -35,6 +36,7 @@ from accord.model.messages import (
     ChangeRequest,
     CommitmentRecord,
     Decline,
+    Envelope,
     EpisodeDone,
     EpisodeStart,
     Grant,
@@ -84,13 +86,18 @@ class NegotiateOptions(BaseModel):
                                         "wish_price (large ones, e.g. timetables)")
     wish_price: int = Field(default=2, ge=1, description="cost a priced wish expects to pay "
                                                          "per unit of others' capacity")
-    mode: Literal["concurrent", "synchronized"] = Field(
+    mode: Literal["concurrent", "synchronized", "asynchronous"] = Field(
         default="concurrent", description="Requests for Change from all members at once "
-                                          "(best first), or from one member at a time")
+                                          "(best first), from one member at a time, or from "
+                                          "each member as soon as its last one is settled "
+                                          "(no rounds; solves overlap, not reproducible)")
     grant_order: Literal["ledger", "largest-first", "listed"] = Field(
         default="ledger", description="who is granted first: most owed, then by a seeded "
                                       "draw, by the largest requests, or in the scenario's "
                                       "order")
+    repairs: int = Field(default=4, ge=0, description="re-plans, each with another solver "
+                                                      "seed, of members still over capacity "
+                                                      "after the grants")
     time_budget: float | None = Field(
         default=None, gt=0, description="wall seconds per episode after which no further "
                                         "change is sought (None: until no change helps)")
@@ -185,21 +192,25 @@ class Member(Agent):
         room = _combine(from_entries(msg.free), self._own())
         if msg.wish:
             return Wishes(options=await self.think(self._wishes, room,
-                                                   from_entries(msg.capacity)))
+                                                   from_entries(msg.capacity), msg.round))
         plan = await self.think(self._solve, room, False, None, msg.round)
         now = self._current(room)
         if plan is None or plan.cost >= now:
             return NoChange()
         return ChangeRequest(usage=self._offer(plan), expected_gain=now - plan.cost)
 
-    def _wishes(self, room: dict[Key, int], capacity: dict[Key, int]) -> list[WishOption]:
+    def _wishes(self, room: dict[Key, int], capacity: dict[Key, int], rnd: int
+                ) -> list[WishOption]:
         """Best plan with each one slot opened to full capacity, and with all opened.
 
-        All opened relaxes every one-slot case: when it gains nothing, none can.
+        All opened relaxes every one-slot case: when it gains nothing, none can. Priced
+        wishes try, round after round, ``wish_price`` times 1, 2 and 4 (a higher price
+        buys fewer slots, whose holders quote less), each time with another seed.
         """
         now = self._current(room)
         if self.wishes == "priced":
-            plan = self._solve(room, True, self.wish_price)
+            price = self.wish_price * 2 ** (rnd % 3)
+            plan = self._solve(room, True, price, rnd)
             if plan is None or plan.cost >= now:
                 return []
             return [WishOption(usage=self._offer(plan), expected_gain=now - plan.cost)]
@@ -221,7 +232,7 @@ class Member(Agent):
         caps = _combine(from_entries(msg.free), own)
         for (resource, slot), amount in from_entries(msg.release).items():
             caps[resource, slot] = max(0, own.get((resource, slot), 0) - amount)
-        plan = await self.think(self._solve, caps)
+        plan = await self.think(self._solve, caps, False, None, msg.attempt)
         if plan is None:
             return Decline(reason="no plan frees that much")
         now = self._current(_combine(from_entries(msg.free), own))
@@ -247,12 +258,15 @@ class Manager(Agent):
         self.new_debts: list[CommitmentRecord] = []
         self.episode = 0
         self.started = 0.0
-        self.ask_seconds = 0.0
+        self.asked: dict[str, float] = {}
+        self.version: dict[str, int] = {}
+        self.lock = asyncio.Lock()
         self.refused_units = 0
         self.refused_members: set[str] = set()
         self.changes = 0
         self.settled = 0.0
         self.trace: list[tuple[float, int]] = []
+        self.round = 0
 
     # --- bookkeeping --------------------------------------------------------------
     def _grant_local(self, member: str, usage: UsageMap, cost: int) -> None:
@@ -261,6 +275,7 @@ class Manager(Agent):
             add_usage(self.free, old[0])
         add_usage(self.free, usage, -1)
         self.granted[member] = (usage, cost)
+        self.version[member] = self.version.get(member, 0) + 1
 
     def _free_entries(self, free: dict[Key, int] | None = None) -> list[UsageEntry]:
         free = self.free if free is None else free
@@ -275,12 +290,14 @@ class Manager(Agent):
     # --- the episode ----------------------------------------------------------------
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
         self.episode, self.started = msg.episode, time.monotonic()
-        self.ask_seconds, self.refused_units, self.refused_members = 0.0, 0, set()
+        self.asked, self.refused_units, self.refused_members = {}, 0, set()
         self.granted, self.free, self.new_debts = {}, dict(self.spec.capacity), []
         members = list(self.spec.members)
         order = priority_order(members, msg.ledger, self.seed, msg.episode)
         replies = await self.request_all(
             [(m, CallForPlans(episode=msg.episode, free=self._free_entries())) for m in members])
+        # a first estimate of how long each member's call for changes will take
+        self.asked = dict.fromkeys(members, time.monotonic() - self.started)
         requests = {m: expect(r, PlanRequest) for m, r in zip(members, replies, strict=True)}
         if self.options.grant_order != "ledger":
             drawn = {m: i for i, m in enumerate(order)}
@@ -289,7 +306,10 @@ class Manager(Agent):
                     else {m: i for i, m in enumerate(members)})
             order = sorted(members, key=lambda m: (-credit(msg.ledger, m), then[m], drawn[m]))
         await self._grant_in_order(order, requests)
-        await self._repair(order)
+        for attempt in range(1 + self.options.repairs):
+            if not self._overloaded():
+                break
+            await self._repair(order, attempt)
         self.changes, self.trace = 0, []
         self._record()
         granted = self.settled
@@ -344,11 +364,15 @@ class Manager(Agent):
                 refused = refused[1:]
             pending = refused
 
+    def _overloaded(self) -> bool:
+        """Whether any capacity is granted beyond what there is."""
+        return any(a < 0 for a in self.free.values())
+
     async def _repair(self, order: list[str], attempt: int = 0) -> bool:
         """Members granted beyond capacity (no room could be bought for them) re-plan
-        within what the others leave them, now that everyone holds a plan (again in every
-        round of changes, with another solver seed, while any is left over capacity). A
-        re-plan that still overflows is taken when it overflows less. Whether any did."""
+        within what the others leave them, now that everyone holds a plan; ``attempt``
+        varies their solver seed. A re-plan that still overflows is taken when it
+        overflows less. Whether any member's plan changed."""
         repaired = False
         for m in order:
             usage = self.granted[m][0]
@@ -366,11 +390,11 @@ class Manager(Agent):
             await self._confirm([m])
         return repaired
 
-    def _out_of_time(self, asking: bool = False) -> bool:
-        """Whether the time budget is spent; ``asking``: whether it would be by the end of
-        one more call for changes (as long as the longest one so far)."""
+    def _out_of_time(self, asking: Iterable[str] = ()) -> bool:
+        """Whether the time budget is spent, or would be by the end of one more call for
+        changes to the members ``asking`` (as long as their longest one so far)."""
         budget = self.options.time_budget
-        ahead = self.ask_seconds if asking else 0.0
+        ahead = max((self.asked.get(m, 0.0) for m in asking), default=0.0)
         return budget is not None and time.monotonic() - self.started + ahead > budget
 
     async def _improve(self, order: list[str]) -> int:
@@ -378,11 +402,14 @@ class Manager(Agent):
         time budget, until the budget is spent (members vary their solver seed)."""
         rank = {m: i for i, m in enumerate(order)}
         patience = self.options.max_rounds if self.options.time_budget is not None else 1
+        if self.options.mode == "asynchronous":
+            return await self._improve_asynchronously(order, rank, patience)
         idle = 0
         for rnd in range(self.options.max_rounds):
-            if self._out_of_time(asking=True):
+            self.round = rnd
+            if self._out_of_time(asking=order):
                 return rnd
-            if await self._repair(order, rnd + 1):
+            if self._overloaded() and await self._repair(order, rnd + 1):
                 self._record()
             if await self._changes(rnd, rank, wish=False) or (
                     self.options.exchange and await self._changes(rnd, rank, wish=True)):
@@ -393,39 +420,76 @@ class Manager(Agent):
                 return rnd
         return self.options.max_rounds
 
+    async def _improve_asynchronously(self, order: list[str], rank: dict[str, int],
+                                      patience: int) -> int:
+        """Each member proposes changes (then wishes) in its own loop, settled as soon as
+        its answer arrives, while the others solve; until the budget is spent or it has
+        found nothing ``patience`` times in a row. The rounds of the busiest member."""
+        rounds = dict.fromkeys(order, 0)
+
+        async def loop(m: str) -> None:
+            idle = 0
+            while rounds[m] < self.options.max_rounds and not self._out_of_time([m]):
+                rnd = self.round = rounds[m]
+                rounds[m] += 1
+                if await self._apply_changes(rnd, [m], rank, wish=False) or (
+                        self.options.exchange
+                        and await self._apply_changes(rnd, [m], rank, wish=True)):
+                    idle = 0
+                    continue
+                idle += 1
+                if idle >= patience:
+                    return
+
+        await self.concurrently([loop(m) for m in order])
+        return max(rounds.values(), default=0)
+
     async def _changes(self, rnd: int, rank: dict[str, int], wish: bool) -> bool:
         """One round: concurrent asks every member at once and applies the changes best
         first where they still fit; synchronized asks one member at a time, each seeing
         the changes before it. Whether any change was applied."""
         members = sorted(self.granted, key=rank.__getitem__)
         if self.options.mode == "concurrent":
-            return (not self._out_of_time(asking=True)
+            return (not self._out_of_time(asking=members)
                     and await self._apply_changes(rnd, members, rank, wish))
         applied = False
         for m in members:
-            if self._out_of_time(asking=True):
+            if self._out_of_time(asking=[m]):
                 break
             applied |= await self._apply_changes(rnd, [m], rank, wish)
         return applied
 
     async def _apply_changes(self, rnd: int, members: list[str], rank: dict[str, int],
                              wish: bool) -> bool:
+        """Ask ``members`` for changes and apply those that still fit, best gain first
+        (a change is dropped when its member's plan changed meanwhile)."""
         capacity = to_entries(self.spec.capacity) if wish else []
-        asked = time.monotonic()
+        asked, seen = time.monotonic(), dict(self.version)
         replies = await self.request_all([(m, CallForChanges(
             round=rnd, free=self._free_entries(), wish=wish, capacity=capacity))
             for m in members])
-        self.ask_seconds = max(self.ask_seconds, time.monotonic() - asked)
+        for m in members:
+            self.asked[m] = max(self.asked.get(m, 0.0), time.monotonic() - asked)
+        async with self.lock:
+            return await self._apply(wish, self._proposed(members, replies, rank), seen)
+
+    def _proposed(self, members: list[str], replies: list[Envelope], rank: dict[str, int]
+                  ) -> list[tuple[int, str, UsageMap]]:
+        """The changes and wishes in replies, best gain first."""
         changes: list[tuple[int, str, UsageMap]] = []
         for m, r in zip(members, replies, strict=True):
             if isinstance(r.body, ChangeRequest):
                 changes.append((r.body.expected_gain, m, from_entries(r.body.usage)))
             elif isinstance(r.body, Wishes):
                 changes += [(w.expected_gain, m, from_entries(w.usage)) for w in r.body.options]
-        changes.sort(key=lambda c: (-c[0], rank[c[1]]))
+        return sorted(changes, key=lambda c: (-c[0], rank[c[1]]))
+
+    async def _apply(self, wish: bool, changes: list[tuple[int, str, UsageMap]],
+                     seen: dict[str, int]) -> bool:
+        """Apply proposed changes where they fit (wishes: where room can be bought)."""
         applied: set[str] = set()
         for gain, m, usage in changes:
-            if m in applied or self._out_of_time():
+            if m in applied or self.version.get(m) != seen.get(m) or self._out_of_time():
                 continue
             room = _combine(self.free, self.granted[m][0])
             if fits(usage, room) or (wish and await self._make_room(m, usage, gain)):
@@ -493,7 +557,8 @@ class Manager(Agent):
             release[key] = release.get(key, 0) + take
             asks[m] = (room, release)
         replies = await self.request_all([
-            (m, ReleaseRequest(release=to_entries(release), free=self._free_entries(room)))
+            (m, ReleaseRequest(release=to_entries(release), free=self._free_entries(room),
+                               attempt=self.round))
             for m, (room, release) in asks.items()])
         quotes = []
         for m, r in zip(asked, replies, strict=True):
@@ -547,7 +612,7 @@ class NegotiateProtocol(Protocol):
                                  for s in domain.managers(scenario)]
         return Cast(managers=managers, members=members(
             domain, scenario, anchors, options.solve_time_limit, options.wishes,
-            options.wish_price))
+            options.wish_price), asynchronous=options.mode == "asynchronous")
 
 
 def members(domain: Domain, scenario: ScenarioBase, anchors: dict[str, Plan], limit: float,

@@ -32,7 +32,7 @@ class Agent:
         self._seq = 0
         self._inbox: deque[Envelope] = deque()
         self._inbox_waiter: asyncio.Future[None] | None = None
-        self._reply_waiter: tuple[set[str], dict[str, Envelope], asyncio.Future[None]] | None = None
+        self._reply_waiters: list[tuple[set[str], dict[str, Envelope], asyncio.Future[None]]] = []
         self._worker: asyncio.Task[None] | None = None
         self.failure: BaseException | None = None
         self.solve_seconds = 0.0
@@ -53,8 +53,7 @@ class Agent:
     async def stop(self) -> None:
         """Cancel the mailbox worker."""
         if self._worker is not None:
-            self._worker.cancel()
-            await asyncio.gather(self._worker, return_exceptions=True)
+            await cancel(self._worker)
             self._worker = None
 
     # --- sending --------------------------------------------------------------------
@@ -81,13 +80,20 @@ class Agent:
         """Send several requests and wait for every reply; replies come back in call order."""
         if not calls:
             return []
-        ids = [await self.send(r, b) for r, b in calls]
+        # wait for the replies before sending: over a real transport one may come back
+        # while later requests are still being sent
+        envs = [self._envelope(r, b, None) for r, b in calls]
         got: dict[str, Envelope] = {}
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._reply_waiter = (set(ids), got, fut)
-        await self._wait(fut)
-        self._reply_waiter = None
-        return [got[i] for i in ids]
+        waiter = ({e.id for e in envs}, got, fut)
+        self._reply_waiters.append(waiter)
+        try:
+            for env in envs:
+                await self.bus.publish(env)
+            await self._wait(fut)
+        finally:
+            self._reply_waiters.remove(waiter)
+        return [got[e.id] for e in envs]
 
     async def request(self, recipient: str, body: Body) -> Envelope:
         """Send one request and wait for its reply."""
@@ -96,15 +102,15 @@ class Agent:
     # --- receiving ------------------------------------------------------------------
     def deliver(self, env: Envelope) -> None:
         """Called by the bus: a reply completes a waiting request, anything else queues."""
-        waiter = self._reply_waiter
-        if waiter is not None and env.in_reply_to in waiter[0]:
-            pending, got, fut = waiter
-            pending.discard(env.in_reply_to)  # type: ignore[arg-type]
-            got[env.in_reply_to] = env  # type: ignore[index]
-            if not pending and not fut.done():
-                self.bus.wake(self)
-                fut.set_result(None)
-            return
+        key = env.in_reply_to
+        for pending, got, fut in self._reply_waiters:
+            if key is not None and key in pending:
+                pending.discard(key)
+                got[key] = env
+                if not pending and not fut.done():
+                    self.bus.wake(self)
+                    fut.set_result(None)
+                return
         self._inbox.append(env)
         if self._inbox_waiter is not None and not self._inbox_waiter.done():
             self.bus.wake(self)
@@ -149,14 +155,48 @@ class Agent:
     # --- helpers --------------------------------------------------------------------
     async def think(self, fn: Callable[..., R], *args: Any) -> R:
         """Run a CPU-bound local solve off the event loop (CP-SAT releases the GIL); its
-        CPU time is added to ``solve_seconds``."""
+        CPU time is added to ``solve_seconds``. The bus hears when thinking starts and
+        ends (an asynchronous bus delivers messages to others meanwhile)."""
         def timed() -> R:
             t0 = time.thread_time()
             try:
                 return fn(*args)
             finally:
                 self.solve_seconds += time.thread_time() - t0
-        return await asyncio.to_thread(timed)
+        self.bus.thinking(self, True)
+        try:
+            return await asyncio.to_thread(timed)
+        finally:
+            self.bus.thinking(self, False)
+
+    async def concurrently(self, coros: Sequence[Coroutine[Any, Any, R]]) -> list[R]:
+        """Run several conversations of this agent at once (each may wait for its own
+        replies); their results in order. The bus counts each as running while it runs."""
+        if not coros:
+            return []
+        for _ in coros[1:]:
+            self.bus.wake(self)  # the first continues the caller's turn, the others are new
+        left = len(coros)
+
+        async def one(coro: Coroutine[Any, Any, R]) -> R:
+            nonlocal left
+            try:
+                return await coro
+            finally:
+                left -= 1
+                if left:
+                    self.bus.block(self)  # the last hands the turn back to the caller
+        return list(await asyncio.gather(*(one(c) for c in coros)))
+
+
+async def cancel(task: asyncio.Task[Any]) -> None:
+    """Cancel a task and wait for its end, cancelling again if the request was swallowed
+    (Python 3.11's ``asyncio.wait_for`` drops it when the awaited future finishes then)."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
+    if not task.cancelled():
+        task.exception()  # retrieved: the caller cancelled, it does not want the outcome
 
 
 def expect(env: Envelope, body_type: type[B]) -> B:

@@ -51,3 +51,6 @@ class Bus(ABC):
 
     def wake(self, agent: Agent) -> None:  # noqa: B027 - optional hook
         """The agent can run again."""
+
+    def thinking(self, agent: Agent, started: bool) -> None:  # noqa: B027 - optional hook
+        """The agent started (or ended) a solve in a thread."""

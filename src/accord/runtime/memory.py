@@ -4,6 +4,10 @@ Messages sent during a tick are delivered at the next tick, ordered by (sender, 
 once every agent waits (for a message or for replies). Agents' handlers may run their
 solves in threads meanwhile; the order of delivery never depends on thread timing, so the
 same seed gives the same trace and the same result.
+
+With ``overlap`` an agent that is solving counts as waiting: messages flow between the
+others meanwhile, as on a real network, and the order of events then depends on how long
+solves take (asynchronous protocols need this; results are no longer reproducible).
 """
 
 from __future__ import annotations
@@ -23,8 +27,11 @@ T = TypeVar("T")
 class InMemoryBus(Bus):
     """Deterministic discrete-event bus; ``tick_seconds`` of virtual time per hop."""
 
-    def __init__(self, run_id: str, tick_seconds: float = 0.001) -> None:
+    def __init__(self, run_id: str, tick_seconds: float = 0.001, overlap: bool = False) -> None:
         self.run_id = run_id
+        self.overlap = overlap
+        self._thinking = 0
+        self._thought = asyncio.Event()
         self.trace: list[Envelope] = []
         self._agents: dict[str, Agent] = {}
         self._outbox: list[Envelope] = []
@@ -57,6 +64,17 @@ class InMemoryBus(Bus):
         self._active += 1
         self._settled.clear()
 
+    def thinking(self, agent: Agent, started: bool) -> None:
+        if not self.overlap:
+            return
+        if started:
+            self._thinking += 1
+            self.block(agent)
+        else:
+            self._thinking -= 1
+            self.wake(agent)
+            self._thought.set()
+
     async def _quiesce(self) -> None:
         while self._active > 0:
             await self._settled.wait()
@@ -80,6 +98,10 @@ class InMemoryBus(Bus):
             await self._quiesce()
             if task.done():
                 return task.result()
+            if not self._outbox and self._thinking:
+                self._thought.clear()
+                await self._thought.wait()  # a solve ends: its agent runs on
+                continue
             if not self._outbox:
                 task.cancel()
                 raise ProtocolError("negotiation stalled: every agent waits and no message "

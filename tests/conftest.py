@@ -1,13 +1,15 @@
-"""Shared fixtures: example paths, scenario builders, and a throwaway database."""
+"""Shared fixtures: example paths, scenario builders, a throwaway database, a NATS server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from accord.domains import load_scenario
 from accord.domains.dismissal.scenario import DismissalScenario
+from accord.runtime.nats import local_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_EXAMPLE = ROOT / "examples" / "dismissal-seed.yaml"
@@ -23,3 +25,10 @@ def seed_scenario() -> DismissalScenario:
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return str(tmp_path / "accord.db")
+
+
+@pytest.fixture(scope="session")
+def nats_url() -> Iterator[str]:
+    """A real nats-server on a free loopback port, for the tests that ask for it."""
+    with local_server() as url:
+        yield url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import typer
@@ -11,8 +12,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from accord.cli.agent import nats_stage
 from accord.domains import check_protocol, get_domain, load_scenario
-from accord.runtime.runner import EpisodeResult, RunResult, run_scenario
+from accord.runtime.nats import STALL_TIMEOUT, local_server
+from accord.runtime.runner import EpisodeResult, RunResult, Stage, in_memory, run_scenario
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -39,14 +42,22 @@ def run(
     db: str = typer.Option("accord.db", "--db", help="SQLite file or SQLAlchemy URL"),
     report: Path = typer.Option(None, "--report", help="write the JSON report here"),
     reference: bool = typer.Option(False, "--reference", help="also solve centrally"),
+    bus: str = typer.Option(
+        None, "--bus", help="nats://HOST:PORT: one process per agent on that NATS server; "
+                            "nats: on a local nats-server started for the run"),
+    stall_timeout: float = typer.Option(
+        STALL_TIMEOUT, "--stall-timeout", min=3.0,
+        help="with --bus: seconds of silence after which the negotiation has stalled"),
 ) -> None:
     """Run SCENARIO; each episode is stored as it ends and continues the ledger."""
     sc = load_scenario(scenario)
     if protocol is not None:
         check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
     total = episodes or sc.episodes
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with ExitStack() as stack, Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True) as bar:
+        stage = _stage(bus, stall_timeout, stack)
         task = bar.add_task(f"{sc.name} · {protocol or sc.protocol}", total=total)
 
         def tick(e: EpisodeResult) -> None:
@@ -55,10 +66,22 @@ def run(
                                    f"{e.hard_violations} violations")
 
         result = run_scenario(sc, protocol=protocol, episodes=total, seed=seed, db=db,
-                              reference=reference, on_episode=tick)
+                              reference=reference, on_episode=tick, stage=stage)
     console.print(episode_table(result))
     if report is not None:
         tmp = report.with_name(report.name + ".tmp")
         tmp.write_text(json.dumps(result.report(), indent=2, sort_keys=True) + "\n")
         tmp.replace(report)
         console.print(f"report written to {report}")
+
+
+def _stage(bus: str | None, stall_timeout: float, stack: ExitStack) -> Stage:
+    """The stage ``--bus`` asks for; ``nats`` starts a local server held by ``stack``."""
+    if bus is None:
+        return in_memory
+    if bus == "nats":
+        return nats_stage(stack.enter_context(local_server()), stall_timeout)
+    if bus.startswith(("nats://", "tls://")):
+        return nats_stage(bus, stall_timeout)
+    raise typer.BadParameter(f"expected nats or nats://HOST:PORT, not {bus!r}",
+                             param_hint="--bus")

@@ -9,6 +9,7 @@ in-memory bus uses them to advance its virtual clock only when every agent is wa
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -42,6 +43,17 @@ class Bus(ABC):
     @abstractmethod
     async def run_until(self, coro: Coroutine[Any, Any, T], owner: Agent) -> T:
         """Run ``coro`` as ``owner``'s work until it returns, delivering messages meanwhile."""
+
+    def start(self, coro: Coroutine[Any, Any, T], owner: Agent) -> asyncio.Task[T]:
+        """Start ``coro`` as ``owner``'s work: the owner runs until the coroutine ends."""
+        self.wake(owner)
+
+        async def owned() -> T:
+            try:
+                return await coro
+            finally:
+                self.block(owner)
+        return asyncio.get_running_loop().create_task(owned())
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Stop the agents' workers and release resources."""

@@ -7,11 +7,14 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from pydantic import BaseModel
 
 from accord.domains import get_domain
 from accord.domains.base import Domain
@@ -20,8 +23,10 @@ from accord.model.messages import CommitmentRecord, EpisodeDone, EpisodeStart, P
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
 from accord.protocols import get_protocol
+from accord.protocols.base import Cast, Protocol
 from accord.protocols.central import CentralOptions
 from accord.runtime.agent import Agent, expect
+from accord.runtime.bus import Bus
 from accord.runtime.memory import InMemoryBus
 from accord.store import EpisodeRecord, Store
 from accord.store.schema import RunRow
@@ -67,6 +72,56 @@ class Director(Agent):
             rep = expect(r, PlanReport)
             plans[a] = Plan(agent=a, assignment=rep.assignment, cost=rep.cost, usage=rep.usage)
         return done, plans
+
+
+@dataclass
+class Crew:
+    """A run's agents: the director and the protocol's cast, as cast from these inputs."""
+
+    scenario: ScenarioBase
+    protocol: str
+    anchors: dict[str, Plan]
+    director: Director
+    cast: Cast
+
+    def agents(self) -> list[Agent]:
+        """Every agent, the director first."""
+        return [self.director, *self.cast.managers, *self.cast.members]
+
+
+Staged = tuple[Bus, list[Agent]]
+"""A crew on a bus, and the members whose solve time this process can see."""
+
+Stage = Callable[[str, Crew], AbstractAsyncContextManager[Staged]]
+"""Puts a run's crew on a bus for the run's duration: in memory, or on NATS."""
+
+
+@asynccontextmanager
+async def in_memory(run_id: str, crew: Crew) -> AsyncIterator[Staged]:
+    """The embedded default: every agent on one deterministic in-memory bus."""
+    bus = InMemoryBus(run_id, overlap=crew.cast.asynchronous)
+    for a in crew.agents():
+        bus.register(a)
+    try:
+        yield bus, crew.cast.members
+    finally:
+        await bus.close()
+
+
+def resolve_protocol(scenario: ScenarioBase, name: str) -> tuple[Domain, Protocol, BaseModel]:
+    """The scenario's domain, the named protocol and its validated options."""
+    domain = get_domain(scenario.domain)
+    protocol = get_protocol(domain, name)
+    return domain, protocol, protocol.options_type.model_validate(scenario.options_for(name))
+
+
+def cast_agents(scenario: ScenarioBase, protocol_name: str, anchors: dict[str, Plan]) -> Cast:
+    """The protocol's agents for a scenario; every process of a run casts the same ones."""
+    domain, protocol, options = resolve_protocol(scenario, protocol_name)
+    cast = protocol.cast(domain, scenario, options, anchors)
+    if DIRECTOR in {a.id for a in cast.managers + cast.members}:
+        raise ProtocolError(f"agent id {DIRECTOR!r} is reserved")
+    return cast
 
 
 @dataclass
@@ -151,11 +206,9 @@ def _central_options(scenario: ScenarioBase) -> CentralOptions:
 
 async def _run(
     scenario: ScenarioBase, protocol_name: str, episodes: int, store: Store, reference: bool,
-    on_episode: Callable[[EpisodeResult], None] | None,
+    on_episode: Callable[[EpisodeResult], None] | None, stage: Stage,
 ) -> RunResult:
-    domain: Domain = get_domain(scenario.domain)
-    protocol = get_protocol(domain, protocol_name)
-    options = protocol.options_type.model_validate(scenario.options_for(protocol_name))
+    domain, protocol, options = resolve_protocol(scenario, protocol_name)
     ledger_key = f"{scenario.name}/{protocol_name}"
     first = store.next_episode(ledger_key)
     run_id = _run_id(store, scenario, protocol_name, first, episodes)
@@ -173,67 +226,64 @@ async def _run(
         return domain.central(scenario, time_limit=central_opts.time_limit, seed=scenario.seed,
                               workers=central_opts.workers).plans
 
-    bus: InMemoryBus | None = None
+    bus: Bus | None = None
     director = Director(DIRECTOR)
     managers: list[str] = []
     members: list[str] = []
-    if not protocol.centralised:
-        bus = InMemoryBus(run_id)
-        cast = protocol.cast(domain, scenario, options, store.last_plans(ledger_key))
-        if DIRECTOR in {a.id for a in cast.managers + cast.members}:
-            raise ProtocolError(f"agent id {DIRECTOR!r} is reserved")
-        for a in [director, *cast.managers, *cast.members]:
-            bus.register(a)
-        managers = [a.id for a in cast.managers]
-        members = [a.id for a in cast.members]
+    here: list[Agent] = []  # members whose solve time this process sees
     try:
-        for ep in range(first, first + episodes):
-            t0 = time.perf_counter()
-            rounds, ledger_changes, trace = 0, [], []
-            protocol_metrics: dict[str, float] = {}
-            if bus is None:
-                plans = await asyncio.to_thread(central_plans)
-            else:
-                mark = len(bus.trace)
-                busy = {a.id: a.solve_seconds for a in cast.members}
-                done, plans = await bus.run_until(director.episode(
-                    ep, managers, members, store.outstanding(ledger_key)), director)
-                trace = bus.trace[mark:]
-                rounds = max((d.rounds for d in done), default=0)
-                ledger_changes = [c for d in done for c in d.ledger]
-                protocol_metrics = merge_metrics([d.metrics for d in done])
-            wall = time.perf_counter() - t0
-            if bus is not None and wall > 0:  # CPU seconds each member spent solving
-                protocol_metrics |= utilisation(
-                    {a.id: a.solve_seconds - busy[a.id] for a in cast.members}, wall)
-            ev = domain.evaluate(scenario, plans)
-            if reference and reference_cost is None:
-                # a central run is its own reference: do not solve the same model twice
-                reference_cost = ev.cost if bus is None else domain.evaluate(
-                    scenario, await asyncio.to_thread(central_plans)).cost
-            metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()} | protocol_metrics
-            rec = EpisodeRecord(
-                episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,
-                cost_breakdown=ev.breakdown, hard_breakdown=ev.hard_breakdown,
-                reference_cost=reference_cost if reference else None, rounds=rounds,
-                wall_seconds=round(wall, 4), messages=trace, plans=plans,
-                ledger=ledger_changes, metrics=metrics)
-            nbytes = store.save_episode(run_id, ledger_key, rec)
-            res = EpisodeResult(
-                episode=ep, hard_violations=ev.hard_violations, hard_breakdown=ev.hard_breakdown,
-                cost=ev.cost, cost_breakdown=ev.breakdown, reference_cost=rec.reference_cost,
-                messages=len(trace), bytes=nbytes,
-                rounds=rounds, wall_seconds=rec.wall_seconds, plans=plans,
-                metrics=protocol_metrics)
-            result.episodes.append(res)
-            if on_episode:
-                on_episode(res)
+        async with AsyncExitStack() as stack:
+            if not protocol.centralised:
+                anchors = store.last_plans(ledger_key)
+                crew = Crew(scenario, protocol_name, anchors, director,
+                            cast_agents(scenario, protocol_name, anchors))
+                bus, here = await stack.enter_async_context(stage(run_id, crew))
+                managers = [a.id for a in crew.cast.managers]
+                members = [a.id for a in crew.cast.members]
+            for ep in range(first, first + episodes):
+                t0 = time.perf_counter()
+                rounds, ledger_changes, trace = 0, [], []
+                protocol_metrics: dict[str, float] = {}
+                if bus is None:
+                    plans = await asyncio.to_thread(central_plans)
+                else:
+                    mark = len(bus.trace)
+                    busy = {a.id: a.solve_seconds for a in here}
+                    done, plans = await bus.run_until(director.episode(
+                        ep, managers, members, store.outstanding(ledger_key)), director)
+                    trace = bus.trace[mark:]
+                    rounds = max((d.rounds for d in done), default=0)
+                    ledger_changes = [c for d in done for c in d.ledger]
+                    protocol_metrics = merge_metrics([d.metrics for d in done])
+                wall = time.perf_counter() - t0
+                if here and wall > 0:  # CPU seconds each member spent solving
+                    protocol_metrics |= utilisation(
+                        {a.id: a.solve_seconds - busy[a.id] for a in here}, wall)
+                ev = domain.evaluate(scenario, plans)
+                if reference and reference_cost is None:
+                    # a central run is its own reference: do not solve the same model twice
+                    reference_cost = ev.cost if bus is None else domain.evaluate(
+                        scenario, await asyncio.to_thread(central_plans)).cost
+                metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()} | protocol_metrics
+                rec = EpisodeRecord(
+                    episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,
+                    cost_breakdown=ev.breakdown, hard_breakdown=ev.hard_breakdown,
+                    reference_cost=reference_cost if reference else None, rounds=rounds,
+                    wall_seconds=round(wall, 4), messages=trace, plans=plans,
+                    ledger=ledger_changes, metrics=metrics)
+                nbytes = store.save_episode(run_id, ledger_key, rec)
+                res = EpisodeResult(
+                    episode=ep, hard_violations=ev.hard_violations,
+                    hard_breakdown=ev.hard_breakdown, cost=ev.cost, cost_breakdown=ev.breakdown,
+                    reference_cost=rec.reference_cost, messages=len(trace), bytes=nbytes,
+                    rounds=rounds, wall_seconds=rec.wall_seconds, plans=plans,
+                    metrics=protocol_metrics)
+                result.episodes.append(res)
+                if on_episode:
+                    on_episode(res)
     except BaseException:
         store.finish_run(run_id, "failed", _now())
         raise
-    finally:
-        if bus is not None:
-            await bus.close()
     store.finish_run(run_id, "complete", _now())
     return result
 
@@ -247,8 +297,12 @@ def run_scenario(
     db: str = "accord.db",
     reference: bool = False,
     on_episode: Callable[[EpisodeResult], None] | None = None,
+    stage: Stage = in_memory,
 ) -> RunResult:
-    """Run a scenario's protocol for some episodes, storing each episode as it ends."""
+    """Run a scenario's protocol for some episodes, storing each episode as it ends.
+
+    ``stage`` puts the agents on a bus: in memory by default (see ``cli.agent`` for NATS).
+    """
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
     store = Store(db)
@@ -259,7 +313,7 @@ def run_scenario(
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="solve"))
         return await _run(scenario, protocol or scenario.protocol,
-                          episodes or scenario.episodes, store, reference, on_episode)
+                          episodes or scenario.episodes, store, reference, on_episode, stage)
 
     try:
         return asyncio.run(main())

@@ -34,7 +34,7 @@ from accord.domains.nursing.transport import (
 from accord.domains.nursing.ward import WardProblem
 from accord.model.errors import ScenarioError
 from accord.protocols.trace import read_trace
-from accord.runtime.runner import run_scenario
+from accord.runtime.runner import EpisodeResult, run_scenario
 from accord.store import Store
 
 
@@ -215,10 +215,12 @@ def test_negotiated_beats_stage1_and_central_beats_negotiated(runs):
 
 
 def test_bidding_buys_roster_quality_with_a_fixed_number_of_tokens(runs, tmp_path):
-    sc = SMALL.model_copy(update={"protocol_options": {"transport": {
-        "tokens": 30, "penalty_slack": SLACK}}})
-    ep = run_scenario(sc, protocol="transport", db=str(tmp_path / "b.db")).episodes[0]
-    plain = _ep(runs, "concurrent")
+    def run(**opts: int) -> EpisodeResult:
+        sc = SMALL.model_copy(update={"protocol_options": {"transport": {
+            "trade": False, "penalty_slack": SLACK, **opts}}})
+        return run_scenario(sc, protocol="transport",
+                            db=str(tmp_path / f"b{len(opts)}.db")).episodes[0]
+    ep, plain = run(tokens=30), run()
     assert ep.hard_violations == 0
     assert 0 < ep.metrics["stage3.tokens_spent"] <= 2 * 30
     assert ep.cost_breakdown["ward_penalty"] < plain.cost_breakdown["ward_penalty"]

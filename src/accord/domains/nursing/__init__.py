@@ -1,9 +1,11 @@
 """Hospital wards roster nurses and share transportation lines.
 
-Two pieces: the Curtois & Qu benchmark's ward rosters (``curtois.py``, ``roster.py``), and
-the seed's toy hospital (``scenario.py`` onwards), registered as the ``nursing`` domain:
-wards roster their nurses for a week, the hospital drives every nurse home by cab, and the
-global cost is the cabs' cost plus the wards' weighted penalty. Its protocols are
+Registered as the ``nursing`` domain: wards roster their nurses, the hospital drives every
+nurse home by cab, and the global cost is the cabs' cost plus the wards' weighted penalty.
+A ward is the seed's toy ward (``rules.py``, ``ward.ToyModel``) or a Curtois & Qu
+benchmark instance (``curtois.py``, ``roster.py``, ``curtois_ward.py``); both give the
+one local problem (``ward.WardProblem``) a ``WardModel``. ``generate.py`` makes toy
+hospitals, ``hospital.py`` hospitals of benchmark files. Its protocols are
 ``transport`` (the seed's three stages) and ``central``; the generic ``negotiate`` does not
 apply, as a line has no capacity to share out: a seat can always be had with one more cab.
 """
@@ -29,7 +31,7 @@ def _sc(scenario: ScenarioBase) -> NursingScenario:
 
 
 class NursingDomain(Domain):
-    """The toy hospital as the runtime sees it."""
+    """The hospital (toy or Curtois wards) as the runtime sees it."""
 
     name = "nursing"
     scenario_type = NursingScenario
@@ -48,7 +50,7 @@ class NursingDomain(Domain):
         sc = _sc(scenario)
         out = []
         for ln in sc.lines:
-            riders = sum(n.line == ln.id for w in sc.wards for n in w.nurses)
+            riders = sc.riders(None, ln.id)
             out.append(ManagerSpec(id=ln.id, members=tuple(sc.members(ln.id)),
                                    capacity={(ln.id, s): riders for s in range(sc.shifts)}))
         return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from accord.domains.base import CentralResult
-from accord.domains.nursing.rules import plan_of
 from accord.domains.nursing.scenario import NursingScenario
 from accord.domains.nursing.ward import add_ward
 from accord.model.errors import AccordError
@@ -21,15 +20,16 @@ def solve_central(
     wards = [add_ward(m, sc, w) for w in sc.wards]
     terms = [sc.penalty_weight * v.penalty() for v in wards]
     for ln in sc.lines:
-        riders = sum(n.line == ln.id for w in sc.wards for n in w.nurses)
+        riders = sc.riders(None, ln.id)
         for s in range(sc.shifts):
             seats = [v.seats((ln.id, s)) for v in wards]
             cabs = m.new_int_var(0, riders, f"cabs_{ln.id}_{s}")
             m.add(cabs * ln.capacity >= sum(seats))
             terms.append(ln.cost_per_cab[s] * cabs)
     m.minimize(cp_model.LinearExpr.sum(terms))
-    solved = solve_model(m, time_limit=time_limit, seed=seed, workers=workers)
+    solved = solve_model(m, time_limit=time_limit, seed=seed, workers=workers,
+                         interleave=any(v.interleave for v in wards))
     if solved is None:
         raise AccordError(f"central: no roster within {time_limit:g} s")
-    plans = {v.ward.id: plan_of(v.ward, v.roster(solved.solver)) for v in wards}
+    plans = {w.id: v.plan(solved.solver) for w, v in zip(sc.wards, wards, strict=True)}
     return CentralResult(plans=plans, optimal=solved.optimal, bound=solved.bound)

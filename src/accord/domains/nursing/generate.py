@@ -15,7 +15,14 @@ from __future__ import annotations
 import math
 import random
 
-from accord.domains.nursing.scenario import Line, Nurse, NursePrivate, NursingScenario, Ward
+from accord.domains.nursing.scenario import (
+    AnyWard,
+    Line,
+    Nurse,
+    NursePrivate,
+    NursingScenario,
+    Ward,
+)
 
 SHIFT_FACTOR = (1.0, 1.25, 1.5)
 """Cost of a cab in the morning, evening and night shift, relative to the line's base."""
@@ -24,17 +31,31 @@ FAVOURITE = {0: 0.4, 1: 0.25, 2: 0.15, None: 0.2}
 """Share of nurses preferring mornings, evenings, nights, or no time of day in particular."""
 
 
-def _lines(rng: random.Random, count: int, days: int, per_day: int) -> list[Line]:
+def make_lines(rng: random.Random, count: int, days: int, per_day: int) -> list[Line]:
+    """``count`` lines with distinct capacities in 1..7 while there are enough, a base cost
+    per cab in 10..40, scaled by the shift of the day and on weekends."""
     capacities = (rng.sample(range(1, 8), count) if count <= 7
                   else [rng.randint(1, 7) for _ in range(count)])
     out = []
     for i, cap in enumerate(capacities):
         base = rng.randint(10, 40)
         cost = [round(base * SHIFT_FACTOR[s % per_day % 3]
-                      * (WEEKEND_FACTOR if s // per_day >= 5 else 1.0))
+                      * (WEEKEND_FACTOR if s // per_day % 7 >= 5 else 1.0))
                 for s in range(days * per_day)]
         out.append(Line(id=f"L{i + 1}", capacity=cap, cost_per_cab=cost))
     return out
+
+
+def line_bias(rng: random.Random, ward: int, lines: int) -> list[float]:
+    """Weights of the lines for the nurses of the ``ward``-th ward: a line of its own
+    (the ``ward``-th, cyclically) is favoured."""
+    return [rng.random() + (1.5 if i == ward % lines else 0.0) for i in range(lines)]
+
+
+def with_hosts(sc: NursingScenario) -> NursingScenario:
+    """The scenario with each line's host ward recorded."""
+    hosts = [ln.model_copy(update={"host_ward": sc.host_ward(ln.id)}) for ln in sc.lines]
+    return sc.model_copy(update={"lines": hosts})
 
 
 def _nurse(rng: random.Random, nid: str, line: str, shifts: int, per_day: int,
@@ -62,10 +83,10 @@ def generate(
         raise ValueError("need at least one ward, nurse and line, and 0 <= cover_share <= 1")
     rng = random.Random(seed)
     shifts = days * shifts_per_day
-    lns = _lines(rng, lines, days, shifts_per_day)
-    out = []
+    lns = make_lines(rng, lines, days, shifts_per_day)
+    out: list[AnyWard] = []
     for w in range(wards):
-        bias = [rng.random() + (1.5 if i == w % lines else 0.0) for i in range(lines)]
+        bias = line_bias(rng, w, lines)
         staff = [_nurse(rng, f"W{w + 1}N{j + 1}", rng.choices(lns, weights=bias)[0].id,
                         shifts, shifts_per_day, levels) for j in range(nurses)]
         planted = [[0] * levels for _ in range(shifts)]
@@ -76,10 +97,8 @@ def generate(
                     planted[s][k] += 1
         cover = [[math.floor(cover_share * c) for c in row] for row in planted]
         out.append(Ward(id=f"W{w + 1}", nurses=staff, cover=cover))
-    sc = NursingScenario(
+    return with_hosts(NursingScenario(
         name=f"nursing-gen-{wards}x{nurses}-l{lines}-s{seed}", domain="nursing",
         description=f"generated: {wards} wards × {nurses} nurses, {lines} lines, seed {seed}",
         seed=seed, days=days, shifts_per_day=shifts_per_day, levels=levels,
-        lines=lns, wards=out)
-    hosts = [ln.model_copy(update={"host_ward": sc.host_ward(ln.id)}) for ln in lns]
-    return sc.model_copy(update={"lines": hosts})
+        lines=lns, wards=out))

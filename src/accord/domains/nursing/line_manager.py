@@ -69,14 +69,15 @@ class LineManager(Agent):
             return EpisodeDone(episode=msg.episode, rounds=0)
         events: list[tuple[float, int, int, int]] = []
         failed: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
-        budget = self.opts.time_budget
         for _ in range(self.opts.stage2_rounds):
-            if budget is not None and self._elapsed() > budget / 2:
+            if self._late():
                 break
             await self._refresh()
             state = tuple(sorted(self.loads.items()))
             moved = False
             for s in self._candidates():
+                if self._late():
+                    break
                 if (s, state) in failed:
                     continue
                 outcome = await self._empty_last_cab(s)
@@ -94,6 +95,11 @@ class LineManager(Agent):
         for i, (t, g, _, _) in enumerate(events):
             metrics[f"{i:04d}.at_seconds"], metrics[f"{i:04d}.delta"] = t, float(g)
         return EpisodeDone(episode=msg.episode, rounds=len(events), metrics=metrics)
+
+    def _late(self) -> bool:
+        """Stage 2 has had half the episode's time budget."""
+        budget = self.opts.time_budget
+        return budget is not None and self._elapsed() > budget / 2
 
     def _last_cab(self, s: int) -> int:
         """Passengers in the shift's last cab."""

@@ -25,11 +25,16 @@ class TransportOptions(BaseModel):
     stages: int = Field(default=3, ge=1, le=3, description="stop after this stage")
     solve_work: float = Field(default=1.0, gt=0,
                               description="a ward's solve budget, in CP-SAT deterministic units")
+    first_work: float | None = Field(default=None, gt=0,
+                                     description="stage 1's solve budget (None: solve_work)")
     penalty_slack: int = Field(default=40, ge=0,
                                description="stage 2: a ward accepts a proposal only while its "
                                            "penalty stays within this of its stage-1 penalty")
     stage2_rounds: int = Field(default=200, ge=0, description="accepted moves per line at most")
     stage3_rounds: int = Field(default=20, ge=0, description="Request-for-Change rounds at most")
+    trade: bool = Field(default=True,
+                        description="stage 3: a ward may also request a worse penalty when the "
+                                    "cabs it frees are worth more (else only a better one)")
     tokens: int = Field(default=0, ge=0,
                         description="bidding: tokens per ward to pay for seats on full shifts "
                                     "(0: no bidding)")

@@ -149,11 +149,12 @@ def _forbid_short_runs(model: cp_model.CpModel, work: list[cp_model.IntVar], sho
             model.add_bool_or(clause)
 
 
-def build_model(inst: WardInstance, *, exempt_edges: bool = True
-                ) -> tuple[cp_model.CpModel, dict[tuple[str, int, str], cp_model.IntVar]]:
-    """The CP-SAT model and its ``x[employee, day, shift]`` variables; the objective equals
-    ``evaluate``'s soft cost for every solution."""
-    m = cp_model.CpModel()
+def add_roster(m: cp_model.CpModel, inst: WardInstance, *, exempt_edges: bool = True,
+               prefix: str = "") -> tuple[dict[tuple[str, int, str], cp_model.IntVar],
+                                          cp_model.LinearExpr]:
+    """Add the ward's ``x[employee, day, shift]`` variables and hard constraints to ``m``;
+    returns them with the soft cost as one expression (equal to ``evaluate``'s cost for
+    every solution). ``prefix`` names the variables of one ward among several."""
     H = inst.horizon
     x: dict[tuple[str, int, str], cp_model.IntVar] = {}
     for e in inst.staff:
@@ -162,8 +163,8 @@ def build_model(inst: WardInstance, *, exempt_edges: bool = True
         for d in range(H):
             for s in inst.shifts:
                 if d not in off and e.max_shifts.get(s.id, H) > 0:
-                    x[e.id, d, s.id] = m.new_bool_var(f"x[{e.id},{d},{s.id}]")
-            w = m.new_bool_var(f"work[{e.id},{d}]")
+                    x[e.id, d, s.id] = m.new_bool_var(f"{prefix}x[{e.id},{d},{s.id}]")
+            w = m.new_bool_var(f"{prefix}work[{e.id},{d}]")
             m.add(w == _sum(x[k] for s in inst.shifts if (k := (e.id, d, s.id)) in x))
             work.append(w)
         for d in range(H - 1):
@@ -184,7 +185,7 @@ def build_model(inst: WardInstance, *, exempt_edges: bool = True
         _forbid_short_runs(m, work, e.min_days_off, False, exempt_edges)
         worked_weekends = []
         for wk in inst.weekends:
-            b = m.new_bool_var(f"weekend[{e.id},{wk[0]}]")
+            b = m.new_bool_var(f"{prefix}weekend[{e.id},{wk[0]}]")
             for d in wk:
                 m.add_implication(work[d], b)
             worked_weekends.append(b)
@@ -200,10 +201,19 @@ def build_model(inst: WardInstance, *, exempt_edges: bool = True
             terms.append(r.weight * x[k])
     for c in inst.covers:
         placed = _sum(x[k] for e in inst.staff if (k := (e.id, c.day, c.shift)) in x)
-        under = m.new_int_var(0, c.requirement, f"under[{c.day},{c.shift}]")
+        under = m.new_int_var(0, c.requirement, f"{prefix}under[{c.day},{c.shift}]")
         m.add_max_equality(under, [0, c.requirement - placed])
         terms.append(c.under * under + c.over * (placed - c.requirement + under))
-    m.minimize(_sum(terms))
+    return x, _sum(terms)
+
+
+def build_model(inst: WardInstance, *, exempt_edges: bool = True
+                ) -> tuple[cp_model.CpModel, dict[tuple[str, int, str], cp_model.IntVar]]:
+    """The CP-SAT model and its ``x[employee, day, shift]`` variables; the objective equals
+    ``evaluate``'s soft cost for every solution."""
+    m = cp_model.CpModel()
+    x, cost = add_roster(m, inst, exempt_edges=exempt_edges)
+    m.minimize(cost)
     return m, x
 
 

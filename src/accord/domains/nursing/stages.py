@@ -12,9 +12,11 @@
    penalty decrease) and its new seats; every affected line quotes the transport cost it
    adds (``release_request`` with the seats released and taken -> ``release_quote``); the
    change is granted when the quotes sum to less than the gain, so the global cost goes
-   down. With ``tokens``, a ward may also bid (``wishes``) for seats on full shifts: the
+   down. With ``trade`` the gain may be negative: a worse penalty for fewer cabs. With
+   ``tokens``, a ward may also bid (``wishes``) for seats on full shifts: the
    office approves the change when the ward's tokens cover the shortfall, and charges it.
-   Requests are processed one at a time; concurrent mode lets every ward re-solve at once.
+   Requests are processed one at a time; concurrent mode lets every ward re-solve at once
+   (and starts no round it expects to overrun the time budget).
 
 The office only sequences the stages and adds numbers; it sees seats and costs, like the
 line managers. Every message carries seats per (line, shift) and cost numbers only.
@@ -51,7 +53,7 @@ from accord.model.messages import (
     ReleaseRequest,
     Wishes,
 )
-from accord.model.plan import Plan, UsageMap, add_usage, from_entries, to_entries
+from accord.model.plan import Plan, UsageEntry, UsageMap, add_usage, from_entries, to_entries
 from accord.model.scenario import ScenarioBase
 from accord.protocols.base import Cast, Protocol
 from accord.protocols.negotiate import member_seed
@@ -150,21 +152,25 @@ class Office(Agent):
         counts = {"changes": 0, "rejected": 0, "tokens_spent": 0}
         rounds = 0
         for rnd in range(self.opts.stage3_rounds):
-            applied = 0
+            applied, began = 0, self._elapsed()
             for wish in (False, True) if self.opts.tokens else (False,):
                 applied += await self._round(rnd, wish, tokens, counts)
                 if applied or self._late():
                     break
-            if not applied or self._late():
+            if not applied or self._late(self._elapsed() - began):
                 break
             rounds = rnd + 1
         metrics |= {f"stage3.{k}": float(v) for k, v in counts.items()}
         self._mark(metrics, 3)
         return rounds
 
-    def _late(self) -> bool:
+    def _late(self, ahead: float = 0.0) -> bool:
+        """The time budget is spent, or would be after ``ahead`` more seconds (a concurrent
+        round as long as the last one: a round not started does not overrun)."""
         budget = self.opts.time_budget
-        return budget is not None and self._elapsed() > budget
+        if self.opts.mode == "synchronized":
+            ahead = 0.0  # one ward at a time: the round stops itself in time
+        return budget is not None and self._elapsed() + ahead > budget
 
     async def _round(self, rnd: int, wish: bool, tokens: dict[str, int],
                      counts: dict[str, int]) -> int:
@@ -209,8 +215,7 @@ class Office(Agent):
                 (add if d > 0 else rel)[k] = abs(d)
         lines = sorted(per_line)
         quotes = [expect(r, ReleaseQuote) for r in await self.request_all(
-            [(ln, ReleaseRequest(release=to_entries(per_line[ln][0]),
-                                 free=to_entries(per_line[ln][1]))) for ln in lines])]
+            [(ln, _quote_request(*per_line[ln])) for ln in lines])]
         delta = sum(q.cost_delta for q in quotes)
         pay = 0 if delta < gain else delta - gain + 1
         if pay and not (bid and pay <= tokens[ward]):
@@ -233,6 +238,14 @@ class Office(Agent):
         self.penalty -= gain // max(1, self.sc.penalty_weight)
         self.trace.append((self._elapsed(), self._cost()))
         return 1
+
+
+def _quote_request(release: UsageMap, take: UsageMap) -> ReleaseRequest:
+    """Ask a line what releasing and taking these seats adds; a change that only takes
+    seats (a Curtois nurse may work more shifts) releases zero of one it takes."""
+    entries = to_entries(release) or [UsageEntry(resource=k[0], slot=k[1], amount=0)
+                                      for k in sorted(take)[:1]]
+    return ReleaseRequest(release=entries, free=to_entries(take))
 
 
 def _gain(body: object) -> int:

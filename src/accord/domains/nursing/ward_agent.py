@@ -52,9 +52,10 @@ class WardAgent(Agent):
         self.first_cost = 0
         self.tokens = self.charge = 0
 
-    def _solve(self, caps: dict[Key, int] | None, rides: Rides | None = None) -> Plan | None:
+    def _solve(self, caps: dict[Key, int] | None, rides: Rides | None = None,
+               work: float | None = None) -> Plan | None:
         return self.problem.solve(SolveContext(
-            caps=caps, anchor=self.plan or self.anchor, time_limit=self.opts.solve_work,
+            caps=caps, anchor=self.plan or self.anchor, time_limit=work or self.opts.solve_work,
             seed=self.seed), rides)
 
     def _held(self) -> Plan:
@@ -68,10 +69,10 @@ class WardAgent(Agent):
             self.anchor = self.plan
         self.plan = self.pending = self.holder = None
         self.tokens, self.charge = self.opts.tokens, 0
-        plan = await self.think(self._solve, None)
+        plan = await self.think(self._solve, None, None, self.opts.first_work)
         if plan is None:
-            raise ProtocolError(f"{self.id}: no roster meets cover, shifts per week and "
-                                "forbidden shifts within the solve budget")
+            raise ProtocolError(f"{self.id}: no roster meets the ward's hard rules within "
+                                "the solve budget")
         self.plan, self.first_cost = plan, plan.cost
         return PlanRequest(usage=plan.usage, cost=plan.cost)
 
@@ -109,9 +110,10 @@ class WardAgent(Agent):
     async def on_call_for_changes(
         self, msg: CallForChanges, env: Envelope
     ) -> ChangeRequest | Wishes | NoChange:
-        """Stage 3: re-solve for a better penalty, paying the cabs its seats need (read
-        from the free seats the office publishes); a roster whose weighted penalty plus
-        cabs is lower becomes a Request for Change. A wish (bid) takes the best penalty
+        """Stage 3: re-solve for a better penalty (with ``trade``, any penalty), paying the
+        cabs its seats need (read from the free seats the office publishes); a roster whose
+        weighted penalty plus cabs is lower becomes a Request for Change (its gain, the
+        weighted penalty decrease, is negative for a trade). A wish (bid) takes the best penalty
         whose weighted penalty plus cabs exceeds today's by less than its tokens."""
         plan, sc = self._held(), self.problem.sc
         own, free = plan.usage_map(), from_entries(msg.free)
@@ -124,7 +126,8 @@ class WardAgent(Agent):
         if msg.wish and self.tokens <= 0:
             return NoChange()
         limit = now + self.tokens - 1 if msg.wish else None
-        new = await self.think(self._solve, None, Rides(fares, plan.cost, limit))
+        below = None if self.opts.trade and not msg.wish else plan.cost
+        new = await self.think(self._solve, None, Rides(fares, below, limit))
         if new is None:
             return NoChange()
         value = sc.penalty_weight * new.cost + ride_cost(fares, new.usage_map())

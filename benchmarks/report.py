@@ -1,0 +1,49 @@
+"""What every benchmark does with its rows: the printed and the Markdown table, and the
+``--json`` and ``--markdown`` files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+Cells = Callable[[dict[str, Any]], list[str]]
+"""One row's cells, in the columns' order."""
+
+
+def opt(value: float | None, fmt: str) -> str:
+    """A number formatted, or ``-`` when there is none."""
+    return "-" if value is None else fmt.format(value)
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[dict[str, Any]], cells: Cells,
+          left: Sequence[str] = ("instance", "protocol")) -> Table:
+    """The printed table; the ``left`` columns are left-aligned, the others right."""
+    t = Table(title=title)
+    for col in columns:
+        t.add_column(col, justify="left" if col in left else "right")
+    for r in rows:
+        t.add_row(*cells(r))
+    return t
+
+
+def markdown(columns: Sequence[str], rows: Sequence[dict[str, Any]], cells: Cells) -> str:
+    """The rows as a Markdown table."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cells(r)) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write(console: Console, rows: list[dict[str, Any]], json_out: Path | None,
+          markdown_out: Path | None, table: str) -> None:
+    """Write the rows as JSON and the table as Markdown, where asked."""
+    if json_out:
+        json_out.write_text(json.dumps(rows, indent=2) + "\n")
+        console.print(f"wrote {json_out}")
+    if markdown_out:
+        markdown_out.write_text(table)
+        console.print(f"wrote {markdown_out}")

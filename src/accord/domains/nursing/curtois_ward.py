@@ -1,0 +1,95 @@
+"""A Curtois & Qu ward in the hospital: its roster's seats per (line, shift), its plan
+and measure (the benchmark's own, ``roster.evaluate``), and its CP-SAT model (the
+benchmark's, ``roster.add_roster``).
+
+A nurse working shift type ``t`` on day ``d`` rides her home line on shift
+``d × shifts_per_day + departures[t]``. A plan's assignment is ``{"roster": {employee:
+[shift type or None, one per day]}}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+
+from ortools.sat.python import cp_model
+
+from accord.domains.nursing.roster import RosterEvaluation, add_roster, evaluate
+from accord.domains.nursing.scenario import CurtoisWard, NursingScenario
+from accord.domains.nursing.ward_model import WardModel
+from accord.model.plan import Key, Plan, to_entries
+
+Assignment = Mapping[tuple[str, int], str]
+"""(employee, day) -> shift type; a missing key is a day off."""
+
+
+def ride_of(sc: NursingScenario, ward: CurtoisWard, employee: str, day: int, shift: str
+            ) -> Key | None:
+    """The (line, shift) an employee working ``shift`` on ``day`` rides (None: she does
+    not ride)."""
+    line = ward.homes.get(employee)
+    return None if line is None else (line, day * sc.shifts_per_day + ward.departures[shift])
+
+
+def usage(sc: NursingScenario, ward: CurtoisWard, assignment: Assignment) -> dict[Key, int]:
+    """Seats the roster needs per (line, shift)."""
+    out: dict[Key, int] = {}
+    for (e, d), t in assignment.items():
+        if (k := ride_of(sc, ward, e, d, t)) is not None:
+            out[k] = out.get(k, 0) + 1
+    return out
+
+
+def assignment_of(plan: Plan | None) -> dict[tuple[str, int], str]:
+    """The assignment a plan holds (empty for no plan)."""
+    rows = plan.assignment.get("roster", {}) if plan else {}
+    return {(e, d): t for e, row in rows.items() for d, t in enumerate(row) if t is not None}
+
+
+def measure(ward: CurtoisWard, plan: Plan | None) -> RosterEvaluation:
+    """The benchmark's measure of the plan's roster."""
+    return evaluate(ward.instance, assignment_of(plan))
+
+
+def plan_of(sc: NursingScenario, ward: CurtoisWard, assignment: Assignment) -> Plan:
+    """The ward's plan: roster, the benchmark's soft cost by term, seats per (line, shift)."""
+    inst = ward.instance
+    ev = evaluate(inst, assignment)
+    return Plan(agent=ward.id, cost=ev.cost, breakdown=dict(ev.soft),
+                assignment={"roster": {e.id: [assignment.get((e.id, d))
+                                              for d in range(inst.horizon)]
+                                       for e in inst.staff}},
+                usage=to_entries(usage(sc, ward, assignment)))
+
+
+class CurtoisModel(WardModel):
+    """The benchmark's model of the ward, with its seats."""
+
+    interleave = True
+    """Measured: one plain worker is far from the optima that the portfolio proves."""
+
+    def __init__(self, m: cp_model.CpModel, sc: NursingScenario, ward: CurtoisWard) -> None:
+        self.sc, self.ward, self.riders = sc, ward, len(ward.homes)
+        self.x, self._penalty = add_roster(m, ward.instance, prefix=f"{ward.id}.")
+        self.cells = self.x
+        self._seats: dict[Key, list[cp_model.IntVar]] = {}
+        for (e, d, t), x in self.x.items():
+            if (k := ride_of(sc, ward, e, d, t)) is not None:
+                self._seats.setdefault(k, []).append(x)
+
+    def seats(self, key: Key) -> cp_model.LinearExprT:
+        return cp_model.LinearExpr.sum(self._seats.get(key, []))
+
+    def penalty(self) -> cp_model.LinearExprT:
+        return self._penalty
+
+    def penalty_bound(self) -> int:
+        inst = self.ward.instance
+        return (sum(r.weight for r in inst.on_requests + inst.off_requests)
+                + sum(c.under * c.requirement + c.over * len(inst.staff) for c in inst.covers))
+
+    def worked(self, plan: Plan) -> set[Hashable]:
+        return {(e, d, t) for (e, d), t in assignment_of(plan).items()}
+
+    def plan(self, solver: cp_model.CpSolver) -> Plan:
+        return plan_of(self.sc, self.ward, {(e, d): t for (e, d, t), x in self.x.items()
+                                            if solver.boolean_value(x)})

@@ -1,0 +1,44 @@
+"""What the ward's local problem and the centralised model need of a ward, whatever its
+kind: its roster's 0-1 cells in a CP-SAT model, its seats per (line, shift), its penalty
+as one expression, and the plan a solution makes."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Mapping
+from typing import Any, ClassVar
+
+from ortools.sat.python import cp_model
+
+from accord.model.plan import Key, Plan
+
+
+class WardModel(ABC):
+    """A ward's roster as CP-SAT variables in a model."""
+
+    interleave: ClassVar[bool] = False
+    """Solve with CP-SAT's interleaved portfolio (one worker)."""
+    cells: Mapping[Any, cp_model.IntVar]
+    """The roster's decisions: 1 where a nurse works (a plan's ``worked`` cells)."""
+    riders: int
+    """Nurses of the ward who ride a line at all."""
+
+    @abstractmethod
+    def seats(self, key: Key) -> cp_model.LinearExprT:
+        """The ward's nurses on a (line, shift)."""
+
+    @abstractmethod
+    def penalty(self) -> cp_model.LinearExprT:
+        """The ward's penalty, equal to the plan's cost for every solution."""
+
+    @abstractmethod
+    def penalty_bound(self) -> int:
+        """No roster's penalty exceeds this."""
+
+    @abstractmethod
+    def worked(self, plan: Plan) -> set[Hashable]:
+        """The cells a plan of this ward sets to 1."""
+
+    @abstractmethod
+    def plan(self, solver: cp_model.CpSolver) -> Plan:
+        """The plan of the solved roster."""

@@ -135,3 +135,33 @@ def test_overlap_lets_others_talk_while_one_solves():
     come after it); with overlap all three quick answers come before the slow one."""
     assert [n for n, _ in _conversations(overlap=False)] == ["quick", "slow", "quick", "quick"]
     assert [n for n, _ in _conversations(overlap=True)] == ["quick", "quick", "quick", "slow"]
+
+
+@pytest.mark.parametrize("overlap", [False, True])
+def test_turn_lets_one_conversation_at_a_time_hold_a_section(overlap):
+    """Two conversations each ask inside the caller's Turn: the second waits its turn
+    (visibly to the bus, so the first's reply is still delivered) and then runs."""
+    from accord.runtime.agent import Turn
+
+    async def main():
+        bus = InMemoryBus("run", overlap=overlap)
+        caller = Caller("caller")
+        for a in (caller, Sleeper("slow", 0.2), Sleeper("quick", 0.01)):
+            bus.register(a)
+        turn, inside, log = Turn(caller), [], []
+
+        async def section(name: str) -> None:
+            async with turn:
+                inside.append(name)
+                assert len(inside) == 1
+                expect(await caller.request(name, ScheduleQuery()), Schedule)
+                log.append(name)
+                inside.remove(name)
+
+        try:
+            await bus.run_until(caller.concurrently([section("slow"), section("quick")]),
+                                caller)
+        finally:
+            await bus.close()
+        return log
+    assert asyncio.run(main()) == ["slow", "quick"]

@@ -151,6 +151,16 @@ class ChangeRequest(Body):
     expected_gain: int
 
 
+class Recheck(Body):
+    """Manager to member: others moved since you proposed this change; is it still a gain
+    with ``free`` as it is now? (Answered by a ChangeRequest with the gain now, or
+    NoChange.)"""
+
+    kind: Literal["recheck"] = "recheck"
+    usage: list[UsageEntry]
+    free: list[UsageEntry]
+
+
 class WishOption(BaseModel):
     """One change a member would make if the manager found it room: usage and gain."""
 
@@ -306,6 +316,7 @@ MessageBody = Annotated[
     | Refusal
     | CallForChanges
     | ChangeRequest
+    | Recheck
     | Wishes
     | NoChange
     | ReleaseRequest

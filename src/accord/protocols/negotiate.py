@@ -19,7 +19,6 @@ are owed, and those debts give priority in the following episodes, so the burden
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
 from collections.abc import Iterable
@@ -44,6 +43,7 @@ from accord.model.messages import (
     PlanQuery,
     PlanReport,
     PlanRequest,
+    Recheck,
     Refusal,
     ReleaseQuote,
     ReleaseRequest,
@@ -63,7 +63,7 @@ from accord.model.scenario import ScenarioBase
 from accord.protocols.base import Cast, Protocol
 from accord.protocols.ledger import credit, priority_order, settle
 from accord.protocols.trace import trace_metrics
-from accord.runtime.agent import Agent, expect
+from accord.runtime.agent import Agent, Turn, expect
 
 if TYPE_CHECKING:
     from accord.domains.base import Domain
@@ -199,6 +199,13 @@ class Member(Agent):
             return NoChange()
         return ChangeRequest(usage=self._offer(plan), expected_gain=now - plan.cost)
 
+    async def on_recheck(self, msg: Recheck, env: object) -> ChangeRequest | NoChange:
+        assert self.plan is not None
+        room = _combine(from_entries(msg.free), self._own())
+        plan = self._offered[tuple(sorted(from_entries(msg.usage).items()))]
+        gain = self._current(room) - self.problem.cost_in(plan, self._ctx(room))
+        return ChangeRequest(usage=msg.usage, expected_gain=gain) if gain > 0 else NoChange()
+
     def _wishes(self, room: dict[Key, int], capacity: dict[Key, int], rnd: int
                 ) -> list[WishOption]:
         """Best plan with each one slot opened to full capacity, and with all opened.
@@ -260,7 +267,7 @@ class Manager(Agent):
         self.started = 0.0
         self.asked: dict[str, float] = {}
         self.version: dict[str, int] = {}
-        self.lock = asyncio.Lock()
+        self.turn = Turn(self)
         self.refused_units = 0
         self.refused_members: set[str] = set()
         self.changes = 0
@@ -470,7 +477,7 @@ class Manager(Agent):
             for m in members])
         for m in members:
             self.asked[m] = max(self.asked.get(m, 0.0), time.monotonic() - asked)
-        async with self.lock:
+        async with self.turn:
             return await self._apply(wish, self._proposed(members, replies, rank), seen)
 
     def _proposed(self, members: list[str], replies: list[Envelope], rank: dict[str, int]
@@ -486,11 +493,17 @@ class Manager(Agent):
 
     async def _apply(self, wish: bool, changes: list[tuple[int, str, UsageMap]],
                      seen: dict[str, int]) -> bool:
-        """Apply proposed changes where they fit (wishes: where room can be bought)."""
+        """Apply proposed changes where they fit (wishes: where room can be bought). A
+        change is dropped when its member's plan changed since it was proposed, and its
+        gain is asked again when others' plans changed (the gain may depend on them)."""
         applied: set[str] = set()
         for gain, m, usage in changes:
             if m in applied or self.version.get(m) != seen.get(m) or self._out_of_time():
                 continue
+            if any(v != seen.get(o) for o, v in self.version.items() if o != m):
+                gain = await self._recheck(m, usage)
+                if gain <= 0:
+                    continue
             room = _combine(self.free, self.granted[m][0])
             if fits(usage, room) or (wish and await self._make_room(m, usage, gain)):
                 self._grant_local(m, usage, self.granted[m][1] - gain)
@@ -499,6 +512,12 @@ class Manager(Agent):
                 self.changes += 1
                 self._record()
         return bool(applied)
+
+    async def _recheck(self, member: str, usage: UsageMap) -> int:
+        """The gain of ``member``'s proposed change as things stand now (0: none)."""
+        reply = await self.request(member, Recheck(usage=to_entries(usage),
+                                                   free=self._free_entries()))
+        return reply.body.expected_gain if isinstance(reply.body, ChangeRequest) else 0
 
     async def _make_room(self, requester: str, usage: UsageMap, gain: int | None) -> bool:
         """Buy room for ``requester``'s usage from holders' release quotes.

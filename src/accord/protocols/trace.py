@@ -1,4 +1,4 @@
-"""Cost over time, carried in an episode's metrics: ``trace.<agent>.<i>.at`` (seconds since
+"""Cost over time, carried in an episode's metrics: ``trace.<agent>.<i>.at_seconds`` (since
 the episode began) and ``trace.<agent>.<i>.cost``, one trace per recording agent."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ def trace_metrics(agent: str, trace: Sequence[tuple[float, int]]) -> dict[str, f
     """An agent's (seconds, cost) trace as episode metrics."""
     out: dict[str, float] = {}
     for i, (seconds, cost) in enumerate(trace):
-        out[f"trace.{agent}.{i}.at"] = round(seconds, 4)
+        out[f"trace.{agent}.{i}.at_seconds"] = round(seconds, 4)
         out[f"trace.{agent}.{i}.cost"] = float(cost)
     return out
 
@@ -18,7 +18,6 @@ def trace_metrics(agent: str, trace: Sequence[tuple[float, int]]) -> dict[str, f
 def read_trace(metrics: dict[str, float], agent: str) -> list[tuple[float, int]]:
     """The trace ``trace_metrics`` wrote for ``agent``, in time order."""
     out: list[tuple[float, int]] = []
-    while f"trace.{agent}.{len(out)}.at" in metrics:
-        i = len(out)
-        out.append((metrics[f"trace.{agent}.{i}.at"], int(metrics[f"trace.{agent}.{i}.cost"])))
+    while (at := f"trace.{agent}.{len(out)}.at_seconds") in metrics:
+        out.append((metrics[at], int(metrics[f"trace.{agent}.{len(out)}.cost"])))
     return out

@@ -163,11 +163,14 @@ class Agent:
                 return fn(*args)
             finally:
                 self.solve_seconds += time.thread_time() - t0
-        self.bus.thinking(self, True)
+        bus = self._bus
+        if bus is None:  # an agent used on its own, off any bus
+            return await asyncio.to_thread(timed)
+        bus.thinking(self, True)
         try:
             return await asyncio.to_thread(timed)
         finally:
-            self.bus.thinking(self, False)
+            bus.thinking(self, False)
 
     async def concurrently(self, coros: Sequence[Coroutine[Any, Any, R]]) -> list[R]:
         """Run several conversations of this agent at once (each may wait for its own
@@ -197,6 +200,31 @@ async def cancel(task: asyncio.Task[Any]) -> None:
         await asyncio.wait({task}, timeout=0.1)
     if not task.cancelled():
         task.exception()  # retrieved: the caller cancelled, it does not want the outcome
+
+
+class Turn:
+    """Mutual exclusion between an agent's concurrent conversations (``Agent.concurrently``)
+    that the bus sees: a conversation waiting for its turn counts as waiting, like one
+    waiting for a reply, and the turn is handed straight to the next in line."""
+
+    def __init__(self, agent: Agent) -> None:
+        self.agent = agent
+        self.held = False
+        self._line: deque[asyncio.Future[None]] = deque()
+
+    async def __aenter__(self) -> None:
+        if self.held:
+            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._line.append(fut)
+            await self.agent._wait(fut)  # woken (and counted running) by the releaser
+        self.held = True
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._line:
+            self.agent.bus.wake(self.agent)
+            self._line.popleft().set_result(None)
+        else:
+            self.held = False
 
 
 def expect(env: Envelope, body_type: type[B]) -> B:

@@ -27,7 +27,8 @@ from accord.model.scenario import ScenarioBase
 
 def protocol_options(budget: float, departments: int) -> dict[str, dict[str, Any]]:
     """The measured best options of each protocol for a wall-time budget in seconds (see
-    docs/university.md); ``negotiate-sync`` is ``negotiate`` one department at a time.
+    docs/university.md); ``negotiate-sync`` is ``negotiate`` one department at a time,
+    ``negotiate-async`` each department on its own (see ``NegotiateOptions.mode``).
 
     A department's solve gets 6 units of work at K = 4 (2, 4, 6 and 8 were tried; 4–8 beat
     2), scaled by 4 / K so that a round of all departments costs the same whatever K."""
@@ -37,6 +38,7 @@ def protocol_options(budget: float, departments: int) -> dict[str, dict[str, Any
     return {"central": {"time_limit": budget, "workers": 2},
             "negotiate": negotiate | {"mode": "concurrent"},
             "negotiate-sync": negotiate | {"mode": "synchronized"},
+            "negotiate-async": negotiate | {"mode": "asynchronous"},
             "first-commit": {"solve_time_limit": work, "by_hand": True}}
 
 

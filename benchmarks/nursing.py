@@ -1,7 +1,8 @@
 """Nursing benchmark: the seed's toy hospital over seeds, and a hospital of Curtois wards.
 
 For each scenario: stage 1 alone (``transport`` with ``stages: 1``), the three stages
-synchronized and concurrent, and ``central``, every run with the same wall-time budget
+synchronized, concurrent and asynchronous (concurrent with solves overlapping the
+message flow), and ``central``, every run with the same wall-time budget
 (``transport``'s time budget; central's solver time limit, 2 workers). Prints transport
 cost, total ward penalty, global cost, ratio to central, improvement over stage 1, messages,
 wall time, when the final cost was reached (settled), and the wards' utilisation (CPU time
@@ -40,8 +41,12 @@ from accord.runtime.runner import EpisodeResult, run_scenario
 ROOT = Path(__file__).resolve().parents[1]
 CURTOIS = [ROOT / "data" / "curtois" / f"Instance{i}.txt" for i in (1, 2, 3)]
 PROTOCOLS = {"stage1": {"stages": 1}, "transport-sync": {"mode": "synchronized"},
-             "transport-concurrent": {"mode": "concurrent"}}
-"""Each ``transport`` variant's options; ``central`` runs as well."""
+             "transport-concurrent": {"mode": "concurrent"},
+             "transport-async": {"mode": "concurrent", "overlap": True}}
+"""Each ``transport`` variant's options; ``central`` runs as well. ``transport-async`` is
+concurrent with solves overlapping message flow (lines go on while wards solve)."""
+MODES = [("transport-sync", "-"), ("transport-concurrent", "--"), ("transport-async", ":")]
+"""The variants on the cost-over-time plot, with their line styles."""
 SLACKS = [0, 10, 20, 40, 80, 160]
 
 console = Console(width=200)
@@ -107,7 +112,7 @@ def quality_curve(sc: NursingScenario, budget: float, slacks: list[int], workdir
 def time_curves(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Slide 30: global cost over time of each synchronized and concurrent run."""
     return [{"instance": r["instance"], "protocol": r["protocol"], "seconds": t, "cost": c}
-            for r in rows if r["protocol"] in ("transport-sync", "transport-concurrent")
+            for r in rows if r["protocol"] in dict(MODES)
             for t, c in r["trace"]]
 
 
@@ -150,7 +155,7 @@ def write_curves(quality: list[dict[str, Any]], times: list[dict[str, Any]], plo
     fig, axes = plt.subplots(1, max(1, len(instances)), figsize=(5 * max(1, len(instances)), 3.6),
                              dpi=100, squeeze=False)
     for ax, inst in zip(axes[0], instances, strict=False):
-        for protocol, style in (("transport-sync", "-"), ("transport-concurrent", "--")):
+        for protocol, style in MODES:
             pts = [(p["seconds"], p["cost"]) for p in times
                    if p["instance"] == inst and p["protocol"] == protocol]
             if pts:
@@ -158,7 +163,7 @@ def write_curves(quality: list[dict[str, Any]], times: list[dict[str, Any]], plo
                         label=protocol.removeprefix("transport-"))
         ax.set(xlabel="seconds", ylabel="global cost", title=inst)
         ax.legend()
-    fig.suptitle("Global cost over time: synchronized vs concurrent")
+    fig.suptitle("Global cost over time: synchronized, concurrent, asynchronous")
     fig.tight_layout()
     fig.savefig(plots / "cost-vs-time.png")
     plt.close(fig)

@@ -211,22 +211,54 @@ def test_malformed_messages_are_rejected_and_the_run_goes_on(nats_url, caplog):
         return json.dumps(env | change).encode()
 
     async def script(c):
-        env = {"v": 2, "run": c.bus.run_id, "id": "caller:x1"}
-        kind = {"run": c.bus.run_id, "id": "caller:x2", "kind": "teleport",
-                "body": {"kind": "teleport"}}
+        run = c.bus.run_id
+        env = {"v": 2, "run": run, "id": "caller:x1"}
+        kind = {"run": run, "id": "caller:x2", "kind": "teleport", "body": {"kind": "teleport"}}
+        forged = {"run": run, "id": "caller:x3", "sender": "e1"}
         raw = await nats.connect(nats_url)
-        for data in (b"not json", wire(**env), wire(**kind)):
-            await raw.request(f"accord.{c.bus.run_id}.agent.e0", data, timeout=5)
+        for data in (b"not json", wire(**env), wire(**kind), wire(**forged)):
+            await raw.request(f"accord.{run}.agent.e0.from.caller", data, timeout=5)
         await raw.close()
-        errors = await c.until_kept(2)  # the error replies come unasked
+        errors = await c.until_kept(4)  # the error replies come unasked, to the subject's sender
         return [(e.in_reply_to, e.body) for e in errors], await c.ask(["e0"])
 
     with caplog.at_level(logging.WARNING, logger="accord.runtime.nats"):
-        ([(x1, v2), (x2, teleport)], after), _ = _nats_play(nats_url, script)
+        ([(none, junk), (x1, v2), (x2, teleport), (x3, forged)], after), _ = _nats_play(
+            nats_url, script)
+    assert none is None and junk.reason.startswith("malformed message: ")
     assert x1 == "caller:x1" and v2.reason.startswith("malformed message: v: Input should be 1")
     assert x2 == "caller:x2" and "teleport" in teleport.reason
+    assert x3 == "caller:x3" and forged.reason.endswith("sender: 'e1' but it came from 'caller'")
     assert after == [0]
-    assert "e0 rejected a malformed message from an unknown sender" in caplog.text
+    assert "e0 rejected a malformed message from caller" in caplog.text
+
+
+def test_a_message_from_outside_the_run_is_dropped_and_the_run_goes_on(nats_url, caplog):
+    async def main():
+        bus = await NatsBus.connect(nats_url, f"p{uuid.uuid4().hex[:10]}", stall_timeout=2.0,
+                                    peers=["caller", "e0"])
+        caller, echo = Caller("caller"), Echo("e0", 5)
+        bus.register(caller)
+        bus.register(echo)
+
+        async def script(c):
+            await c.bus._settle()
+            ghost = Envelope(run=bus.run_id, id="ghost:1", sender="ghost", recipient="e0",
+                             kind="schedule_query", body=ScheduleQuery(), sent_at=0.0)
+            raw = await nats.connect(nats_url)
+            await raw.request(f"accord.{bus.run_id}.agent.e0.from.ghost",
+                              ghost.to_json().encode(), timeout=5)
+            await raw.close()
+            return await c.ask(["e0"])
+        try:
+            return await bus.run_until(script(caller), caller), bus.trace
+        finally:
+            await bus.close()
+    with caplog.at_level(logging.WARNING, logger="accord.runtime.nats"):
+        answer, trace = asyncio.run(main())
+    assert answer == [5]
+    assert "ghost" not in {e.sender for e in trace}
+    assert "e0 dropped a message from ghost, not an agent of run" in caplog.text
 
 
 def test_a_role_broadcast_reaches_every_agent_of_the_role(nats_url):
@@ -284,33 +316,42 @@ def _alive(pids: list[int]) -> list[int]:
 def _essentials(report: Path) -> list[tuple]:
     data = json.loads(report.read_text())
     return [(e["episode"], e["cost"], e["hard_violations"], e["hard_breakdown"],
-             e["cost_breakdown"], e["plans"], e["messages"]) for e in data["episodes"]]
+             e["cost_breakdown"], e["plans"], e["messages"], e["rounds"])
+            for e in data["episodes"]]
 
 
-def test_run_over_nats_equals_the_in_memory_run(nats_url, tmp_path):
+def run_on_both(scenario: Path, tmp_path: Path) -> tuple[Path, Path, str]:
+    """``accord run`` in memory and with ``--bus nats``: both reports, the second's stderr."""
     mem, net = tmp_path / "mem.json", tmp_path / "nats.json"
-    one = _accord("run", str(SEED_EXAMPLE), "--db", str(tmp_path / "m.db"), "--report", str(mem))
+    one = _accord("run", str(scenario), "--db", str(tmp_path / "m.db"), "--report", str(mem))
     assert one.returncode == 0, one.stderr
-    two = _accord("run", str(SEED_EXAMPLE), "--db", str(tmp_path / "n.db"), "--report", str(net),
-                  "--bus", nats_url)
+    two = _accord("run", str(scenario), "--db", str(tmp_path / "n.db"), "--report", str(net),
+                  "--bus", "nats")
     assert two.returncode == 0, two.stderr
-    started = re.search(r"(\d+) agents in their own processes on \S+ \(pids ([\d, ]+)\)",
-                        two.stderr)
-    assert started is not None, two.stderr
+    assert "permissions violation" not in two.stderr.lower()
+    return mem, net, two.stderr
+
+
+def test_run_with_permissions_over_nats_equals_the_in_memory_run(tmp_path):
+    """On a local server where each agent is its own user and may speak only as itself."""
+    mem, net, stderr = run_on_both(SEED_EXAMPLE, tmp_path)
+    started = re.search(r"(\d+) agents in their own processes on \S+, each its own user "
+                        r"\(pids ([\d, ]+)\)", stderr)
+    assert started is not None, stderr
     pids = [int(p) for p in started[2].split(", ")]
     assert int(started[1]) == len(set(pids)) == 7  # six classrooms and the bottleneck
     assert _alive(pids) == []
     assert _essentials(net) == _essentials(mem)
 
 
-def test_run_on_a_local_server_and_agent_errors(tmp_path):
+def test_run_on_an_existing_server_and_agent_errors(nats_url, tmp_path):
     scenario = tmp_path / "small.yaml"
     assert _accord("generate", "dismissal", "--classrooms", "2", "--seed", "5",
                    "-o", str(scenario)).returncode == 0
     proc = _accord("run", str(scenario), "-n", "1", "--db", str(tmp_path / "s.db"),
-                   "--report", str(tmp_path / "s.json"), "--bus", "nats")
+                   "--report", str(tmp_path / "s.json"), "--bus", nats_url)
     assert proc.returncode == 0, proc.stderr
-    assert "3 agents in their own processes on nats://127.0.0.1:" in proc.stderr
+    assert f"3 agents in their own processes on {nats_url} (pids" in proc.stderr
     assert json.loads((tmp_path / "s.json").read_text())["episodes"][0]["hard_violations"] == 0
     bad = _accord("run", str(scenario), "--bus", "http://x")
     assert bad.returncode == 2 and "expected nats or nats://HOST:PORT" in bad.stderr

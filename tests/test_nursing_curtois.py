@@ -131,7 +131,8 @@ def test_benchmark_smoke(tmp_path):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(rows.read_text())
     assert [r["protocol"] for r in data] == ["stage1", "transport-sync",
-                                             "transport-concurrent", "central"]
+                                             "transport-concurrent", "transport-async",
+                                             "central"]
     for r in data:
         assert r["instance"] == "toy-s6" and r["hard_violations"] == 0
         assert r["cost"] == r["transport"] + r["penalty"]
@@ -141,5 +142,5 @@ def test_benchmark_smoke(tmp_path):
         assert (plots / name).stat().st_size > 1000
     curves = json.loads((plots / "curves.json").read_text())
     assert [q["slack"] for q in curves["cost_vs_quality"]] == [None, 0, 40]
-    assert {p["protocol"] for p in curves["cost_vs_time"]} == {"transport-sync",
-                                                              "transport-concurrent"}
+    assert {p["protocol"] for p in curves["cost_vs_time"]} == {
+        "transport-sync", "transport-concurrent", "transport-async"}

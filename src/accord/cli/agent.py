@@ -3,7 +3,9 @@ that ``accord run --bus`` uses to start one such process per agent.
 
 The launcher writes the run's scenario (seed applied) and the anchor plans as JSON into a
 temporary directory and starts ``accord agent`` with the same Python for every agent of
-the cast; each process casts the same agents and keeps the one named by ``--id``.
+the cast; each process casts the same agents and keeps the one named by ``--id``. Without
+a server given, it starts a local ``nats-server`` with one user per agent (``natsauth``)
+and hands each process its own credentials.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import asyncio
 import json
 import sys
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -23,8 +25,9 @@ from accord.domains import check_protocol, get_domain, load_scenario, parse_scen
 from accord.model.errors import ProtocolError, ScenarioError, read_text_file
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
-from accord.runtime.nats import NatsBus
-from accord.runtime.runner import Crew, Stage, Staged, cast_agents
+from accord.runtime.nats import NatsBus, local_server
+from accord.runtime.natsauth import Credentials, server_config
+from accord.runtime.runner import DIRECTOR, Crew, Stage, Staged, cast_agents
 
 START_TIMEOUT = 120.0  # seconds for every agent process to start and listen
 STOP_GRACE = 10.0  # seconds an agent process has to exit after the run's end
@@ -37,26 +40,35 @@ def agent(
     run: str = typer.Option(None, "--run", help="run id of the subjects (default: scenario name)"),
     protocol: str = typer.Option(None, "--protocol", "-p", help="override the scenario's"),
     anchors: Path = typer.Option(None, "--anchors", help="JSON plans of the last episode"),
+    creds: Path = typer.Option(None, "--creds", help="credentials file (accord nats-config)"),
+    user: str = typer.Option(None, "--user", help="NATS user (instead of --creds)"),
+    password: str = typer.Option(None, "--password", help="NATS password of --user"),
 ) -> None:
     """Run one agent of SCENARIO on a NATS server until the run ends."""
     sc = _load(scenario)
     if protocol is not None:
         check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
     plans = _read_anchors(anchors) if anchors is not None else {}
+    login = Credentials.read(creds) if creds is not None else (
+        None if user is None else Credentials(user, password or ""))
     asyncio.run(serve_agent(sc, protocol or sc.protocol, agent_id, nats_url, run or sc.name,
-                            plans))
+                            plans, login))
 
 
 async def serve_agent(scenario: ScenarioBase, protocol: str, agent_id: str, url: str,
-                      run_id: str, anchors: dict[str, Plan]) -> None:
-    """Cast the scenario's agents, put the one named ``agent_id`` on the run, serve it."""
+                      run_id: str, anchors: dict[str, Plan], login: Credentials | None = None
+                      ) -> None:
+    """Cast the scenario's agents, put the one named ``agent_id`` on the run (as ``login``'s
+    user if given), serve it; messages from outside the cast are dropped."""
     crew = cast_agents(scenario, protocol, anchors)
     cast = {a.id: a for a in [*crew.managers, *crew.members]}
     if agent_id not in cast:
         raise ScenarioError(scenario.name, "--id",
                             f"no agent {agent_id!r} in the cast (agents: {', '.join(cast)})")
     me = cast[agent_id]
-    bus = await NatsBus.connect(url, run_id)
+    user, password = _as(login)
+    bus = await NatsBus.connect(url, run_id, peers=[DIRECTOR, *cast], user=user,
+                                password=password)
     try:
         bus.register(me)
         await bus.serve()
@@ -64,6 +76,11 @@ async def serve_agent(scenario: ScenarioBase, protocol: str, agent_id: str, url:
         await bus.close()
     if me.failure is not None:
         raise ProtocolError(f"agent {agent_id} failed: {me.failure}")
+
+
+def _as(login: Credentials | None) -> tuple[str | None, str | None]:
+    """The user and password of ``login`` (None: anonymous)."""
+    return (None, None) if login is None else (login.user, login.password)
 
 
 def _load(path: Path) -> ScenarioBase:
@@ -85,39 +102,59 @@ def _read_anchors(path: Path) -> dict[str, Plan]:
 
 
 # --- the launcher --------------------------------------------------------------------
-def nats_stage(url: str, stall_timeout: float) -> Stage:
-    """A stage that runs the director here and every other agent as its own process."""
+def nats_stage(url: str | None, stall_timeout: float) -> Stage:
+    """A stage that runs the director here and every other agent as its own process: on
+    the server at ``url``, or (None) on a local one where each agent has its own user."""
 
     @asynccontextmanager
     async def stage(run_id: str, crew: Crew) -> AsyncIterator[Staged]:
-        bus = await NatsBus.connect(url, run_id, stall_timeout=stall_timeout)
-        procs: dict[str, asyncio.subprocess.Process] = {}
-        watch: list[asyncio.Future[None]] = []
-        try:
-            bus.register(crew.director)
-            with TemporaryDirectory(prefix="accord-run-") as tmp:
-                argv = _agent_argv(Path(tmp), url, run_id, crew)
-                try:
-                    for a in crew.agents()[1:]:
-                        procs[a.id] = await asyncio.create_subprocess_exec(
-                            *argv, "--id", a.id, stdin=asyncio.subprocess.DEVNULL,
-                            stdout=asyncio.subprocess.DEVNULL)
-                        watch.append(asyncio.ensure_future(_watch(bus, a.id, procs[a.id])))
-                    pids = ", ".join(str(p.pid) for p in procs.values())
-                    Console(stderr=True).print(
-                        f"{len(procs)} agents in their own processes on {url} (pids {pids})",
-                        highlight=False, soft_wrap=True)
-                    await bus.await_agents(list(procs), START_TIMEOUT)
-                    yield bus, []
-                finally:
-                    for w in watch:
-                        w.cancel()
-                    await bus.end_run()
-                    await _stop(procs.values())
-        finally:
-            await bus.close()
+        async with AsyncExitStack() as stack:
+            tmp = Path(stack.enter_context(TemporaryDirectory(prefix="accord-run-")))
+            there, logins = url, dict[str, Credentials]()
+            if there is None:
+                config, logins = server_config(run_id, crew.agents(), DIRECTOR)
+                (tmp / "nats.conf").write_text(config)
+                for a, login in logins.items():
+                    login.write(tmp / f"{a}.json")
+                there = stack.enter_context(local_server(config=tmp / "nats.conf"))
+            user, password = _as(logins.get(DIRECTOR))
+            bus = await NatsBus.connect(
+                there, run_id, stall_timeout=stall_timeout, peers=[a.id for a in crew.agents()],
+                user=user, password=password)
+            stack.push_async_callback(bus.close)
+            yield await stack.enter_async_context(_agents(bus, tmp, there, run_id, crew,
+                                                          secured=bool(logins)))
 
     return stage
+
+
+@asynccontextmanager
+async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew, secured: bool
+                  ) -> AsyncIterator[Staged]:
+    """Start one ``accord agent`` process per agent but the director; end them after."""
+    procs: dict[str, asyncio.subprocess.Process] = {}
+    watch: list[asyncio.Future[None]] = []
+    bus.register(crew.director)
+    argv = _agent_argv(tmp, url, run_id, crew)
+    try:
+        for a in crew.agents()[1:]:
+            login = ["--creds", str(tmp / f"{a.id}.json")] if secured else []
+            procs[a.id] = await asyncio.create_subprocess_exec(
+                *argv, "--id", a.id, *login, stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL)
+            watch.append(asyncio.ensure_future(_watch(bus, a.id, procs[a.id])))
+        pids = ", ".join(str(p.pid) for p in procs.values())
+        users = ", each its own user" if secured else ""
+        Console(stderr=True).print(
+            f"{len(procs)} agents in their own processes on {url}{users} (pids {pids})",
+            highlight=False, soft_wrap=True)
+        await bus.await_agents(list(procs), START_TIMEOUT)
+        yield bus, []
+    finally:
+        for w in watch:
+            w.cancel()
+        await bus.end_run()
+        await _stop(procs.values())
 
 
 def _agent_argv(tmp: Path, url: str, run_id: str, crew: Crew) -> list[str]:

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from accord.cli import agent, export, generate, importer, run, schema, show
+from accord.cli import agent, export, generate, importer, natsconfig, run, schema, show
 from accord.model.errors import AccordError
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 app.command("run")(run.run)
 app.command("agent")(agent.agent)
+app.command("nats-config")(natsconfig.nats_config)
 app.command("schema")(schema.schema)
 app.command("show")(show.show)
 app.command("export")(export.export)

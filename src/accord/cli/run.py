@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
 import typer
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from accord.cli.agent import nats_stage
 from accord.domains import check_protocol, get_domain, load_scenario
-from accord.runtime.nats import STALL_TIMEOUT, local_server
+from accord.runtime.nats import STALL_TIMEOUT
 from accord.runtime.runner import EpisodeResult, RunResult, Stage, in_memory, run_scenario
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -44,7 +43,8 @@ def run(
     reference: bool = typer.Option(False, "--reference", help="also solve centrally"),
     bus: str = typer.Option(
         None, "--bus", help="nats://HOST:PORT: one process per agent on that NATS server; "
-                            "nats: on a local nats-server started for the run"),
+                            "nats: on a local nats-server started for the run, one user "
+                            "per agent that may publish only as itself"),
     stall_timeout: float = typer.Option(
         STALL_TIMEOUT, "--stall-timeout", min=3.0,
         help="with --bus: seconds of silence after which the negotiation has stalled"),
@@ -54,10 +54,10 @@ def run(
     if protocol is not None:
         check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
     total = episodes or sc.episodes
-    with ExitStack() as stack, Progress(
+    with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, transient=True) as bar:
-        stage = _stage(bus, stall_timeout, stack)
+        stage = _stage(bus, stall_timeout)
         task = bar.add_task(f"{sc.name} · {protocol or sc.protocol}", total=total)
 
         def tick(e: EpisodeResult) -> None:
@@ -75,12 +75,12 @@ def run(
         console.print(f"report written to {report}")
 
 
-def _stage(bus: str | None, stall_timeout: float, stack: ExitStack) -> Stage:
-    """The stage ``--bus`` asks for; ``nats`` starts a local server held by ``stack``."""
+def _stage(bus: str | None, stall_timeout: float) -> Stage:
+    """The stage ``--bus`` asks for; ``nats`` starts a local server with permissions."""
     if bus is None:
         return in_memory
     if bus == "nats":
-        return nats_stage(stack.enter_context(local_server()), stall_timeout)
+        return nats_stage(None, stall_timeout)
     if bus.startswith(("nats://", "tls://")):
         return nats_stage(bus, stall_timeout)
     raise typer.BadParameter(f"expected nats or nats://HOST:PORT, not {bus!r}",

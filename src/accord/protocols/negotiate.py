@@ -436,7 +436,8 @@ class Manager(Agent):
 
         async def loop(m: str) -> None:
             idle = 0
-            while rounds[m] < self.options.max_rounds and not self._out_of_time([m]):
+            # solves overlap and queue for the cores: any member's longest ask bounds each
+            while rounds[m] < self.options.max_rounds and not self._out_of_time(order):
                 rnd = self.round = rounds[m]
                 rounds[m] += 1
                 if await self._apply_changes(rnd, [m], rank, wish=False) or (

@@ -1,19 +1,24 @@
 """The NATS bus: agents of one run in separate processes (or machines), found by subject.
 
-Subjects live under ``accord.<run>``:
+Subjects live under ``accord.<run>``; every subject an agent publishes to names it, so
+that the server can let each agent speak only as itself (see ``natsauth``):
 
-- ``agent.<id>`` — an agent's inbox. A publish is a NATS request: the receiving bus acks
-  it at once, so a sender learns of an unknown recipient (no responders) and sends one
-  message at a time, which keeps each sender's messages in order.
-- ``role.<role>`` — a broadcast to every agent of a role (recipient ``role:<role>``).
-- ``trace`` — the receiving bus republishes every envelope it delivers; the process that
-  runs the negotiation (``run_until``) collects them as its trace.
-- ``busy`` — a heartbeat while any agent of a process runs (or solves).
-- ``failed`` — an agent's handler raised; ``run_until`` fails with its reason.
-- ``roll`` / ``ready`` — presence: agents announce themselves when they start and when
+- ``agent.<to>.from.<sender>`` — an agent's inbox. A publish is a NATS request: the
+  receiving bus acks it at once, so a sender learns of an unknown recipient (no
+  responders) and sends one message at a time, which keeps each sender's messages in order.
+  The receiving bus rejects an envelope whose sender is not the subject's.
+- ``role.<role>.from.<sender>`` — a broadcast to every agent of a role (``role:<role>``).
+- ``trace.<id>`` — the receiving bus republishes every envelope it delivers to ``<id>``;
+  the process that runs the negotiation (``run_until``) collects them as its trace.
+- ``busy.<id>`` — a heartbeat while any agent of a process runs (or solves).
+- ``failed.<id>`` — an agent's handler raised; ``run_until`` fails with its reason.
+- ``roll`` / ``ready.<id>`` — presence: agents announce themselves when they start and when
   asked, so a launcher knows when every agent is listening.
 - ``end`` — the run is over; agent processes return from ``serve``.
 - ``mark`` — a barrier: once the observer sees its own mark, every earlier trace is in.
+
+``roll``, ``end`` and ``mark`` are the director's. Request acks come back on the
+requesting user's own ``_INBOX.<run>.<user>`` subjects.
 
 A negotiation stalls when nothing (no trace, no heartbeat) is heard for ``stall_timeout``
 seconds: the distributed form of "every agent waits and nothing is in flight".
@@ -40,7 +45,6 @@ from typing import Any, TypeVar
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
 from nats.errors import Error as NatsClientError
 from nats.errors import NoRespondersError
 
@@ -59,6 +63,7 @@ ACK_TIMEOUT = 10.0  # seconds a recipient's bus has to acknowledge a message
 HEARTBEAT = 1.0  # seconds between "busy" heartbeats of a process whose agents run
 STALL_TIMEOUT = 60.0  # seconds of silence before a negotiation counts as stalled
 ROLE = "role:"  # recipient prefix of a role broadcast
+PERMISSION_DENIED = "permissions violation"  # in the server's error for a refused subject
 
 _TOKEN = re.compile(r"[^.*>\s]+")
 
@@ -67,24 +72,32 @@ class NatsError(AccordError):
     """The NATS server cannot be reached, or was lost for good."""
 
 
-def _token(name: str, what: str) -> str:
+def token(name: str, what: str) -> str:
+    """``name`` if it can be one token of a subject, else a one-line ProtocolError."""
     if not _TOKEN.fullmatch(name):
         raise ProtocolError(f"{what} {name!r} cannot be a NATS subject token "
                             "(no dots, spaces, '*' or '>')")
     return name
 
 
-def _origin(data: bytes) -> tuple[str | None, str | None]:
-    """Sender and message id of raw wire data, where they can be read."""
+def subject(run_id: str, *parts: str) -> str:
+    """A subject of run ``run_id`` (``*`` in a permission: any run)."""
+    return ".".join(("accord", run_id, *parts))
+
+
+def reply_prefix(run_id: str, user: str) -> str:
+    """Where the request acks of ``user`` come back (its own, under permissions)."""
+    return f"_INBOX.{run_id}.{user}"
+
+
+def _msg_id(data: bytes) -> str | None:
+    """The message id of raw wire data, where it can be read."""
     try:
         raw = json.loads(data)
     except ValueError:
-        return None, None
-    if not isinstance(raw, dict):
-        return None, None
-    sender, msg_id = raw.get("sender"), raw.get("id")
-    ok = isinstance(sender, str) and _TOKEN.fullmatch(sender) is not None
-    return (sender if ok else None), (msg_id if isinstance(msg_id, str) else None)
+        return None
+    msg_id = raw.get("id") if isinstance(raw, dict) else None
+    return msg_id if isinstance(msg_id, str) else None
 
 
 class _Recent:
@@ -110,8 +123,11 @@ class NatsBus(Bus):
     """One process's end of a run on NATS; open it with ``await NatsBus.connect(...)``."""
 
     def __init__(self, run_id: str, *, stall_timeout: float = STALL_TIMEOUT,
-                 heartbeat: float = HEARTBEAT, ack_timeout: float = ACK_TIMEOUT) -> None:
-        self.run_id = _token(run_id, "run id")
+                 heartbeat: float = HEARTBEAT, ack_timeout: float = ACK_TIMEOUT,
+                 peers: Collection[str] | None = None) -> None:
+        self.run_id = token(run_id, "run id")
+        self.peers = None if peers is None else frozenset(peers)
+        """The agents of the run; a message from anyone else is dropped (None: anyone)."""
         self.trace: list[Envelope] = []
         self._nc = Client()
         self._url = ""
@@ -125,7 +141,8 @@ class NatsBus(Bus):
         self._ended = asyncio.Event()
         self._failed = asyncio.Event()
         self._failure: BaseException | None = None
-        self._observer: Subscription | None = None
+        self._refusal: NatsError | None = None
+        self._observing = False
         self._marks: dict[str, asyncio.Future[None]] = {}
         self._closing = False
         self._last_error: BaseException | None = None
@@ -134,22 +151,27 @@ class NatsBus(Bus):
 
     # --- connection -----------------------------------------------------------------
     @classmethod
-    async def connect(cls, url: str, run_id: str, *, connect_timeout: float = CONNECT_TIMEOUT,
-                      **options: float) -> NatsBus:
-        """Connect to the server at ``url``; a server not there is a one-line NatsError."""
-        bus = cls(run_id, **options)
-        await bus._open(url, connect_timeout)
+    async def connect(cls, url: str, run_id: str, *, user: str | None = None,
+                      password: str | None = None, peers: Collection[str] | None = None,
+                      connect_timeout: float = CONNECT_TIMEOUT, **options: float) -> NatsBus:
+        """Connect to the server at ``url`` (as ``user`` where the server wants one); a server
+        not there is a one-line NatsError."""
+        bus = cls(run_id, peers=peers, **options)
+        await bus._open(url, connect_timeout, user, password)
         return bus
 
-    async def _open(self, url: str, timeout: float) -> None:
+    async def _open(self, url: str, timeout: float, user: str | None,
+                    password: str | None) -> None:
         self._url = url
+        inbox = "_INBOX" if user is None else reply_prefix(self.run_id, token(user, "user"))
         try:
             await asyncio.wait_for(self._nc.connect(
                 url, name=f"accord {self.run_id}", connect_timeout=max(1, round(timeout)),
                 reconnect_time_wait=RECONNECT_WAIT,  # type: ignore[arg-type]  # float works
                 max_reconnect_attempts=RECONNECT_ATTEMPTS,
                 error_cb=self._on_error, disconnected_cb=self._on_disconnected,
-                reconnected_cb=self._on_reconnected, closed_cb=self._on_closed), timeout)
+                reconnected_cb=self._on_reconnected, closed_cb=self._on_closed,
+                user=user, password=password, inbox_prefix=inbox), timeout)
         except (OSError, TimeoutError, NatsClientError, ValueError) as exc:
             self._closing = True
             await self._nc.close()
@@ -160,7 +182,14 @@ class NatsBus(Bus):
 
     async def _on_error(self, exc: Exception) -> None:
         self._last_error = exc
-        if self._nc.is_connected or self._nc.is_reconnecting:
+        if PERMISSION_DENIED in str(exc).lower():  # a publish or subscription refused
+            log.error("nats %s refused: %s", self._url, exc)
+            if self._refusal is None:
+                self._refusal = NatsError(f"refused by the NATS server at {self._url}: "
+                                          f"{str(exc).removeprefix('nats: ')}")
+            self.fail(self._refusal)
+            self._ended.set()  # an agent process ends: it is not who it claims to be
+        elif self._nc.is_connected or self._nc.is_reconnecting:
             log.warning("nats %s: %s", self._url, exc)
 
     async def _on_disconnected(self) -> None:
@@ -180,7 +209,7 @@ class NatsBus(Bus):
         self._ended.set()
 
     def _subject(self, *parts: str) -> str:
-        return ".".join(("accord", self.run_id, *parts))
+        return subject(self.run_id, *parts)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -189,7 +218,7 @@ class NatsBus(Bus):
 
     # --- the bus contract -----------------------------------------------------------
     def register(self, agent: Agent) -> None:
-        _token(agent.id, "agent id")
+        token(agent.id, "agent id")
         if agent.id in self._agents:
             raise ProtocolError(f"two agents named {agent.id!r}")
         self._agents[agent.id] = agent
@@ -200,9 +229,9 @@ class NatsBus(Bus):
     async def _listen(self, agent: Agent) -> None:
         async def inbox(msg: Msg) -> None:
             await self._receive(agent, msg)
-        for subject in (self._subject("agent", agent.id),
-                        self._subject("role", _token(agent.role, "role"))):
-            await self._nc.subscribe(subject, cb=inbox)
+        for to in (self._subject("agent", agent.id, "from", "*"),
+                   self._subject("role", token(agent.role, "role"), "from", "*")):
+            await self._nc.subscribe(to, cb=inbox)
 
     async def _settle(self) -> None:
         """Wait until every registered agent's subscriptions are at the server."""
@@ -217,15 +246,16 @@ class NatsBus(Bus):
     async def publish(self, envelope: Envelope) -> None:
         await self._settle()
         data = envelope.to_json().encode()
+        sender = token(envelope.sender, "agent id")
         if envelope.recipient.startswith(ROLE):
-            role = _token(envelope.recipient.removeprefix(ROLE), "role")
-            await self._nc.publish(self._subject("role", role), data)
+            role = token(envelope.recipient.removeprefix(ROLE), "role")
+            await self._nc.publish(self._subject("role", role, "from", sender), data)
             return
-        inbox = self._subject("agent", _token(envelope.recipient, "agent id"))
+        inbox = self._subject("agent", token(envelope.recipient, "agent id"), "from", sender)
         while True:
             reconnects = self._reconnects
             try:
-                await self._nc.request(inbox, data, timeout=self._ack)
+                await self._acked(inbox, data)
                 return
             except NoRespondersError:
                 raise ProtocolError(f"{envelope.sender} sent {envelope.kind!r} to unknown agent "
@@ -237,32 +267,47 @@ class NatsBus(Bus):
                 # the server was lost meanwhile, and the message perhaps with it: send it
                 # again (the recipient's bus drops it if it came through after all)
 
+    async def _acked(self, inbox: str, data: bytes) -> None:
+        """Send a request and wait for its ack, or for this bus's failure (a refusal)."""
+        ack = asyncio.ensure_future(self._nc.request(inbox, data, timeout=self._ack))
+        try:
+            await self._until({ack}, None)
+        finally:
+            if not ack.done():
+                ack.cancel()
+        ack.result()
+
     async def _receive(self, agent: Agent, msg: Msg) -> None:
-        """Ack, validate, trace and deliver one message; reject what is malformed."""
+        """Ack, validate, trace and deliver one message; reject what is malformed or
+        claims another sender than the subject's (who sent it, as the server knows)."""
         if msg.reply:
             await msg.respond(b"")
+        sender = msg.subject.rsplit(".", 1)[1]
+        if self.peers is not None and sender not in self.peers:
+            log.warning("%s dropped a message from %s, not an agent of run %s", agent.id,
+                        sender, self.run_id)
+            return
         try:
             env = parse_envelope(msg.data)
             if env.run != self.run_id:
                 raise MalformedMessage(f"run: {env.run!r} is not this run ({self.run_id!r})")
+            if env.sender != sender:
+                raise MalformedMessage(f"sender: {env.sender!r} but it came from {sender!r}")
         except MalformedMessage as exc:
-            await self._reject(agent, msg.data, str(exc))
+            await self._reject(agent, sender, msg.data, str(exc))
             return
         if not self._seen[agent.id].first(env.id):
             return  # sent again after a reconnect, but it had come through
-        await self._nc.publish(self._subject("trace"), msg.data)  # before the agent acts
+        await self._nc.publish(self._subject("trace", agent.id), msg.data)  # before it acts
         agent.deliver(env)
 
-    async def _reject(self, agent: Agent, data: bytes, reason: str) -> None:
-        sender, msg_id = _origin(data)
-        log.warning("%s rejected a malformed message from %s: %s", agent.id,
-                    sender or "an unknown sender", reason)
-        if sender is not None:
-            try:
-                await agent.send(sender, ErrorReply(reason=f"malformed message: {reason}"),
-                                 in_reply_to=msg_id)
-            except ProtocolError as exc:
-                log.warning("%s could not answer it: %s", agent.id, exc)
+    async def _reject(self, agent: Agent, sender: str, data: bytes, reason: str) -> None:
+        log.warning("%s rejected a malformed message from %s: %s", agent.id, sender, reason)
+        try:
+            await agent.send(sender, ErrorReply(reason=f"malformed message: {reason}"),
+                             in_reply_to=_msg_id(data))
+        except ProtocolError as exc:
+            log.warning("%s could not answer it: %s", agent.id, exc)
 
     def wake(self, agent: Agent) -> None:
         self._active += 1
@@ -274,8 +319,8 @@ class NatsBus(Bus):
             self._busy.clear()
         if agent.failure is not None:
             self.fail(agent.failure)
-            reason = json.dumps({"agent": agent.id, "reason": str(agent.failure)})
-            self._spawn(self._nc.publish(self._subject("failed"), reason.encode()))
+            reason = json.dumps({"reason": str(agent.failure)})
+            self._spawn(self._nc.publish(self._subject("failed", agent.id), reason.encode()))
 
     def fail(self, exc: BaseException) -> None:
         """Make ``run_until`` (and ``await_agents``) raise ``exc``; the first failure wins."""
@@ -286,15 +331,17 @@ class NatsBus(Bus):
     async def _beat(self) -> None:
         while True:
             await self._busy.wait()
-            with suppress(NatsClientError):
-                await self._nc.publish(self._subject("busy"), b"")
+            with suppress(NatsClientError):  # in the name of this process's (first) agent
+                await self._nc.publish(self._subject("busy", next(iter(self._agents))), b"")
             await asyncio.sleep(self._heartbeat)
 
     # --- the negotiating process ----------------------------------------------------
     async def run_until(self, coro: Coroutine[Any, Any, T], owner: Agent) -> T:
         await self._settle()
-        if self._observer is None:
-            self._observer = await self._nc.subscribe(self._subject("*"), cb=self._observe)
+        if not self._observing:
+            self._observing = True
+            for what in ("trace.*", "busy.*", "failed.*", "mark"):
+                await self._nc.subscribe(self._subject(*what.split(".")), cb=self._observe)
             await self._nc.flush()
         task = self.start(coro, owner)
         try:
@@ -310,7 +357,7 @@ class NatsBus(Bus):
         finally:
             await cancel(task)
 
-    async def _until(self, waits: Collection[asyncio.Future[Any]], timeout: float,
+    async def _until(self, waits: Collection[asyncio.Future[Any]], timeout: float | None,
                      activity: bool = False) -> bool:
         """Wait for any of ``waits`` (or activity) until ``timeout``: False if none came.
 
@@ -330,18 +377,19 @@ class NatsBus(Bus):
 
     async def _observe(self, msg: Msg) -> None:
         self._activity.set()
-        kind = msg.subject.rsplit(".", 1)[1]
+        kind, who = [*msg.subject.split(".")[2:], ""][:2]  # accord.<run>.<kind>[.<who>]
         if kind == "trace":
             with suppress(MalformedMessage):
-                self.trace.append(parse_envelope(msg.data))
+                env = parse_envelope(msg.data)
+                if env.recipient == who or env.recipient.startswith(ROLE):
+                    self.trace.append(env)  # only what was delivered to the publisher
         elif kind == "mark":
             fut = self._marks.pop(msg.data.decode(), None)
             if fut is not None and not fut.done():
                 fut.set_result(None)
         elif kind == "failed" and self._failure is None:
             try:
-                what = json.loads(msg.data)
-                self.fail(ProtocolError(f"agent {what['agent']} failed: {what['reason']}"))
+                self.fail(ProtocolError(f"agent {who} failed: {json.loads(msg.data)['reason']}"))
             except (ValueError, KeyError, TypeError):
                 log.warning("unreadable failure notice on run %s", self.run_id)
 
@@ -358,11 +406,10 @@ class NatsBus(Bus):
         here = asyncio.Event()
 
         async def ready(msg: Msg) -> None:
-            with suppress(ValueError, TypeError):
-                missing.difference_update(json.loads(msg.data))
+            missing.discard(msg.subject.rsplit(".", 1)[1])
             if not missing:
                 here.set()
-        sub = await self._nc.subscribe(self._subject("ready"), cb=ready)
+        sub = await self._nc.subscribe(self._subject("ready", "*"), cb=ready)
         try:
             await self._nc.flush()
             await self._nc.publish(self._subject("roll"), b"")
@@ -384,7 +431,8 @@ class NatsBus(Bus):
 
     # --- an agent process -----------------------------------------------------------
     async def serve(self) -> None:
-        """Deliver to this process's agents until the run ends (or the server is lost)."""
+        """Deliver to this process's agents until the run ends (or the server is lost, or
+        refuses a subscription or a message: then that is raised)."""
         await self._settle()
 
         async def roll(msg: Msg) -> None:
@@ -392,9 +440,12 @@ class NatsBus(Bus):
         await self._nc.subscribe(self._subject("roll"), cb=roll)
         await self._announce()
         await self._ended.wait()
+        if self._refusal is not None:
+            raise self._refusal
 
     async def _announce(self) -> None:
-        await self._nc.publish(self._subject("ready"), json.dumps(sorted(self._agents)).encode())
+        for agent_id in sorted(self._agents):
+            await self._nc.publish(self._subject("ready", agent_id), b"")
 
     async def close(self) -> None:
         for agent in self._agents.values():
@@ -428,10 +479,12 @@ def server_binary() -> str:
 
 
 @contextmanager
-def local_server(port: int | None = None) -> Iterator[str]:
-    """Run a ``nats-server`` on 127.0.0.1 (a free port unless given); yield its URL."""
+def local_server(port: int | None = None, config: Path | None = None) -> Iterator[str]:
+    """Run a ``nats-server`` on 127.0.0.1 (a free port unless given), with a configuration
+    file (users and permissions) if given; yield its URL."""
     port = port or free_port()
-    proc = subprocess.Popen([server_binary(), "-a", "127.0.0.1", "-p", str(port)],
+    extra = [] if config is None else ["-c", str(config)]
+    proc = subprocess.Popen([server_binary(), "-a", "127.0.0.1", "-p", str(port), *extra],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     try:

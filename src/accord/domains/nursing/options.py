@@ -41,6 +41,9 @@ class TransportOptions(BaseModel):
     bid_price: int = Field(default=10, ge=0,
                            description="what a bidding ward expects a seat beyond free ones to "
                                        "cost, in global-cost units")
+    overlap: bool = Field(default=False,
+                          description="concurrent: lines and wards go on while others solve "
+                                      "(as over a network; not reproducible)")
     time_budget: float | None = Field(
         default=None, gt=0, description="wall seconds per episode: stage 2 stops at half of "
                                         "it, stage 3 at all of it (None: until nothing helps)")

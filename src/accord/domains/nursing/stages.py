@@ -273,4 +273,5 @@ class TransportProtocol(Protocol):
         members: list[Agent] = [
             WardAgent(WardProblem(scenario, w), options, member_seed(scenario.seed, w.id),
                       anchors.get(w.id)) for w in scenario.wards]
-        return Cast(managers=managers, members=members)
+        return Cast(managers=managers, members=members,
+                    asynchronous=options.overlap and options.mode == "concurrent")

@@ -1,0 +1,42 @@
+"""``accord nats-config``: a ``nats-server`` configuration in which each agent of a scenario
+may publish only as itself and read only what is addressed to it (see ``natsauth``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from accord.domains import check_protocol, get_domain, load_scenario
+from accord.runtime.natsauth import ANY_RUN, server_config
+from accord.runtime.runner import DIRECTOR, Director, cast_agents
+
+
+def nats_config(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    output: Path = typer.Option(None, "--output", "-o", help="configuration (default: stdout)"),
+    run: str = typer.Option(ANY_RUN, "--run", help="the run id the permissions are for "
+                                                   "(default: any run)"),
+    creds: Path = typer.Option(None, "--creds", help="write each agent's credentials here, "
+                                                     "DIR/<agent>.json (for accord agent)"),
+    protocol: str = typer.Option(None, "--protocol", "-p", help="override the scenario's"),
+) -> None:
+    """Write a nats-server configuration: one user per agent of SCENARIO (the director too),
+    each with a new password and the subjects it may publish and subscribe to."""
+    sc = load_scenario(scenario)
+    if protocol is not None:
+        check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
+    cast = cast_agents(sc, protocol or sc.protocol, {})
+    text, users = server_config(run, [Director(DIRECTOR), *cast.managers, *cast.members],
+                                DIRECTOR)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
+        output.chmod(0o600)  # it holds the passwords
+    if creds is not None:
+        creds.mkdir(parents=True, exist_ok=True)
+        for agent_id, c in users.items():
+            c.write(creds / f"{agent_id}.json")
+    where = f"; credentials in {creds}/<agent>.json" if creds is not None else ""
+    typer.echo(f"{len(users)} users ({', '.join(users)}){where}", err=True)

@@ -1,0 +1,198 @@
+"""Who may say what: a real nats-server with ``accord nats-config``'s users and permissions
+refuses an agent that publishes as another or reads another's messages; a university
+run in 8 departments with permissions on equals the in-memory run (the dismissal seed's
+is in ``test_bus_contract``)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import nats
+import pytest
+import yaml
+
+from accord.model.messages import Envelope, ScheduleQuery
+from accord.runtime.nats import NatsBus, NatsError, local_server
+from accord.runtime.natsauth import Credentials, server_config
+from tests.conftest import SEED_EXAMPLE
+from tests.test_bus_contract import Caller, Echo, _accord, _essentials, run_on_both
+
+RUN = "perm"
+Secured = tuple[str, dict[str, Credentials]]
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
+    """A server whose users are the director and echoes e0, e1 of run ``perm``."""
+    config, creds = server_config(RUN, [Caller("director"), Echo("e0", 0), Echo("e1", 1)],
+                                  "director")
+    path = tmp_path_factory.mktemp("nats") / "nats.conf"
+    path.write_text(config)
+    with local_server(config=path) as url:
+        yield url, creds
+
+
+async def _bus(secured: Secured, user: str, **options: float) -> NatsBus:
+    url, creds = secured
+    return await NatsBus.connect(url, RUN, user=user, password=creds[user].password,
+                                 stall_timeout=5.0, heartbeat=0.2, **options)
+
+
+def test_agents_with_permissions_talk_as_themselves(secured):
+    """Inboxes, acks, a role broadcast, traces, presence and the end all pass."""
+    async def main():
+        director = await _bus(secured, "director")
+        echoes = [await _bus(secured, f"e{i}") for i in range(2)]
+        caller = Caller("director")
+        director.register(caller)
+        for i, bus in enumerate(echoes):
+            bus.register(Echo(f"e{i}", i))
+        serving = [asyncio.ensure_future(b.serve()) for b in echoes]
+        try:
+            await director.await_agents(["e0", "e1"], 10)
+
+            async def script(c):
+                await c.send("role:echo", ScheduleQuery())
+                heard = [e.sender for e in await c.until_kept(2)]
+                return heard, await c.ask(["e1", "e0"])
+            result = await director.run_until(script(caller), caller)
+            await director.end_run()
+            await asyncio.wait_for(asyncio.gather(*serving), 5)
+            return result, sorted((e.sender, e.recipient) for e in director.trace)
+        finally:
+            for bus in [director, *echoes]:
+                await bus.close()
+    (heard, answers), trace = asyncio.run(main())
+    assert heard == ["e0", "e1"] and answers == [1, 0]
+    assert trace == [("director", "e0"), ("director", "e1"), ("director", "role:echo"),
+                     ("director", "role:echo"), ("e0", "director"), ("e0", "director"),
+                     ("e1", "director"), ("e1", "director")]
+
+
+def test_publishing_as_another_agent_is_refused(secured):
+    async def main():
+        bus = await _bus(secured, "e0")
+        bus.register(Echo("e0", 0))
+        forged = Envelope(run=RUN, id="e1:1", sender="e1", recipient="director",
+                          kind="schedule_query", body=ScheduleQuery(), sent_at=0.0)
+        try:
+            await bus.publish(forged)
+        finally:
+            await bus.close()
+    with pytest.raises(NatsError, match='(?i)permissions violation for publish to '
+                                        f'"accord.{RUN}.agent.director.from.e1"'):
+        asyncio.run(asyncio.wait_for(main(), 10))
+
+
+def test_subscribing_to_another_agents_inbox_is_refused(secured, caplog):
+    async def main():
+        bus = await _bus(secured, "e0")
+        bus.register(Echo("e1", 1))  # e0 listening at e1's inbox
+        try:
+            await bus.serve()
+        finally:
+            await bus.close()
+    with pytest.raises(NatsError, match=r"refused by the NATS server at .*: permissions "
+                                        r"violation for"):
+        asyncio.run(asyncio.wait_for(main(), 10))
+    assert ('permissions violation for subscription to '
+            f'"accord.{RUN}.agent.e1.from.*"') in caplog.text.lower()
+
+
+@pytest.mark.parametrize(("verb", "subject"), [
+    ("publish", f"accord.{RUN}.agent.e1.from.e1"),  # as another
+    ("publish", "accord.other.agent.e1.from.e0"),  # on another run
+    ("publish", f"accord.{RUN}.trace.e1"),  # another's trace
+    ("publish", f"accord.{RUN}.end"),  # the director's
+    ("publish", f"_INBOX.{RUN}.director.x.y"),  # a forged ack
+    ("subscribe", f"accord.{RUN}.agent.e1.from.*"),  # another's inbox
+    ("subscribe", f"accord.{RUN}.agent.*.from.director"),  # what the director says
+    ("subscribe", f"accord.{RUN}.role.agent.from.*"),  # another role's broadcasts
+    ("subscribe", f"accord.{RUN}.trace.*"),  # the director's trace
+    ("subscribe", f"_INBOX.{RUN}.director.>"),  # another's acks
+    ("subscribe", "accord.>"),
+])
+def test_the_server_refuses_what_a_user_may_not(secured, verb, subject):
+    """The refusal is an error of nats-py (the connection stays up)."""
+    url, creds = secured
+
+    async def main() -> list[Exception]:
+        errors: list[Exception] = []
+
+        async def on_error(exc: Exception) -> None:
+            errors.append(exc)
+        nc = await nats.connect(url, user="e0", password=creds["e0"].password,
+                                error_cb=on_error)
+        try:
+            if verb == "publish":
+                await nc.publish(subject, b"{}")
+            else:
+                await nc.subscribe(subject)
+            await nc.flush()
+            for _ in range(50):
+                if errors:
+                    break
+                await asyncio.sleep(0.02)
+            assert nc.is_connected
+        finally:
+            await nc.close()
+        return errors
+    errors = asyncio.run(main())
+    what = "Publish" if verb == "publish" else "Subscription"
+    assert [str(e).lower() for e in errors] == [
+        f'nats: permissions violation for {what.lower()} to "{subject.lower()}"']
+    assert isinstance(errors[0], nats.errors.Error)
+
+
+def test_a_wrong_password_is_one_line(secured):
+    url, _ = secured
+    with pytest.raises(NatsError, match=f"cannot reach the NATS server at {url}: .*uthoriz"):
+        asyncio.run(NatsBus.connect(url, RUN, user="e0", password="guess"))
+
+
+def test_nats_config_writes_users_and_credentials(tmp_path):
+    conf, creds = tmp_path / "nats.conf", tmp_path / "creds"
+    proc = _accord("nats-config", str(SEED_EXAMPLE), "-o", str(conf), "--creds", str(creds))
+    assert proc.returncode == 0, proc.stderr
+    assert "8 users (director, " in proc.stderr
+    files = sorted(p.name for p in creds.iterdir())
+    assert len(files) == 8 and "director.json" in files
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in [conf, *creds.iterdir()])
+    b1 = Credentials.read(creds / files[0])
+    assert b1.password in conf.read_text()
+    shown = _accord("nats-config", str(SEED_EXAMPLE), "--run", "r1")
+    assert '"accord.r1.agent.*.from.director"' in shown.stdout
+    with local_server(config=conf) as url:  # the server takes it; any run id works
+        async def login() -> None:
+            bus = await NatsBus.connect(url, "any-run", user=b1.user, password=b1.password)
+            await bus.close()
+        asyncio.run(login())
+        bad = _accord("agent", str(SEED_EXAMPLE), "--id", "B1", "--nats", url, "--creds",
+                      str(conf))
+    assert bad.returncode == 2 and "not a credentials file" in bad.stderr
+
+
+def _university(tmp_path: Path) -> Path:
+    """comp01 in 8 departments, negotiate synchronized, small solves, no time budget."""
+    out = tmp_path / "u8.yaml"
+    made = _accord("import", "itc2007", str(SEED_EXAMPLE.parents[1] / "data" / "itc2007" /
+                                             "comp01.ctt"), "--departments", "8", "-o", str(out))
+    assert made.returncode == 0, made.stderr
+    sc = yaml.safe_load(out.read_text())
+    options = sc["protocol_options"]["negotiate"]
+    del options["time_budget"]
+    options |= {"mode": "synchronized", "solve_time_limit": 0.5}
+    sc["episodes"] = 1
+    out.write_text(yaml.safe_dump(sc, sort_keys=False))
+    return out
+
+
+def test_university_in_8_departments_over_nats_equals_the_in_memory_run(tmp_path):
+    mem, net, stderr = run_on_both(_university(tmp_path), tmp_path)
+    assert "9 agents in their own processes" in stderr  # 8 departments, the authority
+    assert json.loads(mem.read_text())["episodes"][0]["rounds"] > 0
+    assert _essentials(net) == _essentials(mem)

@@ -361,3 +361,31 @@ def test_run_on_an_existing_server_and_agent_errors(nats_url, tmp_path):
     away = _accord("agent", str(scenario), "--id", "B1", "--nats", url)
     assert away.returncode == 2, away.stderr
     assert f"cannot reach the NATS server at {url}" in away.stderr
+
+
+def test_a_run_survives_a_server_restart(tmp_path):
+    """The server is stopped and started again on the same address while the agents
+    negotiate: they reconnect, unacknowledged messages are sent again (and dropped when
+    they arrive twice), and the report equals the in-memory run's."""
+    mem = tmp_path / "mem.json"
+    one = _accord("run", str(SEED_EXAMPLE), "--db", str(tmp_path / "m.db"), "--report", str(mem))
+    assert one.returncode == 0, one.stderr
+    net, port = tmp_path / "nats.json", free_port()
+    with local_server(port) as url:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "accord.cli.main", "run", str(SEED_EXAMPLE), "--db",
+             str(tmp_path / "n.db"), "--report", str(net), "--bus", url, "--stall-timeout", "30"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:  # wait until every agent runs, then pull the server away
+            seen.append(line)
+            if "agents in their own processes" in line:
+                break
+        time.sleep(0.3)
+    time.sleep(0.5)
+    with local_server(port):
+        _, err = proc.communicate(timeout=180)
+    assert proc.returncode == 0, "".join(seen) + err
+    assert "reconnected to the NATS server" in err  # the restart came during the run
+    assert _essentials(net) == _essentials(mem)

@@ -173,3 +173,11 @@ def test_first_commit_by_hand_moves_those_who_committed_first(tmp_path, by_hand,
     if by_hand:  # D1 moved apart to periods 0 and 2 (both isolated: 2 × 2) for D2
         assert sorted(lec[3] for lec in e.plans["D1"].assignment["lectures"]) == [0, 2]
         assert e.plans["D2"].assignment["lectures"] == [["B", "R", 0, 1]]
+
+
+def test_central_reports_optimality_and_its_bound_in_official_units(tmp_path):
+    """The pair's optimum is 4 (proven in well under a second); the bound is in official
+    cost units, not the solver's scaled objective."""
+    e = run_scenario(_blocked_pair(), protocol="central", episodes=1,
+                     db=str(tmp_path / "c.db")).episodes[0]
+    assert (e.cost, e.metrics["optimal"], e.metrics["bound"]) == (4, 1.0, 4.0)

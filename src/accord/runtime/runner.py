@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from accord.domains import get_domain
-from accord.domains.base import Domain
+from accord.domains.base import CentralResult, Domain
 from accord.model.errors import ProtocolError
 from accord.model.messages import CommitmentRecord, EpisodeDone, EpisodeStart, PlanQuery, PlanReport
 from accord.model.plan import Plan
@@ -222,9 +222,9 @@ async def _run(
     central_opts = _central_options(scenario)
     reference_cost: int | None = None
 
-    def central_plans() -> dict[str, Plan]:
+    def central() -> CentralResult:
         return domain.central(scenario, time_limit=central_opts.time_limit, seed=scenario.seed,
-                              workers=central_opts.workers).plans
+                              workers=central_opts.workers)
 
     bus: Bus | None = None
     director = Director(DIRECTOR)
@@ -245,7 +245,10 @@ async def _run(
                 rounds, ledger_changes, trace = 0, [], []
                 protocol_metrics: dict[str, float] = {}
                 if bus is None:
-                    plans = await asyncio.to_thread(central_plans)
+                    solved = await asyncio.to_thread(central)
+                    plans = solved.plans
+                    # whether the solver proved the plans optimal, and its bound on the cost
+                    protocol_metrics = {"optimal": float(solved.optimal), "bound": solved.bound}
                 else:
                     mark = len(bus.trace)
                     busy = {a.id: a.solve_seconds for a in here}
@@ -263,7 +266,7 @@ async def _run(
                 if reference and reference_cost is None:
                     # a central run is its own reference: do not solve the same model twice
                     reference_cost = ev.cost if bus is None else domain.evaluate(
-                        scenario, await asyncio.to_thread(central_plans)).cost
+                        scenario, (await asyncio.to_thread(central)).plans).cost
                 metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()} | protocol_metrics
                 rec = EpisodeRecord(
                     episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,

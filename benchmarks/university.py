@@ -27,8 +27,8 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+import report
 from accord.domains.university import protocol_options
 from accord.domains.university.itc2007 import read_ctt
 from accord.domains.university.local import AUTHORITY
@@ -106,36 +106,21 @@ COLUMNS = ["instance", "K", "crossing", "protocol", "hard", "cost", "best known"
            "to common s", "utilisation"]
 
 
-def _opt(value: float | None, fmt: str) -> str:
-    return "-" if value is None else fmt.format(value)
-
-
 def _cells(r: dict[str, Any], best_fmt: str) -> list[str]:
     """One row's cells, in ``COLUMNS`` order (``best_fmt``: the ratio to best known)."""
     return [r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
             str(r["hard_violations"]), str(r["cost"]), str(r["best_known"]),
-            best_fmt.format(r["ratio_best"]), _opt(r["ratio_central"], "{:.2f}"),
-            _opt(r["refused_requests"], "{:.0f}"), str(r["messages"]),
-            f"{r['wall_seconds']:.1f}", _opt(r.get("granted_seconds"), "{:.1f}"),
-            _opt(r["settled_seconds"], "{:.1f}"), _opt(r.get("common_seconds"), "{:.1f}"),
-            _opt(r["utilisation"], "{:.0%}")]
-
-
-def table(rows: list[dict[str, Any]]) -> Table:
-    """The printed table."""
-    t = Table(title="university: ITC-2007 splits, same wall-time budget per protocol")
-    for col in COLUMNS:
-        t.add_column(col, justify="left" if col in ("instance", "protocol") else "right")
-    for r in rows:
-        t.add_row(*_cells(r, "{:.1f}"))
-    return t
+            best_fmt.format(r["ratio_best"]), report.opt(r["ratio_central"], "{:.2f}"),
+            report.opt(r["refused_requests"], "{:.0f}"), str(r["messages"]),
+            f"{r['wall_seconds']:.1f}", report.opt(r.get("granted_seconds"), "{:.1f}"),
+            report.opt(r["settled_seconds"], "{:.1f}"),
+            report.opt(r.get("common_seconds"), "{:.1f}"),
+            report.opt(r["utilisation"], "{:.0%}")]
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
-    """The table as Markdown."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(_cells(r, "{:.2f}")) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
+    """The table as Markdown (ratios to best known with two decimals)."""
+    return report.markdown(COLUMNS, rows, lambda r: _cells(r, "{:.2f}"))
 
 
 def main(
@@ -162,13 +147,9 @@ def main(
             for name in instances.split(","):
                 for kk in k:
                     rows += measure(name, kk, budget, protocols.split(","), Path(tmp))
-    console.print(table(rows))
-    if json_out:
-        json_out.write_text(json.dumps(rows, indent=2) + "\n")
-        console.print(f"wrote {json_out}")
-    if markdown_out:
-        markdown_out.write_text(markdown(rows))
-        console.print(f"wrote {markdown_out}")
+    console.print(report.table("university: ITC-2007 splits, same wall-time budget per protocol",
+                               COLUMNS, rows, lambda r: _cells(r, "{:.1f}")))
+    report.write(console, rows, json_out, markdown_out, markdown(rows))
 
 
 if __name__ == "__main__":

@@ -297,7 +297,7 @@ class Manager(Agent):
     # --- the episode ----------------------------------------------------------------
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
         self.episode, self.started = msg.episode, time.monotonic()
-        self.asked, self.refused_units, self.refused_members = {}, 0, set()
+        self.refused_units, self.refused_members = 0, set()
         self.granted, self.free, self.new_debts = {}, dict(self.spec.capacity), []
         members = list(self.spec.members)
         order = priority_order(members, msg.ledger, self.seed, msg.episode)

@@ -85,15 +85,7 @@ class InMemoryBus(Bus):
                 raise agent.failure
 
     async def run_until(self, coro: Coroutine[Any, Any, T], owner: Agent) -> T:
-        self.wake(owner)
-
-        async def _owned() -> T:
-            try:
-                return await coro
-            finally:
-                self.block(owner)
-
-        task = asyncio.get_running_loop().create_task(_owned())
+        task = self.start(coro, owner)
         while True:
             await self._quiesce()
             if task.done():

@@ -1,5 +1,6 @@
-"""One contract, every bus: delivery, order, request/reply, errors, stalls; then what only a
-wire has (malformed data, broadcasts, a lost server) and ``accord run --bus``."""
+"""One contract, every bus (in memory, NATS, NATS with JetStream): delivery, order,
+request/reply, errors, stalls; then what only a wire has (malformed data, broadcasts, a lost
+server) and ``accord run --bus``."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from accord.model.messages import (
 from accord.runtime.agent import Agent, expect
 from accord.runtime.bus import Bus
 from accord.runtime.memory import InMemoryBus
-from accord.runtime.nats import NatsBus, NatsError, free_port, local_server
+from accord.runtime.nats import NatsBus, NatsError, free_port, local_server, stream_name
+from accord.store import Store
 from tests import test_bus
 from tests.conftest import SEED_EXAMPLE
 
@@ -103,18 +105,27 @@ class Crash(Agent):
         raise ValueError("crashed on purpose")
 
 
-@pytest.fixture(params=["memory", "nats"])
+CAST = ["caller", "e0", "e1", "e2", "e3", "s1", "s2", "rec", "crash"]  # of these tests
+
+
+@pytest.fixture(params=["memory", "nats", "jetstream"])
 def open_bus(request) -> OpenBus:
-    """Opens a fresh bus of each kind (NATS: a new run on the session's server)."""
+    """Opens a fresh bus of each kind (NATS: a new run on the session's server; JetStream:
+    durable, on a new stream, knowing the cast)."""
     if request.param == "memory":
         async def memory() -> Bus:
             return InMemoryBus("run")
         return memory
     url = request.getfixturevalue("nats_url")
+    durable = request.param == "jetstream"
 
     async def on_nats() -> Bus:
-        return await NatsBus.connect(url, f"t{uuid.uuid4().hex[:10]}", stall_timeout=1.0,
-                                     heartbeat=0.2)
+        bus = await NatsBus.connect(url, f"t{uuid.uuid4().hex[:10]}", stall_timeout=1.0,
+                                    heartbeat=0.2, durable=durable,
+                                    peers=CAST if durable else None)
+        await bus.create_stream()
+        assert bus.durable == durable
+        return bus
     return on_nats
 
 
@@ -363,15 +374,60 @@ def test_run_on_an_existing_server_and_agent_errors(nats_url, tmp_path):
     assert f"cannot reach the NATS server at {url}" in away.stderr
 
 
+async def _stream(url: str, run_id: str) -> list[tuple[str, str | None, bytes]]:
+    """Every message of a run's stream, in order: (subject, Nats-Msg-Id, data)."""
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        name = stream_name(run_id)
+        last = (await js.stream_info(name)).state.last_seq
+        msgs = [await js.get_msg(name, seq) for seq in range(1, last + 1)]
+    finally:
+        await nc.close()
+    return [(m.subject or "", (m.headers or {}).get("Nats-Msg-Id"), m.data or b"")
+            for m in msgs]
+
+
+def check_durable_log(url: str, db: Path, reference_db: Path) -> None:
+    """The run in ``db`` kept, in its store and in its stream at ``url``, the same messages
+    and ledger as the uninterrupted in-memory run in ``reference_db``: no message or ledger
+    record missing, none twice."""
+    got, ref = Store(str(db)), Store(str(reference_db))
+    try:
+        (run,), (ref_run,) = got.runs(), ref.runs()
+        assert got.ledger(run.ledger) == ref.ledger(ref_run.ledger) != []
+        sent: list[str] = []
+        for ep in ref.episodes(ref_run.id):
+            ids = [(e.recipient, e.id) for e in got.messages(run.id, ep.episode)]
+            assert len(set(ids)) == len(ids)  # none stored twice
+            assert sorted(ids) == sorted((e.recipient, e.id)
+                                         for e in ref.messages(ref_run.id, ep.episode))
+            sent += [i for _, i in ids]
+        log = asyncio.run(_stream(url, run.id))
+        inbox = [(msg_id, json.loads(data)["id"]) for subject, msg_id, data in log
+                 if ".agent." in subject]
+        assert all(msg_id == env_id for msg_id, env_id in inbox)
+        assert sorted(i for i, _ in inbox) == sorted(sent)  # each message once, none lost
+        ledger = [json.loads(data) for subject, _, data in log if subject.endswith(".ledger")]
+        assert [r["episode"] for r in ledger] == [ep.episode for ep in ref.episodes(ref_run.id)]
+        final = {r["id"]: r for e in ledger for r in e["records"]}  # the last word on each
+        assert [final[k] for k in sorted(final)] == [
+            c.model_dump(mode="json") for c in ref.ledger(ref_run.ledger)]
+    finally:
+        got.close()
+        ref.close()
+
+
 def test_a_run_survives_a_server_restart(tmp_path):
-    """The server is stopped and started again on the same address while the agents
-    negotiate: they reconnect, unacknowledged messages are sent again (and dropped when
-    they arrive twice), and the report equals the in-memory run's."""
+    """The server is stopped and started again on the same address (and JetStream store)
+    while the agents negotiate: they reconnect, unacknowledged messages are sent again (and
+    dropped when they arrive twice), the report equals the in-memory run's, and the store
+    and the stream hold every message and ledger record once."""
     mem = tmp_path / "mem.json"
     one = _accord("run", str(SEED_EXAMPLE), "--db", str(tmp_path / "m.db"), "--report", str(mem))
     assert one.returncode == 0, one.stderr
-    net, port = tmp_path / "nats.json", free_port()
-    with local_server(port) as url:
+    net, port, store = tmp_path / "nats.json", free_port(), tmp_path / "jetstream"
+    with local_server(port, store=store) as url:
         proc = subprocess.Popen(
             [sys.executable, "-m", "accord.cli.main", "run", str(SEED_EXAMPLE), "--db",
              str(tmp_path / "n.db"), "--report", str(net), "--bus", url, "--stall-timeout", "30"],
@@ -384,8 +440,9 @@ def test_a_run_survives_a_server_restart(tmp_path):
                 break
         time.sleep(0.3)
     time.sleep(0.5)
-    with local_server(port):
+    with local_server(port, store=store):
         _, err = proc.communicate(timeout=180)
-    assert proc.returncode == 0, "".join(seen) + err
-    assert "reconnected to the NATS server" in err  # the restart came during the run
-    assert _essentials(net) == _essentials(mem)
+        assert proc.returncode == 0, "".join(seen) + err
+        assert "reconnected to the NATS server" in err  # the restart came during the run
+        assert _essentials(net) == _essentials(mem)
+        check_durable_log(url, tmp_path / "n.db", tmp_path / "m.db")

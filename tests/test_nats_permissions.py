@@ -16,12 +16,13 @@ import pytest
 import yaml
 
 from accord.model.messages import Envelope, ScheduleQuery
-from accord.runtime.nats import NatsBus, NatsError, local_server
+from accord.runtime.nats import NatsBus, NatsError, local_server, stream_name
 from accord.runtime.natsauth import Credentials, server_config
 from tests.conftest import SEED_EXAMPLE
 from tests.test_bus_contract import Caller, Echo, _accord, _essentials, run_on_both
 
 RUN = "perm"
+STREAM = stream_name(RUN)
 Secured = tuple[str, dict[str, Credentials]]
 
 
@@ -42,11 +43,14 @@ async def _bus(secured: Secured, user: str, **options: float) -> NatsBus:
                                  stall_timeout=5.0, heartbeat=0.2, **options)
 
 
-def test_agents_with_permissions_talk_as_themselves(secured):
-    """Inboxes, acks, a role broadcast, traces, presence and the end all pass."""
+@pytest.mark.parametrize("durable", [False, True])
+def test_agents_with_permissions_talk_as_themselves(secured, durable):
+    """Inboxes, acks, a role broadcast, traces, presence and the end all pass; durable, the
+    director creates the run's stream and each agent its own consumer."""
     async def main():
-        director = await _bus(secured, "director")
-        echoes = [await _bus(secured, f"e{i}") for i in range(2)]
+        director = await _bus(secured, "director", durable=durable)
+        await director.create_stream()
+        echoes = [await _bus(secured, f"e{i}", durable=durable) for i in range(2)]
         caller = Caller("director")
         director.register(caller)
         for i, bus in enumerate(echoes):
@@ -62,12 +66,14 @@ def test_agents_with_permissions_talk_as_themselves(secured):
             result = await director.run_until(script(caller), caller)
             await director.end_run()
             await asyncio.wait_for(asyncio.gather(*serving), 5)
-            return result, sorted((e.sender, e.recipient) for e in director.trace)
+            modes = {b.durable for b in [director, *echoes]}
+            return result, sorted((e.sender, e.recipient) for e in director.trace), modes
         finally:
             for bus in [director, *echoes]:
                 await bus.close()
-    (heard, answers), trace = asyncio.run(main())
+    (heard, answers), trace, modes = asyncio.run(main())
     assert heard == ["e0", "e1"] and answers == [1, 0]
+    assert modes == {durable}
     assert trace == [("director", "e0"), ("director", "e1"), ("director", "role:echo"),
                      ("director", "role:echo"), ("e0", "director"), ("e0", "director"),
                      ("e1", "director"), ("e1", "director")]
@@ -115,6 +121,21 @@ def test_subscribing_to_another_agents_inbox_is_refused(secured, caplog):
     ("subscribe", f"accord.{RUN}.trace.*"),  # the director's trace
     ("subscribe", f"_INBOX.{RUN}.director.>"),  # another's acks
     ("subscribe", "accord.>"),
+    # JetStream: only its own consumer, on its own inbox; no other way to read a stream
+    ("publish", f"$JS.API.CONSUMER.CREATE.{STREAM}.e0.accord.{RUN}.agent.e1.from.*"),
+    ("publish", f"$JS.API.CONSUMER.CREATE.{STREAM}.e1.accord.{RUN}.agent.e1.from.*"),
+    ("publish", f"$JS.API.CONSUMER.CREATE.{STREAM}.e0"),  # any filter, in the request
+    ("publish", f"$JS.API.CONSUMER.CREATE.{STREAM}"),  # an ephemeral one
+    ("publish", f"$JS.API.CONSUMER.DURABLE.CREATE.{STREAM}.e0"),
+    ("publish", f"$JS.API.CONSUMER.DELETE.{STREAM}.e1"),
+    ("publish", f"$JS.API.CONSUMER.MSG.NEXT.{STREAM}.e1"),
+    ("publish", f"$JS.API.STREAM.MSG.GET.{STREAM}"),
+    ("publish", f"$JS.API.DIRECT.GET.{STREAM}"),
+    ("publish", f"$JS.API.STREAM.DELETE.{STREAM}"),  # the director's
+    ("publish", f"$JS.API.STREAM.PURGE.{STREAM}"),
+    ("publish", f"$JS.ACK.{STREAM}.e1.1.1.1.1.0"),  # another's ack
+    ("publish", f"accord.{RUN}.ledger"),  # the director's
+    ("subscribe", f"_INBOX.{RUN}.e1.deliver"),  # another's consumer pushes there
 ])
 def test_the_server_refuses_what_a_user_may_not(secured, verb, subject):
     """The refusal is an error of nats-py (the connection stays up)."""
@@ -146,6 +167,33 @@ def test_the_server_refuses_what_a_user_may_not(secured, verb, subject):
     assert [str(e).lower() for e in errors] == [
         f'nats: permissions violation for {what.lower()} to "{subject.lower()}"']
     assert isinstance(errors[0], nats.errors.Error)
+
+
+def test_a_consumer_reads_only_the_inbox_its_api_subject_names(secured):
+    """The server checks a consumer's filter against the one in the subject that the
+    permissions allow: e0 cannot slip another's inbox into the request."""
+    url, creds = secured
+    allowed = f"$JS.API.CONSUMER.CREATE.{STREAM}.e0.accord.{RUN}.agent.e0.from.*"
+    other = f"accord.{RUN}.agent.e1.from.*"
+
+    async def main() -> list[str]:
+        director = await _bus(secured, "director", durable=True)
+        await director.create_stream()
+        nc = await nats.connect(url, user="e0", password=creds["e0"].password,
+                                inbox_prefix=f"_INBOX.{RUN}.e0")
+        try:
+            out = []
+            for filters in ({"filter_subject": other}, {"filter_subjects": [other]}, {}):
+                config = {"name": "e0", "durable_name": "e0", "ack_policy": "explicit",
+                          "deliver_subject": f"_INBOX.{RUN}.e0.deliver"} | filters
+                reply = await nc.request(allowed, json.dumps(
+                    {"stream_name": STREAM, "config": config}).encode(), timeout=5)
+                out.append(json.loads(reply.data)["error"]["description"])
+            return out
+        finally:
+            await nc.close()
+            await director.close()
+    assert all("subject" in why for why in asyncio.run(main()))
 
 
 def test_a_wrong_password_is_one_line(secured):

@@ -4,16 +4,22 @@ that ``accord run --bus`` uses to start one such process per agent.
 The launcher writes the run's scenario (seed applied) and the anchor plans as JSON into a
 temporary directory and starts ``accord agent`` with the same Python for every agent of
 the cast; each process casts the same agents and keeps the one named by ``--id``. Without
-a server given, it starts a local ``nats-server`` with one user per agent (``natsauth``)
-and hands each process its own credentials.
+a server given, it starts a local ``nats-server`` (with JetStream) with one user per agent
+(``natsauth``) and hands each process its own credentials.
+
+On a durable run (the server has JetStream; see ``runtime.nats``) the launcher creates the
+run's stream first, and starts again an agent process killed by a signal: it resumes from
+its durable consumer and the stream.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -23,14 +29,18 @@ from rich.console import Console
 
 from accord.domains import check_protocol, get_domain, load_scenario, parse_scenario
 from accord.model.errors import ProtocolError, ScenarioError, read_text_file
+from accord.model.messages import Envelope
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
+from accord.runtime.agent import Agent
 from accord.runtime.nats import NatsBus, local_server
 from accord.runtime.natsauth import Credentials, server_config
 from accord.runtime.runner import DIRECTOR, Crew, Stage, Staged, cast_agents
 
 START_TIMEOUT = 120.0  # seconds for every agent process to start and listen
 STOP_GRACE = 10.0  # seconds an agent process has to exit after the run's end
+RESTARTS = 3  # times the launcher starts again an agent process killed by a signal
+KILL_AFTER = "ACCORD_KILL_AFTER"  # test hook: "<agent>:<n>,...", SIGKILL at message n
 
 
 def agent(
@@ -44,7 +54,8 @@ def agent(
     user: str = typer.Option(None, "--user", help="NATS user (instead of --creds)"),
     password: str = typer.Option(None, "--password", help="NATS password of --user"),
 ) -> None:
-    """Run one agent of SCENARIO on a NATS server until the run ends."""
+    """Run one agent of SCENARIO on a NATS server until the run ends (started again after a
+    crash, on a durable run, it resumes where it was)."""
     sc = _load(scenario)
     if protocol is not None:
         check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
@@ -59,7 +70,8 @@ async def serve_agent(scenario: ScenarioBase, protocol: str, agent_id: str, url:
                       run_id: str, anchors: dict[str, Plan], login: Credentials | None = None
                       ) -> None:
     """Cast the scenario's agents, put the one named ``agent_id`` on the run (as ``login``'s
-    user if given), serve it; messages from outside the cast are dropped."""
+    user if given), serve it; messages from outside the cast are dropped. Durable if the
+    run has a stream; started again, the agent resumes from it (see ``runtime.nats``)."""
     crew = cast_agents(scenario, protocol, anchors)
     cast = {a.id: a for a in [*crew.managers, *crew.members]}
     if agent_id not in cast:
@@ -68,14 +80,34 @@ async def serve_agent(scenario: ScenarioBase, protocol: str, agent_id: str, url:
     me = cast[agent_id]
     user, password = _as(login)
     bus = await NatsBus.connect(url, run_id, peers=[DIRECTOR, *cast], user=user,
-                                password=password)
+                                password=password, durable=True)
     try:
         bus.register(me)
+        _kill_hook(bus, me, os.environ.get(KILL_AFTER, ""))
         await bus.serve()
     finally:
         await bus.close()
     if me.failure is not None:
         raise ProtocolError(f"agent {agent_id} failed: {me.failure}")
+
+
+def _kill_hook(bus: NatsBus, me: Agent, spec: str) -> None:
+    """For tests: where ``spec`` (``<agent>:<n>``, comma-separated) names ``me``, a process of
+    ``me`` that did not resume kills itself (SIGKILL) when handed its ``n``-th message,
+    before the agent sees it."""
+    at = {who: int(n) for who, _, n in (s.partition(":") for s in spec.split(","))
+          if n.isdigit()}.get(me.id)
+    if at is None:
+        return
+    deliver, count = me.deliver, 0
+
+    def counted(env: Envelope) -> None:
+        nonlocal count
+        count += 1
+        if count == at and me.id not in bus.resumed:
+            os.kill(os.getpid(), signal.SIGKILL)
+        deliver(env)
+    me.deliver = counted  # type: ignore[method-assign]
 
 
 def _as(login: Credentials | None) -> tuple[str | None, str | None]:
@@ -102,9 +134,10 @@ def _read_anchors(path: Path) -> dict[str, Plan]:
 
 
 # --- the launcher --------------------------------------------------------------------
-def nats_stage(url: str | None, stall_timeout: float) -> Stage:
+def nats_stage(url: str | None, stall_timeout: float, durable: bool = True) -> Stage:
     """A stage that runs the director here and every other agent as its own process: on
-    the server at ``url``, or (None) on a local one where each agent has its own user."""
+    the server at ``url``, or (None) on a local one where each agent has its own user;
+    ``durable``: on JetStream where the server has it."""
 
     @asynccontextmanager
     async def stage(run_id: str, crew: Crew) -> AsyncIterator[Staged]:
@@ -116,12 +149,14 @@ def nats_stage(url: str | None, stall_timeout: float) -> Stage:
                 (tmp / "nats.conf").write_text(config)
                 for a, login in logins.items():
                     login.write(tmp / f"{a}.json")
-                there = stack.enter_context(local_server(config=tmp / "nats.conf"))
+                there = stack.enter_context(local_server(config=tmp / "nats.conf",
+                                                         store=tmp / "jetstream"))
             user, password = _as(logins.get(DIRECTOR))
             bus = await NatsBus.connect(
                 there, run_id, stall_timeout=stall_timeout, peers=[a.id for a in crew.agents()],
-                user=user, password=password)
+                user=user, password=password, durable=durable)
             stack.push_async_callback(bus.close)
+            await bus.create_stream()
             yield await stack.enter_async_context(_agents(bus, tmp, there, run_id, crew,
                                                           secured=bool(logins)))
 
@@ -136,13 +171,17 @@ async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew, se
     watch: list[asyncio.Future[None]] = []
     bus.register(crew.director)
     argv = _agent_argv(tmp, url, run_id, crew)
+
+    async def start(agent_id: str) -> asyncio.subprocess.Process:
+        login = ["--creds", str(tmp / f"{agent_id}.json")] if secured else []
+        procs[agent_id] = await asyncio.create_subprocess_exec(
+            *argv, "--id", agent_id, *login, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL)
+        return procs[agent_id]
     try:
         for a in crew.agents()[1:]:
-            login = ["--creds", str(tmp / f"{a.id}.json")] if secured else []
-            procs[a.id] = await asyncio.create_subprocess_exec(
-                *argv, "--id", a.id, *login, stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL)
-            watch.append(asyncio.ensure_future(_watch(bus, a.id, procs[a.id])))
+            await start(a.id)
+            watch.append(asyncio.ensure_future(_watch(bus, a.id, procs[a.id], start)))
         pids = ", ".join(str(p.pid) for p in procs.values())
         users = ", each its own user" if secured else ""
         Console(stderr=True).print(
@@ -167,7 +206,18 @@ def _agent_argv(tmp: Path, url: str, run_id: str, crew: Crew) -> list[str]:
             "--run", run_id, "--protocol", crew.protocol, "--anchors", str(anchors)]
 
 
-async def _watch(bus: NatsBus, agent_id: str, proc: asyncio.subprocess.Process) -> None:
+async def _watch(bus: NatsBus, agent_id: str, proc: asyncio.subprocess.Process,
+                 start: Callable[[str], Awaitable[asyncio.subprocess.Process]]) -> None:
+    """Fail the run when an agent process exits; on a durable run, start one killed by a
+    signal again (up to RESTARTS times): it resumes where it was."""
+    for _ in range(RESTARTS if bus.durable else 0):
+        code = await proc.wait()
+        if code >= 0:
+            break
+        old, proc = proc.pid, await start(agent_id)
+        Console(stderr=True).print(
+            f"agent {agent_id} (pid {old}) was killed by signal {-code}; started again as pid "
+            f"{proc.pid}, it resumes from the stream", highlight=False, soft_wrap=True)
     code = await proc.wait()
     bus.fail(ProtocolError(f"the process of agent {agent_id} exited with code {code}"))
 
@@ -175,10 +225,10 @@ async def _watch(bus: NatsBus, agent_id: str, proc: asyncio.subprocess.Process) 
 async def _stop(procs: Iterable[asyncio.subprocess.Process]) -> None:
     """Let each agent process exit after the run's end; terminate, then kill, laggards."""
     async def one(proc: asyncio.subprocess.Process) -> None:
-        for signal in (None, proc.terminate, proc.kill):
-            if signal is not None:
+        for stop in (None, proc.terminate, proc.kill):
+            if stop is not None:
                 with suppress(ProcessLookupError):
-                    signal()
+                    stop()
             try:
                 await asyncio.wait_for(proc.wait(), STOP_GRACE)
                 return

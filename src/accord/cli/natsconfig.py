@@ -1,5 +1,6 @@
 """``accord nats-config``: a ``nats-server`` configuration in which each agent of a scenario
-may publish only as itself and read only what is addressed to it (see ``natsauth``)."""
+may publish only as itself and read only what is addressed to it (see ``natsauth``), with
+JetStream on (durable runs)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def nats_config(
     creds: Path = typer.Option(None, "--creds", help="write each agent's credentials here, "
                                                      "DIR/<agent>.json (for accord agent)"),
     protocol: str = typer.Option(None, "--protocol", "-p", help="override the scenario's"),
+    store_dir: Path = typer.Option(None, "--store-dir", help="where JetStream keeps the runs' "
+                                   "streams (default: jetstream/ beside the configuration)"),
 ) -> None:
     """Write a nats-server configuration: one user per agent of SCENARIO (the director too),
     each with a new password and the subjects it may publish and subscribe to."""
@@ -27,8 +30,9 @@ def nats_config(
     if protocol is not None:
         check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
     cast = cast_agents(sc, protocol or sc.protocol, {})
+    store = store_dir or (Path.cwd() if output is None else output.parent) / "jetstream"
     text, users = server_config(run, [Director(DIRECTOR), *cast.managers, *cast.members],
-                                DIRECTOR)
+                                DIRECTOR, store=str(store.resolve()))
     if output is None:
         typer.echo(text, nl=False)
     else:

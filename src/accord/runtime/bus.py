@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from accord.model.messages import Envelope
+from accord.model.messages import CommitmentRecord, Envelope
 
 if TYPE_CHECKING:
     from accord.runtime.agent import Agent
@@ -54,6 +54,10 @@ class Bus(ABC):
             finally:
                 self.block(owner)
         return asyncio.get_running_loop().create_task(owned())
+
+    async def keep_ledger(self, episode: int, ledger: list[CommitmentRecord]) -> None:  # noqa: B027
+        """Keep an episode's ledger changes where the bus keeps messages (optional: the
+        store is the record)."""
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Stop the agents' workers and release resources."""

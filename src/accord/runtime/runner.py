@@ -275,6 +275,8 @@ async def _run(
                     wall_seconds=round(wall, 4), messages=trace, plans=plans,
                     ledger=ledger_changes, metrics=metrics)
                 nbytes = store.save_episode(run_id, ledger_key, rec)
+                if bus is not None:  # after the store of record, as a copy
+                    await bus.keep_ledger(ep, ledger_changes)
                 res = EpisodeResult(
                     episode=ep, hard_violations=ev.hard_violations,
                     hard_breakdown=ev.hard_breakdown, cost=ev.cost, cost_breakdown=ev.breakdown,

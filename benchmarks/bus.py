@@ -8,14 +8,18 @@ results are identical (cost, violations, plans, messages, rounds of every episod
 messages, stored bytes, the episodes' wall time on each bus and their ratio (NATS ÷ memory),
 and the whole run's wall time over NATS (starting the agent processes included).
 
+The runs over NATS are durable (JetStream), as ``accord run --bus nats`` runs them.
+
 Transport: two agents, the second in its own process on NATS; request/reply round trips
 (median and p99 over ``--round-trips``) and one-way throughput (``--messages`` sent, then
-one request that confirms they all arrived) of ``NatsBus`` and ``InMemoryBus``.
+one request that confirms they all arrived) of ``InMemoryBus`` and ``NatsBus`` (core NATS:
+the receiving bus acks; with ``--jetstream`` also durable: the stream acks, the recipient
+reads it through its consumer).
 
     python benchmarks/bus.py
     python benchmarks/bus.py --round-trips 500 --no-university
     python benchmarks/bus.py --no-dismissal --no-university   # the transport only
-    python benchmarks/bus.py --json reports/bus.json --markdown reports/bus.md
+    python benchmarks/bus.py --jetstream --json reports/bus.json --markdown reports/bus.md
 """
 
 from __future__ import annotations
@@ -164,10 +168,13 @@ async def _memory(round_trips: int, messages: int) -> dict[str, float]:
         await bus.close()
 
 
-def _peer_process(url: str) -> None:
+CAST = ["driver", "peer"]
+
+
+def _peer_process(url: str, durable: bool) -> None:
     """The peer's process: on the run until it ends."""
     async def main() -> None:
-        bus = await NatsBus.connect(url, "bench")
+        bus = await NatsBus.connect(url, "bench", durable=durable, peers=CAST)
         bus.register(Peer("peer"))
         try:
             await bus.serve()
@@ -176,9 +183,12 @@ def _peer_process(url: str) -> None:
     asyncio.run(main())
 
 
-async def _nats(url: str, round_trips: int, messages: int) -> dict[str, float]:
-    bus = await NatsBus.connect(url, "bench")
-    peer = multiprocessing.get_context("spawn").Process(target=_peer_process, args=(url,))
+async def _nats(url: str, round_trips: int, messages: int, durable: bool
+                ) -> dict[str, float]:
+    bus = await NatsBus.connect(url, "bench", durable=durable, peers=CAST)
+    await bus.create_stream()
+    peer = multiprocessing.get_context("spawn").Process(target=_peer_process,
+                                                        args=(url, durable))
     peer.start()
     try:
         await bus.await_agents(["peer"], 60)
@@ -191,12 +201,14 @@ async def _nats(url: str, round_trips: int, messages: int) -> dict[str, float]:
             peer.terminate()
 
 
-def transport(round_trips: int, messages: int) -> list[dict[str, Any]]:
-    """Both buses, two agents: a row each."""
+def transport(round_trips: int, messages: int, jetstream: bool) -> list[dict[str, Any]]:
+    """Both buses (NATS: core, and durable if ``jetstream``), two agents: a row each."""
     rows = [{"bus": "memory"} | asyncio.run(_memory(round_trips, messages))]
-    with local_server() as url:
-        rows.append({"bus": "NATS (2 processes)"} | asyncio.run(_nats(url, round_trips,
-                                                                       messages)))
+    for name, durable in [("NATS (2 processes)", False),
+                          *([("NATS JetStream (2 processes)", True)] if jetstream else [])]:
+        with local_server() as url:
+            rows.append({"bus": name} | asyncio.run(_nats(url, round_trips, messages,
+                                                          durable)))
     for r in rows:
         console.print(f"  {r['bus']}: round trip {r['rtt_median_us']:.0f} µs median, "
                       f"{r['throughput']:.0f} messages/s")
@@ -218,6 +230,7 @@ def main(
     with_university: bool = typer.Option(True, "--university/--no-university"),
     round_trips: int = typer.Option(2000, min=1, help="request/reply round trips"),
     messages: int = typer.Option(5000, min=1, help="one-way messages for the throughput"),
+    jetstream: bool = typer.Option(False, help="also measure the durable NATS bus"),
     json_out: Path = typer.Option(None, "--json", help="write the rows as JSON"),
     markdown_out: Path = typer.Option(None, "--markdown", help="write the tables as Markdown"),
 ) -> None:
@@ -227,8 +240,9 @@ def main(
         runs.append((f"comp01 K={university_k} sync", university(university_k, solve)))
     with tempfile.TemporaryDirectory() as tmp:
         run_rows = [compare(name, sc, Path(tmp)) for name, sc in runs]
-    transport_rows = transport(round_trips, messages)
-    title = "bus: the same runs in memory and over NATS (one process per agent, permissions)"
+    transport_rows = transport(round_trips, messages, jetstream)
+    title = ("bus: the same runs in memory and over NATS (one process per agent, "
+             "permissions, JetStream)")
     console.print(report.table(title, RUN_COLUMNS, run_rows, _run_cells, left=["scenario"]))
     console.print(report.table(f"bus: two agents, {round_trips} round trips, {messages} "
                                "one-way messages", TRANSPORT_COLUMNS, transport_rows,

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import re
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import bcrypt
 import nats
 import pytest
 import yaml
 
+from accord.cli.agent import CREDS
 from accord.model.messages import Envelope, ScheduleQuery
 from accord.runtime.nats import NatsBus, NatsError, local_server, stream_name
 from accord.runtime.natsauth import Credentials, server_config
@@ -211,7 +217,10 @@ def test_nats_config_writes_users_and_credentials(tmp_path):
     assert len(files) == 8 and "director.json" in files
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in [conf, *creds.iterdir()])
     b1 = Credentials.read(creds / files[0])
-    assert b1.password in conf.read_text()
+    users = {u["user"]: u["password"] for u in _users(conf)}
+    assert len(users) == 8 and b1.password not in conf.read_text()  # only its hash
+    assert users[b1.user].startswith("$2a$06$")
+    assert bcrypt.checkpw(b1.password.encode(), users[b1.user].encode())
     shown = _accord("nats-config", str(SEED_EXAMPLE), "--run", "r1")
     assert '"accord.r1.agent.*.from.director"' in shown.stdout
     with local_server(config=conf) as url:  # the server takes it; any run id works
@@ -222,6 +231,73 @@ def test_nats_config_writes_users_and_credentials(tmp_path):
         bad = _accord("agent", str(SEED_EXAMPLE), "--id", "B1", "--nats", url, "--creds",
                       str(conf))
     assert bad.returncode == 2 and "not a credentials file" in bad.stderr
+
+
+def test_run_on_a_server_configured_by_nats_config_equals_the_in_memory_run(tmp_path):
+    """``accord nats-config`` (any run, JetStream in ``--store-dir``), a ``nats-server`` started
+    with it, ``accord run --bus nats://HOST:PORT`` with the agents' credentials: every agent
+    its own user, the run durable in that store, the report the in-memory run's. Without
+    the credentials the server refuses the run in one line."""
+    conf, creds, store = tmp_path / "nats.conf", tmp_path / "creds", tmp_path / "store"
+    made = _accord("nats-config", str(SEED_EXAMPLE), "-o", str(conf), "--creds", str(creds),
+                   "--store-dir", str(store))
+    assert made.returncode == 0, made.stderr
+    mem, net = tmp_path / "mem.json", tmp_path / "nats.json"
+    short = ["--episodes", "2"]  # of the seed's 5: quicker, and the ledger carries over
+    one = _accord("run", str(SEED_EXAMPLE), *short, "--db", str(tmp_path / "m.db"), "--report",
+                  str(mem))
+    assert one.returncode == 0, one.stderr
+    with local_server(config=conf) as url:
+        anonymous = _accord("run", str(SEED_EXAMPLE), "--db", str(tmp_path / "a.db"), "--bus", url)
+        assert anonymous.returncode == 2, anonymous.stderr
+        assert re.fullmatch(f"error: cannot reach the NATS server at {url}: .*Authorization "
+                            "Violation.*\n", anonymous.stderr), anonymous.stderr
+        proc = subprocess.run(
+            [sys.executable, "-m", "accord.cli.main", "run", str(SEED_EXAMPLE), *short, "--db",
+             str(tmp_path / "n.db"), "--report", str(net), "--bus", url],
+            capture_output=True, text=True, timeout=300, env=os.environ | {CREDS: str(creds)})
+    assert proc.returncode == 0, proc.stderr
+    assert f"7 agents in their own processes on {url}, each its own user" in proc.stderr
+    assert "not durable" not in proc.stderr and "violation" not in proc.stderr.lower()
+    assert _essentials(net) == _essentials(mem) and len(_essentials(mem)) == 2
+    run_id = json.loads(net.read_text())["run_id"]
+    assert (store / "jetstream" / "$G" / "streams" / stream_name(run_id)).is_dir()
+
+
+def _users(conf: Path) -> list[dict]:
+    """The users of a configuration ``nats-config`` wrote (its authorization block is JSON)."""
+    text = conf.read_text()
+    start = text.index("authorization ") + len("authorization ")
+    return json.JSONDecoder().raw_decode(text, start)[0]["users"]
+
+
+def test_nats_config_bad_paths_are_one_line_and_write_nothing(tmp_path):
+    """A configuration in a missing directory, credentials where no directory can be, or
+    in one that cannot be written to: one line naming the path, exit 2, and no file (or
+    directory) of the run left behind."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    readonly = tmp_path / "readonly"
+    readonly.mkdir(mode=0o500)
+    unwritable = Path("/sys") if os.geteuid() == 0 else readonly  # root writes anywhere else
+    conf, new_creds = tmp_path / "nats.conf", tmp_path / "new" / "creds"
+    cases = [
+        (["-o", str(tmp_path / "missing" / "x.conf"), "--creds", str(new_creds)],
+         tmp_path / "missing" / "x.conf"),
+        (["-o", str(conf), "--creds", str(blocker / "creds")], blocker / "creds"),
+        (["-o", str(conf), "--creds", str(unwritable)], unwritable / "director.json"),
+        (["-o", str(tmp_path), "--creds", str(new_creds)], tmp_path),  # a directory
+        (["-o", str(conf), "--store-dir", str(blocker)], blocker),
+    ]
+    for args, named in cases:
+        proc = _accord("nats-config", str(SEED_EXAMPLE), *args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.startswith(f"error: {named}: "), proc.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "readonly"], args
+        assert list(readonly.iterdir()) == []
+    assert "cannot write (No such file or directory)" in _accord(
+        "nats-config", str(SEED_EXAMPLE), "-o", str(tmp_path / "missing" / "x.conf")).stderr
 
 
 def _university(tmp_path: Path) -> Path:

@@ -5,7 +5,9 @@ The launcher writes the run's scenario (seed applied) and the anchor plans as JS
 temporary directory and starts ``accord agent`` with the same Python for every agent of
 the cast; each process casts the same agents and keeps the one named by ``--id``. Without
 a server given, it starts a local ``nats-server`` (with JetStream) with one user per agent
-(``natsauth``) and hands each process its own credentials.
+(``natsauth``) and hands each process its own credentials; on a given server, each agent
+logs in with the credentials ``accord nats-config --creds DIR`` wrote, where DIR is given
+(``$ACCORD_NATS_CREDS`` for ``accord run``), else anonymously.
 
 On a durable run (the server has JetStream; see ``runtime.nats``) the launcher creates the
 run's stream first, and starts again an agent process killed by a signal: it resumes from
@@ -34,13 +36,14 @@ from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
 from accord.runtime.agent import Agent
 from accord.runtime.nats import NatsBus, local_server
-from accord.runtime.natsauth import Credentials, server_config
+from accord.runtime.natsauth import Credentials, server_config, write_server_config
 from accord.runtime.runner import DIRECTOR, Crew, Stage, Staged, cast_agents
 
 START_TIMEOUT = 120.0  # seconds for every agent process to start and listen
 STOP_GRACE = 10.0  # seconds an agent process has to exit after the run's end
 RESTARTS = 3  # times the launcher starts again an agent process killed by a signal
 KILL_AFTER = "ACCORD_KILL_AFTER"  # test hook: "<agent>:<n>,...", SIGKILL at message n
+CREDS = "ACCORD_NATS_CREDS"  # accord run --bus nats://HOST:PORT: the agents' credentials DIR
 
 
 def agent(
@@ -134,46 +137,53 @@ def _read_anchors(path: Path) -> dict[str, Plan]:
 
 
 # --- the launcher --------------------------------------------------------------------
-def nats_stage(url: str | None, stall_timeout: float, durable: bool = True) -> Stage:
+def nats_stage(url: str | None, stall_timeout: float, durable: bool = True,
+               creds: Path | None = None) -> Stage:
     """A stage that runs the director here and every other agent as its own process: on
-    the server at ``url``, or (None) on a local one where each agent has its own user;
+    the server at ``url``, each agent as the user whose credentials are in ``creds`` (a
+    directory of ``accord nats-config --creds``; default ``$ACCORD_NATS_CREDS``, else
+    anonymous), or (``url`` None) on a local server where each agent has its own user;
     ``durable``: on JetStream where the server has it."""
+    if creds is None and url is not None and os.environ.get(CREDS):
+        creds = Path(os.environ[CREDS])
 
     @asynccontextmanager
     async def stage(run_id: str, crew: Crew) -> AsyncIterator[Staged]:
         async with AsyncExitStack() as stack:
             tmp = Path(stack.enter_context(TemporaryDirectory(prefix="accord-run-")))
-            there, logins = url, dict[str, Credentials]()
+            there, logins = url, creds
             if there is None:
-                config, logins = server_config(run_id, crew.agents(), DIRECTOR)
-                (tmp / "nats.conf").write_text(config)
-                for a, login in logins.items():
-                    login.write(tmp / f"{a}.json")
+                config, users = server_config(run_id, crew.agents(), DIRECTOR)
+                write_server_config(config, users, tmp / "nats.conf", tmp)
                 there = stack.enter_context(local_server(config=tmp / "nats.conf",
                                                          store=tmp / "jetstream"))
-            user, password = _as(logins.get(DIRECTOR))
+                logins = tmp
+            known = {} if logins is None else {  # every agent's: a missing file is one line
+                a.id: Credentials.read(logins / f"{a.id}.json") for a in crew.agents()}
+            user, password = _as(known.get(DIRECTOR))
             bus = await NatsBus.connect(
                 there, run_id, stall_timeout=stall_timeout, peers=[a.id for a in crew.agents()],
                 user=user, password=password, durable=durable)
             stack.push_async_callback(bus.close)
             await bus.create_stream()
             yield await stack.enter_async_context(_agents(bus, tmp, there, run_id, crew,
-                                                          secured=bool(logins)))
+                                                          logins))
 
     return stage
 
 
 @asynccontextmanager
-async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew, secured: bool
-                  ) -> AsyncIterator[Staged]:
-    """Start one ``accord agent`` process per agent but the director; end them after."""
+async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew,
+                  logins: Path | None) -> AsyncIterator[Staged]:
+    """Start one ``accord agent`` process per agent but the director (as the user of
+    ``logins``/<agent>.json if given); end them after."""
     procs: dict[str, asyncio.subprocess.Process] = {}
     watch: list[asyncio.Future[None]] = []
     bus.register(crew.director)
     argv = _agent_argv(tmp, url, run_id, crew)
 
     async def start(agent_id: str) -> asyncio.subprocess.Process:
-        login = ["--creds", str(tmp / f"{agent_id}.json")] if secured else []
+        login = [] if logins is None else ["--creds", str(logins / f"{agent_id}.json")]
         procs[agent_id] = await asyncio.create_subprocess_exec(
             *argv, "--id", agent_id, *login, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL)
@@ -183,7 +193,7 @@ async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew, se
             await start(a.id)
             watch.append(asyncio.ensure_future(_watch(bus, a.id, procs[a.id], start)))
         pids = ", ".join(str(p.pid) for p in procs.values())
-        users = ", each its own user" if secured else ""
+        users = "" if logins is None else ", each its own user"
         Console(stderr=True).print(
             f"{len(procs)} agents in their own processes on {url}{users} (pids {pids})",
             highlight=False, soft_wrap=True)

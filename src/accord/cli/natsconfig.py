@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 
 from accord.domains import check_protocol, get_domain, load_scenario
-from accord.runtime.natsauth import ANY_RUN, server_config
+from accord.model.errors import ScenarioError
+from accord.runtime.natsauth import ANY_RUN, server_config, write_server_config
 from accord.runtime.runner import DIRECTOR, Director, cast_agents
 
 
@@ -25,22 +26,20 @@ def nats_config(
                                    "streams (default: jetstream/ beside the configuration)"),
 ) -> None:
     """Write a nats-server configuration: one user per agent of SCENARIO (the director too),
-    each with a new password and the subjects it may publish and subscribe to."""
+    each with a new password (the configuration holds its bcrypt hash) and the subjects it
+    may publish and subscribe to. A path that cannot be written is a one-line error, and
+    then nothing is written."""
     sc = load_scenario(scenario)
     if protocol is not None:
         check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
     cast = cast_agents(sc, protocol or sc.protocol, {})
     store = store_dir or (Path.cwd() if output is None else output.parent) / "jetstream"
+    if store.exists() and not store.is_dir():
+        raise ScenarioError(str(store), "--store-dir", "not a directory")
     text, users = server_config(run, [Director(DIRECTOR), *cast.managers, *cast.members],
                                 DIRECTOR, store=str(store.resolve()))
+    write_server_config(text, users, output, creds)  # mode 0600, all or nothing
     if output is None:
         typer.echo(text, nl=False)
-    else:
-        output.write_text(text)
-        output.chmod(0o600)  # it holds the passwords
-    if creds is not None:
-        creds.mkdir(parents=True, exist_ok=True)
-        for agent_id, c in users.items():
-            c.write(creds / f"{agent_id}.json")
     where = f"; credentials in {creds}/<agent>.json" if creds is not None else ""
     typer.echo(f"{len(users)} users ({', '.join(users)}){where}", err=True)

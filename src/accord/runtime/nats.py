@@ -84,6 +84,7 @@ HEARTBEAT = 1.0  # seconds between "busy" heartbeats of a process whose agents r
 STALL_TIMEOUT = 60.0  # seconds of silence before a negotiation counts as stalled
 ROLE = "role:"  # recipient prefix of a role broadcast
 PERMISSION_DENIED = "permissions violation"  # in the server's error for a refused subject
+AUTH_REFUSED = "authorization violation"  # the server's error for a wrong user or password
 ACK_WAIT = 5.0  # seconds before JetStream delivers again a message whose ack was lost
 DUPLICATE_WINDOW = 24 * 3600.0  # seconds JetStream remembers message ids (drops repeats)
 STREAM_NOT_FOUND = 10059  # JetStream's error code
@@ -261,7 +262,8 @@ class NatsBus(Bus):
         return fut.result()
 
     async def _on_error(self, exc: Exception) -> None:
-        self._last_error = exc
+        if AUTH_REFUSED not in str(self._last_error).lower():  # the server's word stays
+            self._last_error = exc  # (not a reset that may follow it on the next attempt)
         if PERMISSION_DENIED in str(exc).lower():  # a publish or subscription refused
             log.error("nats %s refused: %s", self._url, exc)
             if self._refusal is None:

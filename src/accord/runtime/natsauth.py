@@ -1,6 +1,8 @@
 """Who may say what on NATS: a ``nats-server`` configuration with one user per agent.
 
-Each agent connects as a user named by its id, with a generated password, and may
+Each agent connects as a user named by its id, with a generated password (192 random bits;
+the configuration holds only its bcrypt hash, the agent's credentials file the secret), and
+may
 
 - publish only as itself: to ``agent.*.from.<id>`` and ``role.*.from.<id>`` (any recipient,
   any role, but the subject names the sender, and receiving buses check the envelope's
@@ -20,19 +22,24 @@ and creates (and deletes) the run's stream.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import bcrypt
 
 from accord.model.errors import ScenarioError, read_text_file
 from accord.runtime.agent import Agent
 from accord.runtime.nats import reply_prefix, stream_name, subject, token
 
 ANY_RUN = "*"  # a configuration for every run id
+BCRYPT_COST = 6  # the passwords are random (192 bits): the hash hides them, no stretching needed
 
 
 @dataclass(frozen=True)
@@ -42,11 +49,14 @@ class Credentials:
     user: str
     password: str
 
-    def write(self, path: Path) -> None:
-        """Write the file (mode 0600)."""
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump({"user": self.user, "password": self.password}, f)
+    def text(self) -> str:
+        """The file's content (see ``write_private``)."""
+        return json.dumps({"user": self.user, "password": self.password})
+
+    def hashed(self) -> str:
+        """The password's bcrypt hash, as ``nats-server`` takes it in a configuration."""
+        salt = bcrypt.gensalt(BCRYPT_COST, prefix=b"2a")
+        return bcrypt.hashpw(self.password.encode(), salt).decode()
 
     @classmethod
     def read(cls, path: Path) -> Credentials:
@@ -88,7 +98,7 @@ def server_config(run_id: str, agents: Iterable[Agent], director: str,
         token(run_id, "run id")
     roles = {token(a.id, "agent id"): token(a.role, "role") for a in agents}
     creds = {a: Credentials(a, secrets.token_urlsafe(24)) for a in roles}
-    users = [{"user": a, "password": creds[a].password,
+    users = [{"user": a, "password": creds[a].hashed(),
               "permissions": permissions(run_id, a, role, a == director)}
              for a, role in roles.items()]
     run = "any run" if run_id == ANY_RUN else f"run {run_id}"
@@ -98,3 +108,55 @@ def server_config(run_id: str, agents: Iterable[Agent], director: str,
     if store is not None:
         text += "jetstream " + json.dumps({"store_dir": store}) + "\n"
     return text, creds
+
+
+def write_server_config(config: str, creds: Mapping[str, Credentials], output: Path | None,
+                        creds_dir: Path | None) -> None:
+    """Write ``server_config``'s configuration to ``output`` and each agent's credentials to
+    ``creds_dir``/<agent>.json (either None: not written), all or nothing."""
+    files = {} if output is None else {output: config}
+    if creds_dir is not None:
+        files |= {creds_dir / f"{a}.json": c.text() for a, c in creds.items()}
+    write_private(files, [] if creds_dir is None else [creds_dir])
+
+
+def write_private(files: Mapping[Path, str], dirs: Iterable[Path] = ()) -> None:
+    """Write ``files`` (mode 0600: they hold secrets), making ``dirs`` first, all or nothing:
+    each file goes to a temporary file beside it, and all are renamed in place once all are
+    written. A path that cannot be written is a one-line ScenarioError naming it; then no
+    temporary file and no directory made here is left."""
+    made: list[Path] = []
+    staged: dict[Path, Path] = {}
+    at = Path()
+    try:
+        for at in dirs:
+            made += _make_dirs(at)
+        for at, text in files.items():
+            if at.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            tmp = at.with_name(f".{at.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            staged[at] = tmp
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+        for at, tmp in staged.items():
+            tmp.replace(at)
+    except OSError as exc:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        for d in reversed(made):
+            with suppress(OSError):
+                d.rmdir()
+        raise ScenarioError(str(at), "", f"cannot write ({exc.strerror or exc})") from None
+
+
+def _make_dirs(path: Path) -> list[Path]:
+    """Make ``path`` and its missing parents; those made, outermost first."""
+    missing = [p for p in [path, *path.parents] if not p.exists()][::-1]
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+    made = []
+    for p in missing:
+        p.mkdir()
+        made.append(p)
+    return made

@@ -17,6 +17,8 @@ the first toy seed and on the Curtois hospital).
     python benchmarks/nursing.py                           # toy seeds 1..5 + Curtois, 60 s
     python benchmarks/nursing.py --seeds 1 --budget 10 --no-curtois
     python benchmarks/nursing.py --json reports/nursing.json --markdown reports/nursing.md
+    python benchmarks/nursing.py --seeds 3 --no-curtois --slacks '' --plots /tmp/plots \
+        --variants transport-sync --options '{"restarts": 0}'    # one run
 """
 
 from __future__ import annotations
@@ -64,13 +66,16 @@ def _transport_options(sc: NursingScenario, budget: float) -> dict[str, Any]:
     return sc.options_for("transport") | {"time_budget": budget}
 
 
-def measure(label: str, sc: NursingScenario, budget: float, workdir: Path
+def measure(label: str, sc: NursingScenario, budget: float, workdir: Path,
+            variants: list[str] | None = None, extra: dict[str, Any] | None = None
             ) -> list[dict[str, Any]]:
-    """Run stage 1, both modes and central on one scenario; a row per run."""
+    """Run stage 1, the modes and central (or only ``variants``) on one scenario, with
+    ``extra`` transport options; a row per run."""
     rows: list[dict[str, Any]] = []
-    base = _transport_options(sc, budget)
+    base = _transport_options(sc, budget) | (extra or {})
     runs = {p: ("transport", base | o) for p, o in PROTOCOLS.items()}
     runs["central"] = ("central", {"time_limit": budget, "workers": 2})
+    runs = {p: r for p, r in runs.items() if variants is None or p in variants}
     for p, (protocol, options) in runs.items():
         e = _run(sc, protocol, options, workdir / f"{label}-{p}.db")
         trace = read_trace(e.metrics, OFFICE)
@@ -84,21 +89,21 @@ def measure(label: str, sc: NursingScenario, budget: float, workdir: Path
                      "stages": {k: v for k, v in e.metrics.items() if k.startswith("stage")}})
         console.print(f"  {label} {p:22} cost {e.cost} ({e.hard_violations} hard) "
                       f"in {e.wall_seconds:.1f} s")
-    central = next(r["cost"] for r in rows if r["protocol"] == "central")
-    first = next(r["cost"] for r in rows if r["protocol"] == "stage1")
+    central = next((r["cost"] for r in rows if r["protocol"] == "central"), None)
+    first = next((r["cost"] for r in rows if r["protocol"] == "stage1"), None)
     for r in rows:
         r["ratio_central"] = r["cost"] / central if central else None
         r["improvement_pct"] = 100 * (first - r["cost"]) / first if first else None
     return rows
 
 
-def quality_curve(sc: NursingScenario, budget: float, slacks: list[int], workdir: Path
-                  ) -> list[dict[str, Any]]:
+def quality_curve(sc: NursingScenario, budget: float, slacks: list[int], workdir: Path,
+                  extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Slide 26: stage 1, then stage 2 with each quality threshold; (label, slack,
     penalty, transport, global cost) per run."""
     out = []
     for slack in [None, *slacks]:
-        opts = _transport_options(sc, budget) | (
+        opts = _transport_options(sc, budget) | (extra or {}) | (
             {"stages": 1} if slack is None else {"stages": 2, "penalty_slack": slack})
         e = _run(sc, "transport", opts, workdir / f"slack-{slack}.db")
         label = "stage 1" if slack is None else f"slack {slack}"
@@ -196,21 +201,28 @@ def main(
     plots: Path = typer.Option(ROOT / "reports" / "nursing", help="curves' data and PNGs"),
     json_out: Path = typer.Option(None, "--json", help="write the rows as JSON"),
     markdown_out: Path = typer.Option(None, "--markdown", help="write the table as Markdown"),
+    variants: str = typer.Option(",".join([*PROTOCOLS, "central"]),
+                                 help="runs per scenario, comma-separated"),
+    options: str = typer.Option("{}", help="JSON: more transport options for every variant "
+                                           "(e.g. '{\"restarts\": 0}')"),
 ) -> None:
     """Run the benchmark, print the table, write the curves."""
     toys = [int(s) for s in seeds.split(",") if s.strip()]
+    only, extra = [v for v in variants.split(",") if v.strip()], json.loads(options)
+    if unknown := set(only) - {*PROTOCOLS, "central"}:
+        raise typer.BadParameter(f"unknown variants {sorted(unknown)}", param_hint="--variants")
     rows: list[dict[str, Any]] = []
     quality: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in toys:
             sc = generate(wards, nurses, lines, seed)
-            rows += measure(f"toy-s{seed}", sc, budget, Path(tmp))
-            if seed == toys[0]:
+            rows += measure(f"toy-s{seed}", sc, budget, Path(tmp), only, extra)
+            if seed == toys[0] and slacks:
                 quality = quality_curve(sc, budget, [int(s) for s in slacks.split(",")],
-                                        Path(tmp))
+                                        Path(tmp), extra)
         if curtois:
             sc = curtois_hospital(CURTOIS, curtois_lines, seed=1, budget=budget)
-            rows += measure("curtois-1-3", sc, budget, Path(tmp))
+            rows += measure("curtois-1-3", sc, budget, Path(tmp), only, extra)
     console.print(report.table("nursing: same wall-time budget per run", COLUMNS, rows, _cells))
     first = toys[0] if toys else None
     times = [p for p in time_curves(rows)

@@ -29,6 +29,7 @@ from accord.domains.nursing.transport import (
     line_cost,
     others_on_board,
     ride_cost,
+    seat_price,
     transport_cost,
 )
 from accord.domains.nursing.ward import WardProblem
@@ -120,6 +121,17 @@ def test_ward_solves_alone_then_under_caps():
     assert problem.solve(SolveContext(caps={**caps, ("B", 0): 0}, time_limit=1.0)) is None
 
 
+def test_ward_paying_a_full_cabs_cost_per_seat():
+    sc = _toy()
+    assert [seat_price(sc.lines[0], s) for s in range(3)] == [5, 10, 15]
+    problem = WardProblem(sc, sc.wards[0])
+    prices = {("A", s): seat_price(sc.lines[0], s) for s in range(3)}
+    priced = problem.solve(SolveContext(time_limit=1.0), prices=prices)
+    # N2 works 0 and 1 (seats 5 + 10, one unpreferred shift: 3) rather than 1 and 2 (10 + 15)
+    assert priced is not None and priced.cost == 3
+    assert priced.assignment["shifts"] == {"N1": [0], "N2": [0, 1], "N3": [2]}
+
+
 # --- the generator ---------------------------------------------------------------------------
 
 
@@ -159,7 +171,10 @@ def runs(tmp_path_factory):
     db = str(tmp_path_factory.mktemp("n") / "n.db")
     out = {}
     for key, opts in {"stage1": {"stages": 1}, "stage2": {"stages": 2},
-                      "concurrent": {}, "synchronized": {"mode": "synchronized"}}.items():
+                      "concurrent": {}, "synchronized": {"mode": "synchronized"},
+                      "concurrent-no-restart": {"restarts": 0},
+                      "synchronized-no-restart": {"mode": "synchronized", "restarts": 0}
+                      }.items():
         sc = SMALL.model_copy(update={"name": f"small-{key}", "protocol_options": {
             "transport": {**opts, "penalty_slack": SLACK}}})
         out[key] = run_scenario(sc, protocol="transport", db=db)
@@ -204,6 +219,19 @@ def test_stage3_accepts_only_changes_that_lower_the_global_cost(runs, mode):
     assert ep.cost == ep.metrics["stage3.cost"] == costs[-1]
     assert ep.cost < ep.metrics["stage2.cost"] <= ep.metrics["stage1.cost"]
     assert 0 < ep.metrics["utilisation"] <= 1
+
+
+@pytest.mark.parametrize("mode", ["concurrent", "synchronized"])
+def test_restarts_leave_the_optimum_of_one_ward_moves(runs, mode):
+    """Requests for Change stop where no single ward can gain; a restart (every ward pricing
+    one line's seats at a full cab's cost per seat, then Requests for Change) finds a
+    lower global cost, and a restart that does not is undone."""
+    ep, plain = _ep(runs, mode), _ep(runs, f"{mode}-no-restart")
+    assert plain.metrics["stage3.restarts"] == 0
+    assert ep.metrics["stage3.restarts"] > ep.metrics["stage3.restarts_kept"] >= 1
+    assert ep.hard_violations == 0
+    assert ep.cost < plain.cost
+    assert ep.cost == evaluate(SMALL, ep.plans).cost == ep.metrics["stage3.cost"]
 
 
 def test_negotiated_beats_stage1_and_central_beats_negotiated(runs):

@@ -35,6 +35,11 @@ class TransportOptions(BaseModel):
     trade: bool = Field(default=True,
                         description="stage 3: a ward may also request a worse penalty when the "
                                     "cabs it frees are worth more (else only a better one)")
+    restarts: int = Field(default=30, ge=0,
+                          description="stage 3, once Requests for Change stop: restarts at most "
+                                      "(every ward re-plans with one line's seats at a full "
+                                      "cab's cost per seat, Requests for Change follow, the "
+                                      "better state is kept)")
     tokens: int = Field(default=0, ge=0,
                         description="bidding: tokens per ward to pay for seats on full shifts "
                                     "(0: no bidding)")

@@ -16,7 +16,11 @@
    ``tokens``, a ward may also bid (``wishes``) for seats on full shifts: the
    office approves the change when the ward's tokens cover the shortfall, and charges it.
    Requests are processed one at a time; concurrent mode lets every ward re-solve at once
-   (and starts no round it expects to overrun the time budget).
+   (and starts no round it expects to overrun the time budget). Once no ward can gain
+   alone, restarts use the time left: every ward re-solves with one line's seats at a full
+   cab's cost per seat (that line listed in the call's ``capacity``), its request is
+   granted, Requests for Change follow, and the office keeps the better state (granting
+   every ward and line its previous one back otherwise).
 
 The office only sequences the stages and adds numbers; it sees seats and costs, like the
 line managers. Every message carries seats per (line, shift) and cost numbers only.
@@ -82,6 +86,10 @@ class Office(Agent):
         self.transport = 0
         self.started = time.monotonic()
         self.trace: list[tuple[float, int]] = []
+        self.tentative = False
+        """A restart is under way: its costs are not the protocol's answer yet."""
+        self.round_seconds = 0.0
+        """How long the last round of stage 3 lasted."""
 
     def _elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -147,57 +155,112 @@ class Office(Agent):
             add_usage(self.loads, from_entries(rep.usage))
 
     async def _stage3(self, metrics: dict[str, float]) -> int:
-        """Rounds of Requests for Change (then bids) until a round changes nothing."""
+        """Rounds of Requests for Change (then bids) until a round changes nothing; then,
+        while time is left, restarts, one line after the other (not a line of one-seat cabs,
+        whose seats cost that already): every ward requests its best
+        roster with that line's seats sold at a full cab's cost per seat (granted whatever
+        it costs), Requests for Change follow, and the better of that state and the one
+        before is kept. Restarts stop once every line has failed in a row, or when the time
+        left is shorter than two rounds (a restart's first round and one round of
+        requests)."""
         tokens = dict.fromkeys(self.wards, self.opts.tokens)
-        counts = {"changes": 0, "rejected": 0, "tokens_spent": 0}
-        rounds = 0
-        for rnd in range(self.opts.stage3_rounds):
-            applied, began = 0, self._elapsed()
-            for wish in (False, True) if self.opts.tokens else (False,):
-                applied += await self._round(rnd, wish, tokens, counts)
-                if applied or self._late():
-                    break
-            if not applied or self._late(self._elapsed() - began):
-                break
-            rounds = rnd + 1
+        counts = {"changes": 0, "rejected": 0, "tokens_spent": 0, "restarts": 0,
+                  "restarts_kept": 0}
+        rounds = await self._requests(tokens, counts)
+        order = [ln for ln in self.sc.lines if ln.capacity > 1]  # one seat: priced already
+        failed = 0
+        while (counts["restarts"] < self.opts.restarts and failed < len(order)
+               and not self._late(2 * self.round_seconds, rounds_stop=False)):
+            line = order[counts["restarts"] % len(order)]
+            best = (self._cost(), dict(self.seats), dict(self.loads), self.penalty,
+                    self.transport)
+            self.tentative, began = True, self._elapsed()
+            await self._round(counts["restarts"], False, tokens, counts, shared=[
+                UsageEntry(resource=line.id, slot=s, amount=line.capacity)
+                for s in range(self.sc.shifts)])
+            self.round_seconds = self._elapsed() - began
+            rounds += await self._requests(tokens, counts, bids=False)
+            self.tentative = False
+            counts["restarts"] += 1
+            if self._cost() < best[0]:
+                counts["restarts_kept"] += 1
+                failed = 0
+                self.trace.append((self._elapsed(), self._cost()))
+                continue
+            failed += 1
+            _, self.seats, self.loads, self.penalty, self.transport = best
+            for r in await self.request_all([(w, Grant(usage=to_entries(self.seats[w])))
+                                             for w in self.wards]):
+                expect(r, Ack)
+            await self._tell_lines()
         metrics |= {f"stage3.{k}": float(v) for k, v in counts.items()}
         self._mark(metrics, 3)
         return rounds
 
-    def _late(self, ahead: float = 0.0) -> bool:
+    async def _requests(self, tokens: dict[str, int], counts: dict[str, int],
+                        bids: bool = True) -> int:
+        """Rounds of Requests for Change (then, with tokens, bids) until a round changes
+        nothing; the rounds that changed something."""
+        rounds = 0
+        for rnd in range(self.opts.stage3_rounds):
+            if self._late():
+                break
+            applied, began = 0, self._elapsed()
+            for wish in (False, True) if self.opts.tokens and bids else (False,):
+                applied += await self._round(rnd, wish, tokens, counts)
+                if applied or self._late():
+                    break
+            self.round_seconds = self._elapsed() - began
+            if not applied or self._late(self.round_seconds):
+                break
+            rounds = rnd + 1
+        return rounds
+
+    async def _tell_lines(self) -> None:
+        """Every line's loads as the office holds them."""
+        per_line: dict[str, list[UsageEntry]] = {ln: [] for ln in self.lines}
+        for e in to_entries(self.loads):
+            per_line[e.resource].append(e)
+        for r in await self.request_all([(ln, Grant(usage=u)) for ln, u in per_line.items()]):
+            expect(r, Ack)
+
+    def _late(self, ahead: float = 0.0, rounds_stop: bool = True) -> bool:
         """The time budget is spent, or would be after ``ahead`` more seconds (a concurrent
-        round as long as the last one: a round not started does not overrun)."""
+        round, or a restart, as long as the last one: what is not started does not
+        overrun). A synchronized round stops itself in time (``rounds_stop``)."""
         budget = self.opts.time_budget
-        if self.opts.mode == "synchronized":
-            ahead = 0.0  # one ward at a time: the round stops itself in time
+        if self.opts.mode == "synchronized" and rounds_stop:
+            ahead = 0.0
         return budget is not None and self._elapsed() + ahead > budget
 
     async def _round(self, rnd: int, wish: bool, tokens: dict[str, int],
-                     counts: dict[str, int]) -> int:
+                     counts: dict[str, int], shared: list[UsageEntry] | None = None) -> int:
         """One round: synchronized asks one ward at a time, each seeing the changes before
-        it; concurrent asks all at once and settles their requests best gain first."""
+        it; concurrent asks all at once and settles their requests best gain first. With
+        ``shared`` (a restart), every ward is asked and every request granted."""
         def call() -> CallForChanges:
             free = {k: f for k, p in self.loads.items()
                     if (f := free_seats(p, self.sc.line(k[0]).capacity))}
-            return CallForChanges(round=rnd, free=to_entries(free), wish=wish)
+            return CallForChanges(round=rnd, free=to_entries(free), wish=wish,
+                                  capacity=shared or [])
         applied = 0
         if self.opts.mode == "synchronized":
             for w in self.wards:
-                if self._late():
+                if self._late() and not shared:
                     break
                 applied += await self._settle(w, (await self.request(w, call())).body,
-                                              tokens, counts)
+                                              tokens, counts, bool(shared))
             return applied
         bodies = [r.body for r in await self.request_all([(w, call()) for w in self.wards])]
         order = sorted(zip(self.wards, bodies, strict=True), key=lambda wb: -_gain(wb[1]))
         for w, body in order:
-            applied += await self._settle(w, body, tokens, counts)
+            applied += await self._settle(w, body, tokens, counts, bool(shared))
         return applied
 
     async def _settle(self, ward: str, body: object, tokens: dict[str, int],
-                      counts: dict[str, int]) -> int:
+                      counts: dict[str, int], force: bool = False) -> int:
         """Quote a ward's request at its lines; grant it when the global cost goes down
-        (or, for a bid, when the ward's tokens cover the shortfall)."""
+        (or, for a bid, when the ward's tokens cover the shortfall; or with ``force``)."""
         if isinstance(body, NoChange):
             return 0
         if isinstance(body, Wishes):
@@ -217,7 +280,7 @@ class Office(Agent):
         quotes = [expect(r, ReleaseQuote) for r in await self.request_all(
             [(ln, _quote_request(*per_line[ln])) for ln in lines])]
         delta = sum(q.cost_delta for q in quotes)
-        pay = 0 if delta < gain else delta - gain + 1
+        pay = 0 if delta < gain or force else delta - gain + 1
         if pay and not (bid and pay <= tokens[ward]):
             counts["rejected"] += 1
             expect(await self.request(ward, Refusal(
@@ -236,7 +299,8 @@ class Office(Agent):
         self.seats[ward] = new
         self.transport += delta
         self.penalty -= gain // max(1, self.sc.penalty_weight)
-        self.trace.append((self._elapsed(), self._cost()))
+        if not self.tentative:
+            self.trace.append((self._elapsed(), self._cost()))
         return 1
 
 

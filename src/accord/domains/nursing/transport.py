@@ -28,6 +28,11 @@ def line_cost(line: Line, loads: Mapping[int, int]) -> int:
     return sum(cabs(p, line.capacity) * line.cost_per_cab[s] for s, p in loads.items() if p)
 
 
+def seat_price(line: Line, shift: int) -> float:
+    """A full cab's cost per seat: what a seat costs on average once cabs are shared."""
+    return line.cost_per_cab[shift] / line.capacity
+
+
 def transport_cost(sc: NursingScenario, loads: Mapping[Key, int]) -> int:
     """Cost of every line given passengers per (line, shift)."""
     per_line: dict[str, dict[int, int]] = {}

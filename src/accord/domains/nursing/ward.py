@@ -25,6 +25,10 @@ from accord.domains.nursing.ward_model import WardModel
 from accord.model.plan import Key, Plan
 from accord.solve.cpsat import solve_model
 
+PRICE_SCALE = 60
+"""Seat prices are paid in 1/60 of a cost unit (a cab's cost per seat is exact for
+capacities 1–6)."""
+
 
 @dataclass(frozen=True)
 class Rides:
@@ -102,12 +106,14 @@ class WardProblem(LocalProblem):
         self.manager = max(sorted(set(lines)), key=lines.count) if lines else ward.id
         self.keys = sorted({(ln, s) for ln in lines for s in range(sc.shifts)})
 
-    def solve(self, ctx: SolveContext, rides: Rides | None = None) -> Plan | None:
-        """Best roster under the context; with ``rides``, under the transport it adds."""
+    def solve(self, ctx: SolveContext, rides: Rides | None = None,
+              prices: Mapping[Key, float] | None = None) -> Plan | None:
+        """Best roster under the context; with ``rides``, under the transport it adds; with
+        ``prices``, paying that much per seat on each (line, shift)."""
         sc = self.sc
         m = cp_model.CpModel()
         v = add_ward(m, sc, self.ward)
-        priced = ctx.price is not None or rides is not None
+        priced = ctx.price is not None or rides is not None or prices is not None
         main = [(sc.penalty_weight if priced else 1) * v.penalty()]
         over_w = ctx.price if ctx.price is not None else v.penalty_bound() + 1
         for key in self.keys if ctx.caps is not None else ():
@@ -120,6 +126,9 @@ class WardProblem(LocalProblem):
                 m.add(v.seats(key) <= cap)
         if rides is not None:
             main = self._ride(m, v, rides, main)
+        if prices is not None:
+            main = [PRICE_SCALE * t for t in main] + [
+                round(PRICE_SCALE * p) * v.seats(k) for k, p in sorted(prices.items())]
         # changes from the anchor: x where it worked nothing, 1 - x where it did
         before = v.worked(ctx.anchor) if ctx.anchor else set()
         changes = ([1 - x if k in before else x for k, x in v.cells.items()]

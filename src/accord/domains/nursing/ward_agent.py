@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from accord.domains.base import SolveContext
 from accord.domains.nursing.options import BUSY, TransportOptions
-from accord.domains.nursing.transport import others_on_board, ride_cost
+from accord.domains.nursing.transport import others_on_board, ride_cost, seat_price
 from accord.domains.nursing.ward import Rides, WardProblem
 from accord.model.errors import ProtocolError
 from accord.model.messages import (
@@ -37,7 +37,9 @@ class WardAgent(Agent):
     quality threshold (stage 2) and sends Requests for Change (stage 3).
 
     A proposal it quotes stays open until the proposing line grants or refuses it; other
-    lines meanwhile hear that it is busy, so two lines never change it at once.
+    lines meanwhile hear that it is busy, so two lines never change it at once. A restart
+    (stage 3) replaces its roster at once and keeps the one it held, to return to when the
+    office grants it back.
     """
 
     role = "ward"
@@ -48,15 +50,17 @@ class WardAgent(Agent):
         self.problem, self.opts, self.seed, self.anchor = problem, opts, seed, anchor
         self.plan: Plan | None = None
         self.pending: Plan | None = None
+        self.kept: Plan | None = None
         self.holder: str | None = None
         self.first_cost = 0
         self.tokens = self.charge = 0
 
     def _solve(self, caps: dict[Key, int] | None, rides: Rides | None = None,
-               work: float | None = None) -> Plan | None:
+               work: float | None = None, prices: dict[Key, float] | None = None
+               ) -> Plan | None:
         return self.problem.solve(SolveContext(
             caps=caps, anchor=self.plan or self.anchor, time_limit=work or self.opts.solve_work,
-            seed=self.seed), rides)
+            seed=self.seed), rides, prices)
 
     def _held(self) -> Plan:
         if self.plan is None:
@@ -67,7 +71,7 @@ class WardAgent(Agent):
         """Stage 1: the ward's best roster alone."""
         if self.plan is not None:
             self.anchor = self.plan
-        self.plan = self.pending = self.holder = None
+        self.plan = self.pending = self.holder = self.kept = None
         self.tokens, self.charge = self.opts.tokens, 0
         plan = await self.think(self._solve, None, None, self.opts.first_work)
         if plan is None:
@@ -114,25 +118,37 @@ class WardAgent(Agent):
         cabs its seats need (read from the free seats the office publishes); a roster whose
         weighted penalty plus cabs is lower becomes a Request for Change (its gain, the
         weighted penalty decrease, is negative for a trade). A wish (bid) takes the best penalty
-        whose weighted penalty plus cabs exceeds today's by less than its tokens."""
+        whose weighted penalty plus cabs exceeds today's by less than its tokens.
+
+        A restart lists (line, shift)s in ``capacity``: there a seat costs a full cab's cost
+        per seat (the line's public cost per cab over its capacity) instead of the cabs it
+        adds; the ward requests its best roster so priced, however it compares, and keeps the
+        roster it held, to return to when the office grants it back."""
         plan, sc = self._held(), self.problem.sc
         own, free = plan.usage_map(), from_entries(msg.free)
-        fares = {}
+        shared = {(e.resource, e.slot) for e in msg.capacity}
+        if shared:
+            self.kept = plan
+        fares, prices = {}, {}
         for k in self.problem.keys:
             line = sc.line(k[0])
-            fares[k] = (line.capacity, line.cost_per_cab[k[1]],
-                        others_on_board(line.capacity, free.get(k, 0), own.get(k, 0)))
+            if k in shared:
+                prices[k] = seat_price(line, k[1])
+            else:
+                fares[k] = (line.capacity, line.cost_per_cab[k[1]],
+                            others_on_board(line.capacity, free.get(k, 0), own.get(k, 0)))
         now = sc.penalty_weight * plan.cost + ride_cost(fares, own)
         if msg.wish and self.tokens <= 0:
             return NoChange()
         limit = now + self.tokens - 1 if msg.wish else None
         below = None if self.opts.trade and not msg.wish else plan.cost
-        new = await self.think(self._solve, None, Rides(fares, below, limit))
+        new = await self.think(self._solve, None, Rides(fares, below, limit), None,
+                               prices or None)
         if new is None:
             return NoChange()
         value = sc.penalty_weight * new.cost + ride_cost(fares, new.usage_map())
         gain = sc.penalty_weight * (plan.cost - new.cost)
-        if not msg.wish and value >= now:
+        if not msg.wish and value >= now and not shared:
             return NoChange()
         self.pending, self.charge = new, max(0, value - now + 1) if msg.wish else 0
         if msg.wish:
@@ -140,7 +156,12 @@ class WardAgent(Agent):
         return ChangeRequest(usage=new.usage, expected_gain=gain)
 
     async def on_grant(self, msg: Grant, env: Envelope) -> Ack:
-        """The open proposal or Request for Change is approved: it becomes the roster."""
+        """The open proposal or Request for Change is approved: it becomes the roster; or,
+        with no proposal open, the roster kept at the last restart comes back."""
+        if self.pending is None and self.kept is not None and \
+                from_entries(msg.usage) == self.kept.usage_map():
+            self.plan, self.kept = self.kept, None
+            return Ack()
         if self.pending is None or not set(msg.usage) <= set(self.pending.usage):
             raise ProtocolError(f"{self.id}: granted seats it did not offer")
         self.plan, self.pending, self.holder = self.pending, None, None

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from itertools import permutations
 
+from ortools.sat.python import cp_model
+
 from accord.domains import load_scenario
 from accord.domains.base import SolveContext
 from accord.domains.university import DOMAIN
@@ -18,6 +20,7 @@ from accord.domains.university.validate import room_capacity_cost
 from accord.model.messages import ReleaseQuote, ReleaseRequest
 from accord.model.plan import from_entries, to_entries
 from accord.protocols.negotiate import Member
+from accord.solve.cpsat import hint_completely, solve_model
 from tests.conftest import ROOT
 
 
@@ -102,3 +105,36 @@ def test_priced_caps_buy_a_closed_room_only_when_it_pays():
     assert dear.assignment["lectures"][0][1] == "Q" and dear.cost == 2 + 5
     same = d1.solve(SolveContext(caps=caps, soft_caps=True, price=2, time_limit=1.0))
     assert same is not None and same.assignment["lectures"][0][1] == "Q"
+
+
+def test_complete_hint_starts_the_search_from_the_anchor():
+    """A hint fixed by the decisions is completed (every variable), and a search of large
+    neighbourhoods only starts from it: with almost no work it returns the hinted solution
+    or a better one. An impossible hint leaves the model as it was."""
+    m = cp_model.CpModel()
+    xs = [m.new_bool_var(f"x{i}") for i in range(6)]
+    m.add(sum(xs) == 3)
+    pairs = [m.new_bool_var(f"p{i}") for i in range(5)]
+    for i, p in enumerate(pairs):  # p_i = x_i and x_{i+1}
+        m.add_multiplication_equality(p, [xs[i], xs[i + 1]])
+    m.maximize(sum(pairs))  # optimum 2: three in a row
+    fixed = [(x, v) for x, v in zip(xs, [1, 0, 1, 0, 1, 0], strict=True)]  # objective 0
+    assert hint_completely(m, fixed)
+    assert len(m.proto.solution_hint.vars) == len(m.proto.variables)
+    solved = solve_model(m, time_limit=10, seed=1, deterministic_limit=10, lns_only=True)
+    assert solved is not None and solved.solver.objective_value >= 0
+    assert not hint_completely(m, [(x, 1) for x in xs])  # four or more: impossible
+    assert len(m.proto.solution_hint.vars) == len(m.proto.variables)
+
+
+def test_department_resolve_is_no_worse_than_its_anchor():
+    """Re-solving under the same caps from its own timetable never gives a worse one,
+    even with a sliver of work (the search starts from the anchor)."""
+    sc = load_scenario(ROOT / "examples" / "university-small.yaml")
+    assert isinstance(sc, UniversityScenario)
+    caps = dict(DOMAIN.managers(sc)[0].capacity)
+    for prob in DOMAIN.local_problems(sc):
+        first = prob.solve(SolveContext(caps=caps, time_limit=0.05, seed=3))
+        assert first is not None
+        again = prob.solve(SolveContext(caps=caps, anchor=first, time_limit=0.01, seed=4))
+        assert again is not None and again.cost <= first.cost

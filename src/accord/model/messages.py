@@ -129,6 +129,11 @@ class Refusal(Body):
     attempt: int = Field(default=0, ge=0, description="how many re-plans were asked before")
 
 
+WorkShare = Annotated[float, Field(
+    gt=0, le=1, description="share of its usual solver work the agent may spend (less "
+                            "when the time budget is nearly spent)")]
+
+
 class CallForChanges(Body):
     """Manager to member: capacity now free; send a Request for Change if it helps.
 
@@ -141,6 +146,7 @@ class CallForChanges(Body):
     free: list[UsageEntry]
     wish: bool = False
     capacity: list[UsageEntry] = Field(default_factory=list)
+    work: WorkShare = 1.0
 
 
 class ChangeRequest(Body):
@@ -190,6 +196,7 @@ class ReleaseRequest(Body):
     release: list[UsageEntry] = Field(min_length=1)
     free: list[UsageEntry]
     attempt: int = Field(default=0, ge=0, description="varies the holder's solver seed")
+    work: WorkShare = 1.0
 
 
 class ReleaseQuote(Body):

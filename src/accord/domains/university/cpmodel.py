@@ -25,7 +25,7 @@ from accord.domains.university.validate import (
     MIN_WORKING_DAYS_COST,
     ROOM_STABILITY_COST,
 )
-from accord.solve.cpsat import Solved, solve_model
+from accord.solve.cpsat import Solved, hint_completely, solve_model
 
 ROOM, CURR = "room:", "curr:"
 CHANGE_SCALE = 1000
@@ -64,6 +64,8 @@ class Built:
     x: dict[tuple[str, int, str], cp_model.IntVar]
     cost: cp_model.LinearExprT
     overflow: list[cp_model.IntVar]
+    hinted: bool = False
+    """Whether every variable is hinted with the anchor timetable (it is feasible)."""
 
 
 Terms = dict[str, list[tuple[cp_model.LinearExprT, int]]]
@@ -215,7 +217,9 @@ def build(inst: Instance, limits: Limits | None = None) -> Built:
             m.add_hint(x[key], 1)
             kept.append(x[key])
     objective(m, layer, cost, kept, sum(c.lectures for c in inst.courses))
-    return Built(m, x, cost, layer.overflow)
+    # start from the anchor timetable itself where it is still feasible
+    hinted = bool(kept) and hint_completely(m, [(v, int(k in lim.anchor)) for k, v in x.items()])
+    return Built(m, x, cost, layer.overflow, hinted)
 
 
 def read_lectures(inst: Instance, x: Mapping[tuple[str, int, str], cp_model.IntVar],

@@ -112,5 +112,5 @@ class DepartmentProblem(LocalProblem):
             return None if found is None else found[0]
         built = build(self.inst, lim)
         solved = solve_model(built.model, time_limit=10 * work + 10, seed=seed, workers=1,
-                             deterministic_limit=work, interleave=True)
+                             deterministic_limit=work, interleave=True, lns_only=built.hinted)
         return None if solved is None else read_lectures(self.inst, built.x, solved.solver)

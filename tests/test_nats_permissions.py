@@ -10,8 +10,6 @@ import json
 import os
 import re
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +18,6 @@ import nats
 import pytest
 import yaml
 
-from accord.cli.agent import CREDS
 from accord.model.messages import Envelope, ScheduleQuery
 from accord.runtime.nats import NatsBus, NatsError, local_server, stream_name
 from accord.runtime.natsauth import Credentials, server_config
@@ -252,10 +249,10 @@ def test_run_on_a_server_configured_by_nats_config_equals_the_in_memory_run(tmp_
         assert anonymous.returncode == 2, anonymous.stderr
         assert re.fullmatch(f"error: cannot reach the NATS server at {url}: .*Authorization "
                             "Violation.*\n", anonymous.stderr), anonymous.stderr
-        proc = subprocess.run(
-            [sys.executable, "-m", "accord.cli.main", "run", str(SEED_EXAMPLE), *short, "--db",
-             str(tmp_path / "n.db"), "--report", str(net), "--bus", url],
-            capture_output=True, text=True, timeout=300, env=os.environ | {CREDS: str(creds)})
+        proc = _accord("run", str(SEED_EXAMPLE), *short, "--db", str(tmp_path / "n.db"),
+                       "--report", str(net), "--bus", url, "--creds", str(creds))
+        no_dir = _accord("run", str(SEED_EXAMPLE), "--bus", url, "--creds", str(tmp_path / "x"))
+        assert no_dir.returncode == 2 and "x: no such directory" in no_dir.stderr
     assert proc.returncode == 0, proc.stderr
     assert f"7 agents in their own processes on {url}, each its own user" in proc.stderr
     assert "not durable" not in proc.stderr and "violation" not in proc.stderr.lower()

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from accord.cli.agent import nats_stage
 from accord.domains import check_protocol, get_domain, load_scenario
+from accord.model.errors import AccordError
 from accord.runtime.nats import STALL_TIMEOUT
 from accord.runtime.runner import EpisodeResult, RunResult, Stage, in_memory, run_scenario
 
@@ -48,6 +49,9 @@ def run(
     stall_timeout: float = typer.Option(
         STALL_TIMEOUT, "--stall-timeout", min=3.0,
         help="with --bus: seconds of silence after which the negotiation has stalled"),
+    creds: Path = typer.Option(
+        None, "--creds", help="with --bus nats://HOST:PORT: the credentials directory of "
+                              "accord nats-config (default $ACCORD_NATS_CREDS)"),
 ) -> None:
     """Run SCENARIO; each episode is stored as it ends and continues the ledger."""
     sc = load_scenario(scenario)
@@ -57,7 +61,7 @@ def run(
     with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, transient=True) as bar:
-        stage = _stage(bus, stall_timeout)
+        stage = _stage(bus, stall_timeout, creds)
         task = bar.add_task(f"{sc.name} · {protocol or sc.protocol}", total=total)
 
         def tick(e: EpisodeResult) -> None:
@@ -75,13 +79,17 @@ def run(
         console.print(f"report written to {report}")
 
 
-def _stage(bus: str | None, stall_timeout: float) -> Stage:
+def _stage(bus: str | None, stall_timeout: float, creds: Path | None = None) -> Stage:
     """The stage ``--bus`` asks for; ``nats`` starts a local server with permissions."""
+    if creds is not None and (bus is None or bus == "nats"):
+        raise AccordError("--creds goes with --bus nats://HOST:PORT only")
+    if creds is not None and not creds.is_dir():
+        raise AccordError(f"--creds {creds}: no such directory")
     if bus is None:
         return in_memory
     if bus == "nats":
         return nats_stage(None, stall_timeout)
     if bus.startswith(("nats://", "tls://")):
-        return nats_stage(bus, stall_timeout)
+        return nats_stage(bus, stall_timeout, creds=creds)
     raise typer.BadParameter(f"expected nats or nats://HOST:PORT, not {bus!r}",
                              param_hint="--bus")

@@ -492,6 +492,8 @@ class Manager(Agent):
         (a change is dropped when its member's plan changed meanwhile)."""
         capacity = to_entries(self.spec.capacity) if wish else []
         asked, seen, work = time.monotonic(), dict(self.version), self._work_left(members)
+        if work < MIN_WORK:
+            return False
         replies = await self.request_all([(m, CallForChanges(
             round=rnd, free=self._free_entries(), wish=wish, capacity=capacity, work=work))
             for m in members])

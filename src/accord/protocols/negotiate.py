@@ -476,9 +476,8 @@ class Manager(Agent):
         first where they still fit; synchronized asks one member at a time, each seeing
         the changes before it. Whether any change was applied."""
         members = sorted(self.granted, key=rank.__getitem__)
-        if self.options.mode == "concurrent":
-            return (not self._out_of_time(asking=members)
-                    and await self._apply_changes(rnd, members, rank, wish))
+        if self.options.mode == "concurrent":  # it asks only with enough work left
+            return await self._apply_changes(rnd, members, rank, wish)
         applied = False
         for m in members:
             if self._out_of_time(asking=[m]):
@@ -554,8 +553,6 @@ class Manager(Agent):
         chosen: dict[str, Release] = {}
         batch = self.options.quote_batch
         for key, amount in sorted(need.items()):
-            if gain is not None and self._out_of_time():
-                return False  # a wish is optional: no more quotes once the budget is spent
             holders = sorted((m for m in self.granted if m != requester
                               and self._holding(m, chosen).get(key, 0) > 0),
                              key=lambda m: (-self._holding(m, chosen).get(key, 0), m))

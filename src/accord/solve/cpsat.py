@@ -42,9 +42,7 @@ def solve_model(
                             interleave=interleave)
         if first is None or first.optimal:
             return first
-        model.clear_hints()
-        for i, value in enumerate(first.solver.response_proto.solution):
-            model.add_hint(model.get_int_var_from_proto_index(i), value)
+        _hint_all(model, first.solver.response_proto.solution)
         return solve_model(model, time_limit=time_limit, seed=seed, workers=workers,
                            deterministic_limit=polish * deterministic_limit,
                            interleave=interleave, lns_only=True) or first
@@ -82,7 +80,12 @@ def hint_completely(model: cp_model.CpModel, fixed: Iterable[tuple[cp_model.IntV
     solver.parameters.max_deterministic_time = work
     if solver.solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
-    model.clear_hints()
-    for i, value in enumerate(solver.response_proto.solution):
-        model.add_hint(model.get_int_var_from_proto_index(i), value)
+    _hint_all(model, solver.response_proto.solution)
     return True
+
+
+def _hint_all(model: cp_model.CpModel, solution: Iterable[int]) -> None:
+    """Replace the model's hints by a value for every variable, in proto order."""
+    model.clear_hints()
+    for i, value in enumerate(solution):
+        model.add_hint(model.get_int_var_from_proto_index(i), value)

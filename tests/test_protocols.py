@@ -92,3 +92,21 @@ def test_negotiation_trace_of_two_classrooms(db):
     assert {first, second} == {"C1", "C2"}
     assert trace[-2:] == [("C1", "director", "plan_report"), ("C2", "director", "plan_report")]
     assert res.episodes[0].cost == 25 * 2 and res.episodes[0].hard_violations == 0
+
+
+def test_plan_work_scales_the_grant_phase_plans_only(seed_scenario, tmp_path):
+    from accord.store import Store
+    runs = {}
+    for share in (1.0, 0.5):
+        sc = seed_scenario.model_copy(
+            update={"protocol_options": {"negotiate": {"plan_work": share}}})
+        db = str(tmp_path / f"w{share}.db")
+        res = run_scenario(sc, protocol="negotiate", episodes=1, db=db)
+        msgs = Store(db).messages(res.run_id)
+        runs[share] = res.episodes[0].cost, msgs
+        plans = [m.body.work for m in msgs if m.kind in ("call_for_plans", "refusal")]
+        changes = [m.body.work for m in msgs if m.kind == "call_for_changes"]
+        assert plans and set(plans) == {share}
+        assert changes and set(changes) == {1.0}  # no time budget: changes at full work
+    # the seed's problems solve to optimality at either share: the same outcome
+    assert runs[0.5][0] == runs[1.0][0] == 520

@@ -93,12 +93,18 @@ class Ack(Body):
 # --- capacity negotiation (protocol ``negotiate``) -----------------------------------------
 
 
+WorkShare = Annotated[float, Field(
+    gt=0, le=1, description="share of its usual solver work the agent may spend (less "
+                            "when the time budget is nearly spent)")]
+
+
 class CallForPlans(Body):
     """Manager to member: propose a plan within the free capacity listed."""
 
     kind: Literal["call_for_plans"] = "call_for_plans"
     episode: int
     free: list[UsageEntry]
+    work: WorkShare = 1.0
 
 
 class PlanRequest(Body):
@@ -127,11 +133,7 @@ class Refusal(Body):
     reason: str
     free: list[UsageEntry]
     attempt: int = Field(default=0, ge=0, description="how many re-plans were asked before")
-
-
-WorkShare = Annotated[float, Field(
-    gt=0, le=1, description="share of its usual solver work the agent may spend (less "
-                            "when the time budget is nearly spent)")]
+    work: WorkShare = 1.0
 
 
 class CallForChanges(Body):

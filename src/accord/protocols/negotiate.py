@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -95,6 +95,10 @@ class NegotiateOptions(BaseModel):
         default="ledger", description="who is granted first: most owed, then by a seeded "
                                       "draw, by the largest requests, or in the scenario's "
                                       "order")
+    plan_work: float = Field(
+        default=1.0, gt=0, le=1, description="share of the solver work members spend on "
+                                             "plans in the grant phase (the rest of the "
+                                             "budget goes to Requests for Change)")
     repairs: int = Field(default=4, ge=0, description="re-plans, each with another solver "
                                                       "seed, of members still over capacity "
                                                       "after the grants")
@@ -165,25 +169,22 @@ class Member(Agent):
         if self.plan is not None:
             self.anchor = self.plan
         self.plan, self._offered = None, {}
-        return await self._request(from_entries(msg.free))
+        return await self._request(from_entries(msg.free), work=msg.work)
 
     async def on_refusal(self, msg: Refusal, env: object) -> PlanRequest:
-        return await self._request(from_entries(msg.free), msg.attempt)
+        return await self._request(from_entries(msg.free), msg.attempt, msg.work)
 
-    async def _request(self, free: dict[Key, int], attempt: int = 0) -> PlanRequest:
-        plan = await self.think(self._solve, free, True, None, attempt)
+    async def _request(self, free: dict[Key, int], attempt: int = 0, work: float = 1.0
+                       ) -> PlanRequest:
+        plan = await self.think(self._solve, free, True, None, attempt, work)
         if plan is None:
             raise RuntimeError(f"{self.id}: local problem has no plan even with soft caps")
         if not fits(plan.usage_map(), free):
             # overflow may only mean the budget was short: look once more, longer, for a fit
-            fitting = await self.think(self._solve_hard_longer, free, attempt)
+            fitting = await self.think(self._solve, free, False, None, attempt, 4 * work)
             plan = fitting or plan
         return PlanRequest(usage=self._offer(plan), cost=plan.cost,
                            overflow=not fits(plan.usage_map(), free))
-
-    def _solve_hard_longer(self, free: dict[Key, int], attempt: int) -> Plan | None:
-        ctx = self._ctx(free, attempt=attempt)
-        return self.problem.solve(replace(ctx, time_limit=4 * ctx.time_limit))
 
     async def on_grant(self, msg: Grant, env: object) -> Ack:
         self.plan = self._offered[tuple(sorted(from_entries(msg.usage).items()))]
@@ -310,11 +311,13 @@ class Manager(Agent):
         members = list(self.spec.members)
         order = priority_order(members, msg.ledger, self.seed, msg.episode)
         replies = await self.request_all(
-            [(m, CallForPlans(episode=msg.episode, free=self._free_entries())) for m in members])
+            [(m, CallForPlans(episode=msg.episode, free=self._free_entries(),
+                              work=self.options.plan_work)) for m in members])
         # a first estimate of how long each member's call for changes will take: longer
         # than its first plan, as a change searches from its plan (comp06, K = 2: 32 s
         # against 22 s)
-        self.asked = dict.fromkeys(members, 1.5 * (time.monotonic() - self.started))
+        self.asked = dict.fromkeys(
+            members, 1.5 * (time.monotonic() - self.started) / self.options.plan_work)
         requests = {m: expect(r, PlanRequest) for m, r in zip(members, replies, strict=True)}
         if self.options.grant_order != "ledger":
             drawn = {m: i for i, m in enumerate(order)}
@@ -368,7 +371,8 @@ class Manager(Agent):
             self.refused_members |= set(asked)
             replies = await self.request_all([
                 (m, Refusal(reason="capacity taken by members with priority",
-                            free=self._free_entries())) for m in asked])
+                            free=self._free_entries(), work=self.options.plan_work))
+                for m in asked])
             for m, r in zip(asked, replies, strict=True):
                 requests[m] = expect(r, PlanRequest)
             head = refused[0]
@@ -398,7 +402,8 @@ class Manager(Agent):
             room = {k: max(0, v) for k, v in _combine(self.free, usage).items()}
             reply = expect(await self.request(m, Refusal(
                 reason="over capacity: re-plan within what others leave",
-                free=self._free_entries(room), attempt=attempt)), PlanRequest)
+                free=self._free_entries(room), attempt=attempt,
+                work=self.options.plan_work)), PlanRequest)
             new = from_entries(reply.usage)
             if (fits(new, room) or await self._make_room(m, new, None)
                     or overflow(new, room) < overflow(usage, room)):
@@ -519,7 +524,9 @@ class Manager(Agent):
         gain is asked again when others' plans changed (the gain may depend on them)."""
         applied: set[str] = set()
         for gain, m, usage in changes:
-            if m in applied or self.version.get(m) != seen.get(m) or self._out_of_time():
+            # no time check: a computed change costs only messages to apply (a wish's
+            # purchase of room checks the work left itself)
+            if m in applied or self.version.get(m) != seen.get(m):
                 continue
             if any(v != seen.get(o) for o, v in self.version.items() if o != m):
                 gain = await self._recheck(m, usage)

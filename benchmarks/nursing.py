@@ -5,8 +5,9 @@ synchronized, concurrent and asynchronous (concurrent with solves overlapping th
 message flow), and ``central``, every run with the same wall-time budget
 (``transport``'s time budget; central's solver time limit, 2 workers). Prints transport
 cost, total ward penalty, global cost, ratio to central, improvement over stage 1, messages,
-wall time, when the final cost was reached (settled), and the wards' utilisation (CPU time
-solving ÷ wall time); writes the rows as JSON and Markdown.
+wall time, when the final cost was reached (settled), when each of the three modes first
+reached the highest of their final costs ("to common s": time to a common target), and the
+wards' utilisation (CPU time solving ÷ wall time); writes the rows as JSON and Markdown.
 
 It also writes the seed's two curves as data (JSON, CSV) and PNG plots in ``--plots``:
 ``cost-vs-quality`` (slide 26: stage 2 run with a range of ``penalty_slack`` thresholds on
@@ -94,6 +95,7 @@ def measure(label: str, sc: NursingScenario, budget: float, workdir: Path,
     for r in rows:
         r["ratio_central"] = r["cost"] / central if central else None
         r["improvement_pct"] = 100 * (first - r["cost"]) / first if first else None
+    report.time_to_common(rows, [p for p, _ in MODES])
     return rows
 
 
@@ -176,7 +178,7 @@ def write_curves(quality: list[dict[str, Any]], times: list[dict[str, Any]], plo
 
 
 COLUMNS = ["instance", "protocol", "hard", "transport", "penalty", "global cost", "÷ central",
-           "vs stage 1", "messages", "wall s", "settled s", "utilisation"]
+           "vs stage 1", "messages", "wall s", "settled s", "to common s", "utilisation"]
 
 
 def _cells(r: dict[str, Any]) -> list[str]:
@@ -185,7 +187,7 @@ def _cells(r: dict[str, Any]) -> list[str]:
             str(r["penalty"]), str(r["cost"]), report.opt(r["ratio_central"], "{:.3f}"),
             report.opt(r["improvement_pct"], "{:.1f} %"), str(r["messages"]),
             f"{r['wall_seconds']:.1f}", report.opt(r["settled_seconds"], "{:.1f}"),
-            report.opt(r["utilisation"], "{:.0%}")]
+            report.opt(r.get("common_seconds"), "{:.1f}"), report.opt(r["utilisation"], "{:.0%}")]
 
 
 def main(

@@ -47,3 +47,15 @@ def write(console: Console, rows: list[dict[str, Any]], json_out: Path | None,
     if markdown_out:
         markdown_out.write_text(table)
         console.print(f"wrote {markdown_out}")
+
+
+def time_to_common(rows: list[dict[str, Any]], variants: Sequence[str]) -> None:
+    """Set ``common_seconds`` on the rows of ``variants`` with a cost trace (when there are
+    several): when each first reached the highest of their final costs (time to target,
+    which compares variants that end at different costs)."""
+    pair = [r for r in rows if r["protocol"] in variants and r["trace"]]
+    if len(pair) < 2:
+        return
+    target = max(r["cost"] for r in pair)
+    for r in pair:
+        r["common_seconds"] = next(t for t, c in r["trace"] if c <= target)

@@ -76,7 +76,7 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
     for r in rows:
         r["ratio_best"] = r["cost"] / r["best_known"]
         r["ratio_central"] = r["cost"] / central if central else None
-    time_to_common(rows)
+    report.time_to_common(rows, VARIANTS)
     return rows
 
 
@@ -88,17 +88,6 @@ def official_trace(metrics: dict[str, float], final: int) -> list[list[float]] |
         return None
     offset = final - trace[-1][1]
     return [[t, c + offset] for t, c in trace]
-
-
-def time_to_common(rows: list[dict[str, Any]]) -> None:
-    """Set ``common_seconds`` on the negotiate rows (when there are several): when each
-    first reached the highest of their final costs."""
-    pair = [r for r in rows if r["protocol"] in VARIANTS and r["trace"]]
-    if len(pair) < 2:
-        return
-    target = max(r["cost"] for r in pair)
-    for r in pair:
-        r["common_seconds"] = next(t for t, c in r["trace"] if c <= target)
 
 
 COLUMNS = ["instance", "K", "crossing", "protocol", "hard", "cost", "best known", "÷ best",

@@ -138,6 +138,10 @@ def test_benchmark_smoke(tmp_path):
         assert r["cost"] == r["transport"] + r["penalty"]
         assert r["ratio_central"] >= 1 - 1e-9
     assert data[0]["improvement_pct"] == 0
+    modes = [r for r in data if r["protocol"].startswith("transport-")]
+    target = max(r["cost"] for r in modes)  # each mode's time to the cost all reach
+    assert all(r["common_seconds"] <= r["settled_seconds"] for r in modes)
+    assert all(r["common_seconds"] == r["settled_seconds"] for r in modes if r["cost"] == target)
     for name in ("cost-vs-quality.png", "cost-vs-time.png"):
         assert (plots / name).stat().st_size > 1000
     curves = json.loads((plots / "curves.json").read_text())

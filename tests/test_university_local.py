@@ -4,6 +4,7 @@ with known answers."""
 from __future__ import annotations
 
 import asyncio
+import time
 from itertools import permutations
 
 from ortools.sat.python import cp_model
@@ -13,14 +14,16 @@ from accord.domains.base import SolveContext
 from accord.domains.university import DOMAIN
 from accord.domains.university.cpmodel import Limits, curr_key, room_key
 from accord.domains.university.instance import Course, Instance, Lecture, Room
+from accord.domains.university.itc2007 import read_ctt
 from accord.domains.university.local import DepartmentProblem
 from accord.domains.university.scenario import UniversityScenario
+from accord.domains.university.split import split
 from accord.domains.university.twostage import best_fit
 from accord.domains.university.validate import room_capacity_cost
 from accord.model.messages import ReleaseQuote, ReleaseRequest
 from accord.model.plan import from_entries, to_entries
 from accord.protocols.negotiate import Member
-from accord.solve.cpsat import hint_completely, solve_model
+from accord.solve.cpsat import LAST_WORDS, deadline, hint_completely, solve_model
 from tests.conftest import ROOT
 
 
@@ -138,3 +141,19 @@ def test_department_resolve_is_no_worse_than_its_anchor():
         assert first is not None
         again = prob.solve(SolveContext(caps=caps, anchor=first, time_limit=0.01, seed=4))
         assert again is not None and again.cost <= first.cost
+
+
+def test_a_deadline_cuts_a_long_resolve_short_with_a_plan_no_worse():
+    """Under ``deadline``, a re-solve asked for far more work than the time left returns
+    near the deadline, from its anchor, no worse than it."""
+    sc, _ = split(read_ctt(ROOT / "data" / "itc2007" / "comp06.ctt"), 4)
+    caps = dict(DOMAIN.managers(sc)[0].capacity)
+    prob = max(DOMAIN.local_problems(sc), key=lambda p: len(p.inst.courses))
+    first = prob.solve(SolveContext(caps=caps, time_limit=0.5, seed=3))
+    assert first is not None
+    started = time.monotonic()
+    with deadline(1.0):
+        again = prob.solve(SolveContext(caps=caps, anchor=first, time_limit=10_000, seed=4))
+    took = time.monotonic() - started
+    assert again is not None and again.cost <= first.cost
+    assert took < 1.0 + 4 * LAST_WORDS + 3  # the stages cut to their last words

@@ -97,6 +97,10 @@ WorkShare = Annotated[float, Field(
     gt=0, le=1, description="share of its usual solver work the agent may spend (less "
                             "when the time budget is nearly spent)")]
 
+Seconds = Annotated[float | None, Field(
+    default=None, ge=0, description="wall seconds the time budget leaves: every solve for "
+                                    "the answer stops by then (None: no budget)")]
+
 
 class CallForPlans(Body):
     """Manager to member: propose a plan within the free capacity listed."""
@@ -149,6 +153,7 @@ class CallForChanges(Body):
     wish: bool = False
     capacity: list[UsageEntry] = Field(default_factory=list)
     work: WorkShare = 1.0
+    seconds: Seconds = None
 
 
 class ChangeRequest(Body):
@@ -199,6 +204,7 @@ class ReleaseRequest(Body):
     free: list[UsageEntry]
     attempt: int = Field(default=0, ge=0, description="varies the holder's solver seed")
     work: WorkShare = 1.0
+    seconds: Seconds = None
 
 
 class ReleaseQuote(Body):

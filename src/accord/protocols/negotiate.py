@@ -64,6 +64,7 @@ from accord.protocols.base import Cast, Protocol
 from accord.protocols.ledger import credit, priority_order, settle
 from accord.protocols.trace import trace_metrics
 from accord.runtime.agent import Agent, Turn, expect
+from accord.solve.cpsat import deadline
 
 if TYPE_CHECKING:
     from accord.domains.base import Domain
@@ -198,11 +199,12 @@ class Member(Agent):
     ) -> ChangeRequest | Wishes | NoChange:
         assert self.plan is not None
         room = _combine(from_entries(msg.free), self._own())
-        if msg.wish:
-            return Wishes(options=await self.think(self._wishes, room,
-                                                   from_entries(msg.capacity), msg.round,
-                                                   msg.work))
-        plan = await self.think(self._solve, room, False, None, msg.round, msg.work)
+        with deadline(msg.seconds):
+            if msg.wish:
+                return Wishes(options=await self.think(self._wishes, room,
+                                                       from_entries(msg.capacity), msg.round,
+                                                       msg.work))
+            plan = await self.think(self._solve, room, False, None, msg.round, msg.work)
         now = self._current(room)
         if plan is None or plan.cost >= now:
             return NoChange()
@@ -248,7 +250,8 @@ class Member(Agent):
         caps = _combine(from_entries(msg.free), own)
         for (resource, slot), amount in from_entries(msg.release).items():
             caps[resource, slot] = max(0, own.get((resource, slot), 0) - amount)
-        plan = await self.think(self._solve, caps, False, None, msg.attempt, msg.work)
+        with deadline(msg.seconds):
+            plan = await self.think(self._solve, caps, False, None, msg.attempt, msg.work)
         if plan is None:
             return Decline(reason="no plan frees that much")
         now = self._current(_combine(from_entries(msg.free), own))
@@ -423,6 +426,11 @@ class Manager(Agent):
         ahead = max((self.asked.get(m, 0.0) for m in asking), default=0.0)
         return max(0.0, min(1.0, left / ahead)) if ahead > 0 else float(left > 0)
 
+    def _seconds_left(self) -> float | None:
+        """Wall seconds the time budget leaves (None: no budget)."""
+        budget = self.options.time_budget
+        return None if budget is None else max(0.0, budget - (time.monotonic() - self.started))
+
     def _out_of_time(self, asking: Iterable[str] = ()) -> bool:
         """Whether the time budget is spent, or leaves the members ``asking`` less than
         ``MIN_WORK`` of their usual work for one more call for changes."""
@@ -499,8 +507,8 @@ class Manager(Agent):
         if work < MIN_WORK:
             return False
         replies = await self.request_all([(m, CallForChanges(
-            round=rnd, free=self._free_entries(), wish=wish, capacity=capacity, work=work))
-            for m in members])
+            round=rnd, free=self._free_entries(), wish=wish, capacity=capacity, work=work,
+            seconds=self._seconds_left())) for m in members])
         for m in members:  # how long a call at full work takes
             self.asked[m] = max(self.asked.get(m, 0.0), (time.monotonic() - asked) / work)
         async with self.turn:
@@ -570,7 +578,8 @@ class Manager(Agent):
                 work = 1.0 if gain is None else self._work_left(asked)
                 if work < MIN_WORK:
                     return False
-                amount = await self._take_quotes(asked, key, amount, spare, chosen, work)
+                amount = await self._take_quotes(asked, key, amount, spare, chosen, work,
+                                                 needed=gain is None)
             if amount > 0:
                 return False
         cost = sum(r.delta for r in chosen.values())
@@ -591,10 +600,11 @@ class Manager(Agent):
 
     async def _take_quotes(self, asked: list[str], key: Key, amount: int,
                            spare: dict[Key, int], chosen: dict[str, Release],
-                           work: float = 1.0) -> int:
+                           work: float = 1.0, needed: bool = False) -> int:
         """Ask some holders to quote for releasing ``amount`` at ``key`` (on top of what
         they already agreed to release); keep the cheapest per unit that fit the spare
-        capacity together. Returns what is still needed."""
+        capacity together (``needed``: the requester has no plan otherwise, so the quotes
+        are not cut short by the time budget). Returns what is still needed."""
         asks = {}
         for m in asked:
             before = chosen.get(m)
@@ -607,7 +617,8 @@ class Manager(Agent):
             asks[m] = (room, release)
         replies = await self.request_all([
             (m, ReleaseRequest(release=to_entries(release), free=self._free_entries(room),
-                               attempt=self.round, work=work))
+                               attempt=self.round, work=work,
+                               seconds=None if needed else self._seconds_left()))
             for m, (room, release) in asks.items()])
         quotes = []
         for m, r in zip(asked, replies, strict=True):

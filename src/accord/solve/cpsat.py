@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
+
+_deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
+
+
+@contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Within the block (and the threads it starts with ``asyncio.to_thread``), every solve
+    stops ``seconds`` of wall time from now at the latest, with the best it has found
+    (None: no wall cap). A time budget then bounds the answer to a message even where a
+    solve's wall time is not proportional to its deterministic work."""
+    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+LAST_WORDS = 0.5
+"""Wall seconds a solve still gets past its deadline: enough to return a solution from a
+complete hint (a room stage after a period stage that took all the time)."""
+
+
+def wall_limit(seconds: float) -> float:
+    """``seconds``, cut to what the current ``deadline`` leaves (``LAST_WORDS`` at least)."""
+    at = _deadline.get()
+    return seconds if at is None else min(seconds, max(LAST_WORDS, at - time.monotonic()))
 
 
 @dataclass(frozen=True)
@@ -47,7 +76,7 @@ def solve_model(
                            deterministic_limit=polish * deterministic_limit,
                            interleave=interleave, lns_only=True) or first
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = wall_limit(time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed % 2**31
     solver.parameters.interleave_search = interleave and workers == 1
@@ -78,6 +107,7 @@ def hint_completely(model: cp_model.CpModel, fixed: Iterable[tuple[cp_model.IntV
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = work
+    solver.parameters.max_time_in_seconds = wall_limit(10 * work + 10)
     if solver.solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
     _hint_all(model, solver.response_proto.solution)

@@ -14,6 +14,7 @@ from accord.domains.university.itc2007 import parse_sol, read_ctt
 from accord.domains.university.split import split
 from accord.domains.university.validate import validate
 from accord.model.errors import ScenarioError
+from tests.conftest import ROOT
 from tests.test_itc2007 import DATA
 
 
@@ -94,3 +95,21 @@ def test_malformed_ctt_on_the_command_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith("got 'SceCosC Ocra 3 3'")
     assert f"{bad}: line 10:" in proc.stderr
+
+
+def test_benchmark_runs_central_once_per_instance(tmp_path):
+    """The merged instance does not depend on K: the second split reuses central's row."""
+    rows = tmp_path / "rows.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "university.py"), "--instances", "comp01",
+         "--k", "2", "--k", "4", "--budget", "4", "--protocols", "first-commit,central",
+         "--json", str(rows)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(rows.read_text())
+    assert [(r["k"], r["protocol"]) for r in data] == [
+        (2, "first-commit"), (2, "central"), (4, "first-commit"), (4, "central")]
+    central = [r for r in data if r["protocol"] == "central"]
+    assert not central[0].get("reused") and central[1]["reused"]
+    assert central[1]["cost"] == central[0]["cost"] and central[1]["ratio_central"] == 1
+    for r in data:
+        assert r["hard_violations"] == 0 and r["ratio_best"] == r["cost"] / 5

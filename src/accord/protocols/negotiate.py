@@ -419,12 +419,11 @@ class Manager(Agent):
         """The share of their usual solver work that the members ``asking`` can spend on
         one more call for changes (as long, at full work, as their longest so far) before
         the time budget is spent; at most 1."""
-        budget = self.options.time_budget
-        if budget is None:
+        left = self._seconds_left()
+        if left is None:
             return 1.0
-        left = budget - (time.monotonic() - self.started)
         ahead = max((self.asked.get(m, 0.0) for m in asking), default=0.0)
-        return max(0.0, min(1.0, left / ahead)) if ahead > 0 else float(left > 0)
+        return min(1.0, left / ahead) if ahead > 0 else float(left > 0)
 
     def _seconds_left(self) -> float | None:
         """Wall seconds the time budget leaves (None: no budget)."""
@@ -578,8 +577,10 @@ class Manager(Agent):
                 work = 1.0 if gain is None else self._work_left(asked)
                 if work < MIN_WORK:
                     return False
-                amount = await self._take_quotes(asked, key, amount, spare, chosen, work,
-                                                 needed=gain is None)
+                # a needed room is bought whatever the time: its quotes get no deadline
+                amount = await self._take_quotes(
+                    asked, key, amount, spare, chosen, work,
+                    seconds=None if gain is None else self._seconds_left())
             if amount > 0:
                 return False
         cost = sum(r.delta for r in chosen.values())
@@ -600,11 +601,11 @@ class Manager(Agent):
 
     async def _take_quotes(self, asked: list[str], key: Key, amount: int,
                            spare: dict[Key, int], chosen: dict[str, Release],
-                           work: float = 1.0, needed: bool = False) -> int:
+                           work: float = 1.0, seconds: float | None = None) -> int:
         """Ask some holders to quote for releasing ``amount`` at ``key`` (on top of what
-        they already agreed to release); keep the cheapest per unit that fit the spare
-        capacity together (``needed``: the requester has no plan otherwise, so the quotes
-        are not cut short by the time budget). Returns what is still needed."""
+        they already agreed to release), with ``work`` and the wall ``seconds`` left;
+        keep the cheapest per unit that fit the spare capacity together. Returns what is
+        still needed."""
         asks = {}
         for m in asked:
             before = chosen.get(m)
@@ -617,8 +618,7 @@ class Manager(Agent):
             asks[m] = (room, release)
         replies = await self.request_all([
             (m, ReleaseRequest(release=to_entries(release), free=self._free_entries(room),
-                               attempt=self.round, work=work,
-                               seconds=None if needed else self._seconds_left()))
+                               attempt=self.round, work=work, seconds=seconds))
             for m, (room, release) in asks.items()])
         quotes = []
         for m, r in zip(asked, replies, strict=True):

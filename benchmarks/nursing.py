@@ -210,7 +210,11 @@ def main(
 ) -> None:
     """Run the benchmark, print the table, write the curves."""
     toys = [int(s) for s in seeds.split(",") if s.strip()]
-    only, extra = [v for v in variants.split(",") if v.strip()], json.loads(options)
+    only = [v for v in variants.split(",") if v.strip()]
+    extra = report.read_json(options, "--options")
+    if not isinstance(extra, dict):
+        raise typer.BadParameter("expected a JSON object of transport options",
+                                 param_hint="--options")
     if unknown := set(only) - {*PROTOCOLS, "central"}:
         raise typer.BadParameter(f"unknown variants {sorted(unknown)}", param_hint="--variants")
     rows: list[dict[str, Any]] = []

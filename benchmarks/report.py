@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -47,6 +48,27 @@ def write(console: Console, rows: list[dict[str, Any]], json_out: Path | None,
     if markdown_out:
         markdown_out.write_text(table)
         console.print(f"wrote {markdown_out}")
+
+
+def read_json(text: str, where: str) -> Any:
+    """JSON from a file or an option, or a one-line error naming ``where`` (the file or
+    the option) and what is wrong."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise typer.BadParameter(f"not JSON: {e}", param_hint=where) from None
+
+
+def read_rows(path: Path, where: str) -> list[dict[str, Any]]:
+    """The rows of an earlier ``--json`` file (``where``: its option), or a one-line error."""
+    try:
+        rows = read_json(path.read_text(), f"{where} {path}")
+    except OSError as e:
+        raise typer.BadParameter(e.strerror or str(e), param_hint=f"{where} {path}") from None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "protocol" in r
+                                             for r in rows):
+        raise typer.BadParameter("not a list of benchmark rows", param_hint=f"{where} {path}")
+    return rows
 
 
 def time_to_common(rows: list[dict[str, Any]], variants: Sequence[str]) -> None:

@@ -24,7 +24,6 @@ instance, and ``--central-from`` takes its rows from an earlier run instead.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -143,7 +142,7 @@ def main(
     """Run the benchmark and print the table."""
     rows: list[dict[str, Any]] = []
     centrals = {r["instance"]: {**r, "trace": None} for f in central_from
-                for r in json.loads(f.read_text())
+                for r in report.read_rows(f, "--central-from")
                 if r["protocol"] == "central" and r.get("budget", budget) == budget}
     unknown = set(protocols.split(",")) - {*PROTOCOLS, *VARIANTS}
     if unknown:
@@ -151,7 +150,7 @@ def main(
                                  param_hint="--protocols")
     if from_json:
         for f in from_json:
-            rows += json.loads(f.read_text())
+            rows += report.read_rows(f, "--from-json")
     else:
         with tempfile.TemporaryDirectory() as tmp:
             for name in instances.split(","):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -113,3 +114,16 @@ def test_benchmark_runs_central_once_per_instance(tmp_path):
     assert central[1]["cost"] == central[0]["cost"] and central[1]["ratio_central"] == 1
     for r in data:
         assert r["hard_violations"] == 0 and r["ratio_best"] == r["cost"] / 5
+
+
+def test_benchmark_refuses_a_bad_rows_file_in_one_line(tmp_path):
+    bad = tmp_path / "rows.json"
+    bad.write_text("{not json")
+    for flag in ("--from-json", "--central-from"):
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "university.py"), flag, str(bad)],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "COLUMNS": "400"})  # the error on one line, unwrapped
+        assert proc.returncode == 2
+        assert f"Invalid value for {flag} {bad}: not JSON" in proc.stderr
+        assert "Traceback" not in proc.stderr

@@ -18,8 +18,8 @@ from accord.domains.university.itc2007 import read_ctt
 from accord.domains.university.local import DepartmentProblem
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.split import split
-from accord.domains.university.twostage import best_fit
-from accord.domains.university.validate import room_capacity_cost
+from accord.domains.university.twostage import best_fit, first_rooms, solve_two_stage
+from accord.domains.university.validate import room_capacity_cost, validate
 from accord.model.messages import ReleaseQuote, ReleaseRequest
 from accord.model.plan import from_entries, to_entries
 from accord.protocols.negotiate import Member
@@ -47,6 +47,39 @@ def test_best_fit_is_capacity_optimal_and_leaves_large_rooms():
     got = best_fit(over, Limits(), [("a", 0), ("b", 0)])
     assert got == {("a", 0): "M", ("b", 0): "S"}  # 40 + 20 = 60: the least possible
 
+
+
+def test_first_rooms_gives_a_course_one_room_where_one_is_free_throughout():
+    """Per period, a (15 students) takes M at 0; at 1 the larger c takes M first and a
+    moves to L (RoomStability 1). With home rooms, largest course first, c takes M and a
+    takes L for both lectures: RoomStability 0, and no seat short either way."""
+    rooms = [Room("S", 10), Room("M", 20), Room("L", 50)]
+    inst = Instance("t", 1, 2, [Course("a", "t1", 2, 1, 15), Course("c", "t2", 1, 1, 18)],
+                    rooms, [])
+    slots = [("a", 0), ("a", 1), ("c", 1)]
+    per_period = best_fit(inst, Limits(), slots)
+    assert per_period == {("a", 0): "M", ("c", 1): "M", ("a", 1): "L"}
+    got = first_rooms(inst, Limits(), slots)
+    assert got == {("c", 1): "M", ("a", 0): "L", ("a", 1): "L"}
+    lectures = [Lecture(c, r, 0, p) for (c, p), r in got.items()]
+    assert validate(inst, lectures).soft["RoomStability"] == 0
+    assert validate(inst, lectures).soft["RoomCapacity"] == 0
+
+
+def test_a_resolve_moves_a_lecture_where_its_room_is_open():
+    """Course a held R at periods 0 and 1; now R is taken at 1. Keeping period 1 (in Q)
+    would cost RoomStability 1; stage 1 counts that and moves the lecture to period 2,
+    where R is open: cost 0."""
+    inst = Instance("t", 1, 3, [Course("a", "t", 2, 1, 10)], [Room("R", 10), Room("Q", 10)],
+                    [])
+    caps = {room_key("R", 0): 1, room_key("Q", 0): 0, room_key("R", 1): 0,
+            room_key("Q", 1): 1, room_key("R", 2): 1, room_key("Q", 2): 1}
+    lim = Limits(caps=caps, anchor=frozenset({("a", 0, "R"), ("a", 1, "R")}))
+    found = solve_two_stage(inst, lim, work=1.0, seed=1)
+    assert found is not None
+    lectures, cost = found
+    assert sorted(lectures) == [Lecture("a", "R", 0, 0), Lecture("a", "R", 0, 2)]
+    assert cost == validate(inst, lectures).cost == 0
 
 def _two_departments() -> UniversityScenario:
     return UniversityScenario.model_validate({

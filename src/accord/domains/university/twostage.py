@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 
 from accord.domains.university.cpmodel import (
     ROOM_STABILITY_COST,
+    Layer,
     Limits,
     Terms,
     objective,
@@ -29,6 +30,7 @@ from accord.domains.university.cpmodel import (
     total,
 )
 from accord.domains.university.instance import Instance, Lecture, Room
+from accord.domains.university.validate import room_capacity_cost, room_stability_cost
 from accord.solve.cpsat import hint_completely, solve_model
 
 POLISH = 0.5
@@ -36,6 +38,14 @@ POLISH = 0.5
 The largest department of comp06 at K = 2, 12 units: 325 with none, 140 with 0.25, 94
 with 0.5, 87 with 0.75; comp07's second at K = 2: 97 up to 0.5, 113 with 0.75; smaller
 departments (K = 4) unchanged."""
+
+
+PERIOD_SHARE = {False: 0.7, True: 0.5}
+"""Share of a solve's work for stage 1, without and with an anchor. A re-solve from an
+anchor improves its periods quickly by neighbourhood search, and the rooms of the moved
+lectures then need the work: the largest department of comp06 at K = 2, re-solved with
+12 units, gains 18 in its periods and loses 21 in RoomStability with 3.6 units of room
+work, 0 with 5."""
 
 
 def open_rooms(inst: Instance, lim: Limits, p: int) -> list[Room]:
@@ -48,6 +58,21 @@ def open_rooms(inst: Instance, lim: Limits, p: int) -> list[Room]:
 def _skipped(capacities: list[int], students: int, cap: int) -> int:
     """Rooms smaller than one of ``cap`` seats that would still seat ``students``."""
     return sum(1 for c in capacities if students <= c < cap)
+
+
+def homeless(lim: Limits, layer: Layer) -> None:
+    """With an anchor, an estimate of RoomStability in stage 1: a lecture moved to a period
+    where none of its course's anchor rooms is open will need another room (the comp06
+    department of ``PERIOD_SHARE``, in the others' company, gained 20 in its periods and
+    lost 35 in RoomStability)."""
+    if lim.caps is None:
+        return
+    homes: dict[str, set[str]] = defaultdict(set)
+    for c, _, r in lim.anchor:
+        homes[c].add(r)
+    for (c, p), v in layer.y.items():
+        if homes[c] and not any(lim.caps.get(room_key(r, p), 0) >= 1 for r in homes[c]):
+            layer.terms["RoomStability"].append((v, ROOM_STABILITY_COST))
 
 
 def solve_periods(inst: Instance, lim: Limits, *, work: float, seed: int
@@ -87,6 +112,7 @@ def solve_periods(inst: Instance, lim: Limits, *, work: float, seed: int
                 m.add(ex >= cp_model.LinearExpr.sum(need) - have
                       - cp_model.LinearExpr.sum(extra))
                 layer.terms["RoomCapacity"].append((ex, hi - lo))
+    homeless(lim, layer)
     kept = []
     for c, p, _ in sorted(lim.anchor):
         if (c, p) in layer.y:
@@ -101,39 +127,75 @@ def solve_periods(inst: Instance, lim: Limits, *, work: float, seed: int
     if solved is None:
         return None
     slots = sorted(k for k, v in layer.y.items() if solved.solver.value(v))
-    period_terms = {k: v for k, v in layer.terms.items() if k != "RoomCapacity"}
+    period_terms = {k: v for k, v in layer.terms.items()
+                    if k not in ("RoomCapacity", "RoomStability")}
     return (slots, int(solved.solver.value(total(period_terms))),
             {k for k, b in buy.items() if solved.solver.value(b)})
 
 
-def best_fit(inst: Instance, lim: Limits, slots: list[tuple[str, int]]
-             ) -> dict[tuple[str, int], str]:
+def _room_cost(inst: Instance, rooms: dict[tuple[str, int], str]) -> int:
+    """RoomCapacity plus RoomStability of a room per lecture."""
+    tt: dict[str, dict[int, str]] = defaultdict(dict)
+    for (c, p), r in rooms.items():
+        tt[c][p] = r
+    return room_capacity_cost(inst, tt) + room_stability_cost(tt)
+
+
+def best_fit(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, homes: bool = False,
+             keep: bool = False) -> dict[tuple[str, int], str]:
     """A room per lecture, best fit decreasing in each period: the largest lecture first,
-    into the smallest free room that seats it (else the largest free room). Its
-    RoomCapacity cost is the least possible; among rooms of one capacity, a room the course
-already has wins, then the anchor's."""
+    into a free room that seats it — one the course already has, else the anchor's, else
+    the smallest — or else the largest free room. ``keep``: first, lectures the anchor
+    holds keep its room. ``homes``: then, largest course first, a course whose lectures
+    all fit one free room (the smallest) gets it for all of them (no RoomStability)."""
     by_period: dict[int, list[str]] = defaultdict(list)
+    periods: dict[str, list[int]] = defaultdict(list)
     for c, p in slots:
         by_period[p].append(c)
+        periods[c].append(p)
+    allowed = {p: {r.id for r in open_rooms(inst, lim, p)} for p in by_period}
     anchored = {(c, p): r for c, p, r in lim.anchor}
-    taken: dict[str, set[str]] = defaultdict(set)  # rooms each course already has
     out: dict[tuple[str, int], str] = {}
+    if keep:
+        out |= {s: anchored[s] for s in slots if anchored.get(s) in allowed[s[1]]}
+    busy = {(r, p) for (_, p), r in out.items()}
+    largest_first = sorted(periods, key=lambda c: (-inst.course(c).students, c))
+    for c in largest_first if homes else []:
+        left = [p for p in periods[c] if (c, p) not in out]
+        fit = [r for r in inst.rooms if r.capacity >= inst.course(c).students
+               and all(r.id in allowed[p] and (r.id, p) not in busy for p in left)]
+        if left and fit:
+            room = min(fit, key=lambda r: (r.capacity, r.id))
+            for p in left:
+                out[c, p] = room.id
+                busy.add((room.id, p))
+    taken: dict[str, set[str]] = defaultdict(set)  # rooms each course already has
+    for (c, _), r in out.items():
+        taken[c].add(r)
     for p, courses in sorted(by_period.items()):
-        allowed = open_rooms(inst, lim, p)
-        free = allowed + [r for r in inst.rooms if r not in allowed]
+        free = [r for r in inst.rooms if (r.id, p) not in busy]
         for c in sorted(courses, key=lambda c: (-inst.course(c).students, c)):
-            pool = [r for r in free if r in allowed] or free
+            if (c, p) in out:
+                continue
+            pool = [r for r in free if r.id in allowed[p]] or free
             if not pool:
                 break
-            need = inst.course(c).students
-            fit = [r for r in pool if r.capacity >= need]
-            room = min(fit, key=lambda r: (r.capacity, r.id not in taken[c],
-                                           anchored.get((c, p)) != r.id, r.id)
+            fit = [r for r in pool if r.capacity >= inst.course(c).students]
+            room = min(fit, key=lambda r: (r.id not in taken[c], anchored.get((c, p)) != r.id,
+                                           r.capacity, r.id)
                        ) if fit else max(pool, key=lambda r: (r.capacity, r.id))
             out[c, p] = room.id
             taken[c].add(room.id)
             free.remove(room)
     return out
+
+
+def first_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]]
+                ) -> dict[tuple[str, int], str]:
+    """The cheapest of the ``best_fit`` variants: the room stage's starting point."""
+    tries = [best_fit(inst, lim, slots, homes=h, keep=k)
+             for k in ((False, True) if lim.anchor else (False,)) for h in (False, True)]
+    return min(tries, key=lambda t: _room_cost(inst, t))
 
 
 def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, work: float,
@@ -174,9 +236,10 @@ def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, w
         terms["RoomStability"].append((cp_model.LinearExpr.sum(used) - 1, ROOM_STABILITY_COST))
     cost = total(terms)
     kept = [x[k] for k in sorted(lim.anchor) if k in x]
-    start = best_fit(inst, lim, slots)
-    for k, v in x.items():
-        m.add_hint(v, int(start.get(k[:2]) == k[2]))
+    start = first_rooms(inst, lim, slots)
+    hints = [(v, int(start.get(k[:2]) == k[2])) for k, v in x.items()]
+    for v, h in hints:
+        m.add_hint(v, h)
     # last of all, economy: leave larger rooms to others (rooms skipped that would fit)
     seats = {r.id: r.capacity for r in inst.rooms}
     capacities = list(seats.values())
@@ -192,6 +255,7 @@ def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, w
         [*outside, cost, *kept, *(x[k] for k in wasteful)],
         [big] * len(outside) + [cost_w] + [-keep_w] * len(kept)
         + [waste[k] for k in wasteful]))
+    hint_completely(m, hints)
     solved = solve_model(m, time_limit=10 * work + 10, seed=seed, workers=1,
                          deterministic_limit=work, interleave=True)
     if solved is None:
@@ -203,15 +267,17 @@ def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, w
 
 def solve_two_stage(inst: Instance, lim: Limits, *, work: float, seed: int
                     ) -> tuple[list[Lecture], int] | None:
-    """Both stages (70 % / 30 % of the work); the lectures and their official cost."""
-    first = solve_periods(inst, lim, work=0.7 * work, seed=seed)
+    """Both stages (``PERIOD_SHARE`` of the work to periods, the rest to rooms); the
+    lectures and their official cost."""
+    share = PERIOD_SHARE[bool(lim.anchor)]
+    first = solve_periods(inst, lim, work=share * work, seed=seed)
     if first is None:
         return None
     slots, period_cost, bought = first
     if lim.soft and lim.price is not None:  # the rooms bought are open, the rest closed
         caps = {**(lim.caps or {}), **{room_key(r, p): 1 for r, p in bought}}
         lim = replace(lim, caps=caps, soft=False)
-    second = assign_rooms(inst, lim, slots, work=0.3 * work, seed=seed)
+    second = assign_rooms(inst, lim, slots, work=(1 - share) * work, seed=seed)
     if second is None:
         return None
     lectures, room_cost, _ = second

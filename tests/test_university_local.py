@@ -48,7 +48,6 @@ def test_best_fit_is_capacity_optimal_and_leaves_large_rooms():
     assert got == {("a", 0): "M", ("b", 0): "S"}  # 40 + 20 = 60: the least possible
 
 
-
 def test_first_rooms_gives_a_course_one_room_where_one_is_free_throughout():
     """Per period, a (15 students) takes M at 0; at 1 the larger c takes M first and a
     moves to L (RoomStability 1). With home rooms, largest course first, c takes M and a
@@ -80,6 +79,7 @@ def test_a_resolve_moves_a_lecture_where_its_room_is_open():
     lectures, cost = found
     assert sorted(lectures) == [Lecture("a", "R", 0, 0), Lecture("a", "R", 0, 2)]
     assert cost == validate(inst, lectures).cost == 0
+
 
 def _two_departments() -> UniversityScenario:
     return UniversityScenario.model_validate({

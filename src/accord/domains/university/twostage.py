@@ -160,6 +160,7 @@ def best_fit(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, homes
         out |= {s: anchored[s] for s in slots if anchored.get(s) in allowed[s[1]]}
     busy = {(r, p) for (_, p), r in out.items()}
     largest_first = sorted(periods, key=lambda c: (-inst.course(c).students, c))
+    rank = {c: i for i, c in enumerate(largest_first)}
     for c in largest_first if homes else []:
         left = [p for p in periods[c] if (c, p) not in out]
         fit = [r for r in inst.rooms if r.capacity >= inst.course(c).students
@@ -174,7 +175,7 @@ def best_fit(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, homes
         taken[c].add(r)
     for p, courses in sorted(by_period.items()):
         free = [r for r in inst.rooms if (r.id, p) not in busy]
-        for c in sorted(courses, key=lambda c: (-inst.course(c).students, c)):
+        for c in sorted(courses, key=rank.__getitem__):
             if (c, p) in out:
                 continue
             pool = [r for r in free if r.id in allowed[p]] or free

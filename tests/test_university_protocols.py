@@ -124,13 +124,16 @@ def test_synchronized_asks_one_department_at_a_time(runs, tmp_path):
     assert len({concurrent[i].recipient for i in at}) == 3
 
 
-def test_asynchronous_settles_each_department_on_its_own(runs, tmp_path):
+@pytest.mark.parametrize(("solvers", "at_once"), [(None, 3), (1, 1)])
+def test_asynchronous_settles_each_department_on_its_own(runs, tmp_path, solvers, at_once):
     """Asynchronous: a department is asked again as soon as its answer is settled, so
     calls for changes to one department follow each other without waiting for the others;
-    the result is feasible and no worse than first-commit's."""
+    ``solvers`` bounds how many are solving at once. The result is feasible and no worse
+    than first-commit's."""
     sc = load_scenario(SMALL)
     opts = dict(sc.protocol_options)
-    opts["negotiate"] = {**opts["negotiate"], "mode": "asynchronous", "time_budget": 8}
+    opts["negotiate"] = {**opts["negotiate"], "mode": "asynchronous", "time_budget": 8,
+                         "solvers": solvers}
     res = run_scenario(sc.model_copy(update={"protocol_options": opts}), protocol="negotiate",
                        episodes=1, db=str(tmp_path / "a.db"))
     e = res.episodes[0]
@@ -141,6 +144,14 @@ def test_asynchronous_settles_each_department_on_its_own(runs, tmp_path):
     assert len(set(calls)) == 3
     assert len(calls) > 3 * 2  # several per department within the budget
     assert e.wall_seconds < 8 + 5
+    outstanding: set[str] = set()
+    most = 0
+    for env in log:
+        if env.kind == "call_for_changes":
+            outstanding.add(env.id)
+            most = max(most, len(outstanding))
+        outstanding.discard(env.in_reply_to or "")
+    assert most == at_once
 
 
 def _blocked_pair() -> UniversityScenario:

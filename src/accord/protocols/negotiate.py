@@ -19,6 +19,7 @@ are owed, and those debts give priority in the following episodes, so the burden
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Iterable
@@ -103,6 +104,10 @@ class NegotiateOptions(BaseModel):
     repairs: int = Field(default=4, ge=0, description="re-plans, each with another solver "
                                                       "seed, of members still over capacity "
                                                       "after the grants")
+    solvers: int | None = Field(
+        default=None, ge=1, description="asynchronous mode: members solving a change at "
+                                        "once at most, the others queue (None: all; on "
+                                        "one machine, its cores)")
     time_budget: float | None = Field(
         default=None, gt=0, description="wall seconds per episode after which no further "
                                         "change is sought (None: until no change helps)")
@@ -286,6 +291,9 @@ class Manager(Agent):
         self.settled = 0.0
         self.trace: list[tuple[float, int]] = []
         self.round = 0
+        self.slots: contextlib.AbstractAsyncContextManager[object] = (
+            contextlib.nullcontext() if options.solvers is None or options.mode != "asynchronous"
+            else Turn(self, options.solvers))
 
     # --- bookkeeping --------------------------------------------------------------
     def _grant_local(self, member: str, usage: UsageMap, cost: int) -> None:
@@ -502,14 +510,15 @@ class Manager(Agent):
         """Ask ``members`` for changes and apply those that still fit, best gain first
         (a change is dropped when its member's plan changed meanwhile)."""
         capacity = to_entries(self.spec.capacity) if wish else []
-        asked, seen, work = time.monotonic(), dict(self.version), self._work_left(members)
-        if work < MIN_WORK:
-            return False
-        replies = await self.request_all([(m, CallForChanges(
-            round=rnd, free=self._free_entries(), wish=wish, capacity=capacity, work=work,
-            seconds=self._seconds_left())) for m in members])
-        for m in members:  # how long a call at full work takes
-            self.asked[m] = max(self.asked.get(m, 0.0), (time.monotonic() - asked) / work)
+        async with self.slots:  # a queued member sees the changes applied meanwhile
+            asked, seen, work = time.monotonic(), dict(self.version), self._work_left(members)
+            if work < MIN_WORK:
+                return False
+            replies = await self.request_all([(m, CallForChanges(
+                round=rnd, free=self._free_entries(), wish=wish, capacity=capacity,
+                work=work, seconds=self._seconds_left())) for m in members])
+            for m in members:  # how long a call at full work takes
+                self.asked[m] = max(self.asked.get(m, 0.0), (time.monotonic() - asked) / work)
         async with self.turn:
             return await self._apply(wish, self._proposed(members, replies, rank), seen)
 

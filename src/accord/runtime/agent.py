@@ -204,27 +204,29 @@ async def cancel(task: asyncio.Task[Any]) -> None:
 
 class Turn:
     """Mutual exclusion between an agent's concurrent conversations (``Agent.concurrently``)
-    that the bus sees: a conversation waiting for its turn counts as waiting, like one
-    waiting for a reply, and the turn is handed straight to the next in line."""
+    that the bus sees, or with ``size`` more than 1, at most that many holding it at once:
+    a conversation waiting for its turn counts as waiting, like one waiting for a reply,
+    and the turn is handed straight to the next in line."""
 
-    def __init__(self, agent: Agent) -> None:
+    def __init__(self, agent: Agent, size: int = 1) -> None:
         self.agent = agent
-        self.held = False
+        self.free = size
         self._line: deque[asyncio.Future[None]] = deque()
 
     async def __aenter__(self) -> None:
-        if self.held:
-            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._line.append(fut)
-            await self.agent._wait(fut)  # woken (and counted running) by the releaser
-        self.held = True
+        if self.free:
+            self.free -= 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._line.append(fut)
+        await self.agent._wait(fut)  # woken (and counted running) by the releaser
 
     async def __aexit__(self, *exc: object) -> None:
         if self._line:
             self.agent.bus.wake(self.agent)
             self._line.popleft().set_result(None)
         else:
-            self.held = False
+            self.free += 1
 
 
 def expect(env: Envelope, body_type: type[B]) -> B:

@@ -6,6 +6,7 @@ the competition's official one (``validate.py``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,7 +44,8 @@ def protocol_options(budget: float, departments: int) -> dict[str, dict[str, Any
     return {"central": {"time_limit": budget, "workers": 2},
             "negotiate": negotiate | {"mode": "concurrent"},
             "negotiate-sync": negotiate | {"mode": "synchronized"},
-            "negotiate-async": negotiate | {"mode": "asynchronous"},
+            "negotiate-async": negotiate | {"mode": "asynchronous",
+                                            "solvers": os.cpu_count() or 1},
             "first-commit": {"solve_time_limit": work, "by_hand": True}}
 
 

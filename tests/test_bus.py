@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -165,3 +166,30 @@ def test_turn_lets_one_conversation_at_a_time_hold_a_section(overlap):
             await bus.close()
         return log
     assert asyncio.run(main()) == ["slow", "quick"]
+
+
+class Slow(Agent):
+    """Thinks 0.3 s per schedule query and answers with what remained of 1 s then."""
+
+    async def on_schedule_query(self, msg, env):
+        left = self.left(1.0)
+        await self.think(time.sleep, 0.3)
+        return Schedule(slots=[(round(10 * left), 0)])
+
+
+def test_time_left_counts_from_arrival_not_from_handling():
+    """Two queries queued at once: the second is handled after the first's 0.3 s of
+    thinking, so 0.7 s of its second remain (an agent busy elsewhere answers late)."""
+    async def main():
+        bus = InMemoryBus("run")
+        caller, slow = Caller("caller"), Slow("slow")
+        bus.register(caller)
+        bus.register(slow)
+        try:
+            replies = await bus.run_until(caller.request_all(
+                [("slow", ScheduleQuery()), ("slow", ScheduleQuery())]), caller)
+        finally:
+            await bus.close()
+        return [expect(r, Schedule).slots[0][0] for r in replies]
+    first, second = asyncio.run(main())
+    assert first == 10 and 5 <= second <= 7

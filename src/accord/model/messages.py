@@ -99,7 +99,8 @@ WorkShare = Annotated[float, Field(
 
 Seconds = Annotated[float | None, Field(
     default=None, ge=0, description="wall seconds the time budget leaves: every solve for "
-                                    "the answer stops by then (None: no budget)")]
+                                    "the answer stops by then, counted from the message's "
+                                    "arrival (None: no budget)")]
 
 
 class CallForPlans(Body):

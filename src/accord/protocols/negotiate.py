@@ -204,7 +204,7 @@ class Member(Agent):
     ) -> ChangeRequest | Wishes | NoChange:
         assert self.plan is not None
         room = _combine(from_entries(msg.free), self._own())
-        with deadline(msg.seconds):
+        with deadline(self.left(msg.seconds)):
             if msg.wish:
                 return Wishes(options=await self.think(self._wishes, room,
                                                        from_entries(msg.capacity), msg.round,
@@ -255,7 +255,7 @@ class Member(Agent):
         caps = _combine(from_entries(msg.free), own)
         for (resource, slot), amount in from_entries(msg.release).items():
             caps[resource, slot] = max(0, own.get((resource, slot), 0) - amount)
-        with deadline(msg.seconds):
+        with deadline(self.left(msg.seconds)):
             plan = await self.think(self._solve, caps, False, None, msg.attempt, msg.work)
         if plan is None:
             return Decline(reason="no plan frees that much")

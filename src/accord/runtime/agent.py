@@ -30,7 +30,9 @@ class Agent:
         self.id = agent_id
         self._bus: Bus | None = None
         self._seq = 0
-        self._inbox: deque[Envelope] = deque()
+        self._inbox: deque[tuple[Envelope, float]] = deque()
+        self.arrived = 0.0
+        """When the message being handled arrived (``time.monotonic``)."""
         self._inbox_waiter: asyncio.Future[None] | None = None
         self._reply_waiters: list[tuple[set[str], dict[str, Envelope], asyncio.Future[None]]] = []
         self._worker: asyncio.Task[None] | None = None
@@ -111,7 +113,7 @@ class Agent:
                     self.bus.wake(self)
                     fut.set_result(None)
                 return
-        self._inbox.append(env)
+        self._inbox.append((env, time.monotonic()))
         if self._inbox_waiter is not None and not self._inbox_waiter.done():
             self.bus.wake(self)
             self._inbox_waiter.set_result(None)
@@ -126,7 +128,7 @@ class Agent:
                 self._inbox_waiter = asyncio.get_running_loop().create_future()
                 await self._wait(self._inbox_waiter)
                 self._inbox_waiter = None
-            env = self._inbox.popleft()
+            env, self.arrived = self._inbox.popleft()
             try:
                 await self._dispatch(env)
             except asyncio.CancelledError:
@@ -153,6 +155,11 @@ class Agent:
             await self.send(env.sender, reply, in_reply_to=env.id)
 
     # --- helpers --------------------------------------------------------------------
+    def left(self, seconds: float | None) -> float | None:
+        """What remains of ``seconds`` counted from the arrival of the message being
+        handled (it may have queued while the agent answered another)."""
+        return None if seconds is None else seconds - (time.monotonic() - self.arrived)
+
     async def think(self, fn: Callable[..., R], *args: Any) -> R:
         """Run a CPU-bound local solve off the event loop (CP-SAT releases the GIL); its
         CPU time is added to ``solve_seconds``. The bus hears when thinking starts and

@@ -178,7 +178,8 @@ def test_department_resolve_is_no_worse_than_its_anchor():
 
 def test_a_deadline_cuts_a_long_resolve_short_with_a_plan_no_worse():
     """Under ``deadline``, a re-solve asked for far more work than the time left returns
-    near the deadline, from its anchor, no worse than it."""
+    near the deadline, from its anchor, no worse than it (so much work takes the direct
+    model, ``DIRECT_FROM``, which returns the anchor when cut short before its start)."""
     sc, _ = split(read_ctt(ROOT / "data" / "itc2007" / "comp06.ctt"), 4)
     caps = dict(DOMAIN.managers(sc)[0].capacity)
     prob = max(DOMAIN.local_problems(sc), key=lambda p: len(p.inst.courses))

@@ -9,8 +9,10 @@ writes JSON with each agent's utilisation and each negotiation's cost over time.
 ``negotiate-sync`` is the synchronized variant (one department changes at a time);
 ``negotiate`` is concurrent (all departments asked at once, round by round);
 ``negotiate-async`` is asynchronous (each department asked again as soon as its answer is
-settled, while the others solve). When several run, "to common s" is when each first
-reached the cost all reach (the highest of their final costs): time to target.
+settled, while the others solve, as many solving at once as the machine has cores). When
+several run, "to common s" is when each first reached the cost all reach (the highest of
+their final costs): time to target. ".sol hard / cost" is the official measure of the
+run's timetable written as a ``.sol`` file and read back as the validator reads it.
 
     python benchmarks/university.py                         # comp01–07, K = 2 4 8, 60 s
     python benchmarks/university.py --instances comp01 --k 4 --budget 20
@@ -32,12 +34,15 @@ import typer
 from rich.console import Console
 
 import report
-from accord.domains.university import protocol_options
-from accord.domains.university.itc2007 import read_ctt
+from accord.domains.university import lectures_of, protocol_options
+from accord.domains.university.instance import Instance
+from accord.domains.university.itc2007 import format_sol, parse_sol, read_ctt
 from accord.domains.university.local import AUTHORITY
 from accord.domains.university.split import split
+from accord.domains.university.validate import validate
 from accord.protocols.trace import read_trace
 from accord.runtime.runner import run_scenario
+from accord.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "itc2007"
@@ -55,7 +60,8 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
     """Run every protocol on one split and return a row per protocol. ``central`` solves
     the merged instance, which is the same whatever K: a row for ``name`` already in
     ``centrals`` is reused (marked ``reused``), and a new one is put there."""
-    sc, crossing = split(read_ctt(DATA / f"{name}.ctt"), k)
+    inst = read_ctt(DATA / f"{name}.ctt")
+    sc, crossing = split(inst, k)
     options = protocol_options(budget, k)
     centrals = {} if centrals is None else centrals
     rows: list[dict[str, Any]] = []
@@ -67,12 +73,14 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
             continue
         protocol = "negotiate" if p in VARIANTS else p
         run = sc.model_copy(update={"protocol_options": {protocol: options[p]}})
-        res = run_scenario(run, protocol=protocol, episodes=1,
-                           db=str(workdir / f"{name}-{k}-{p}.db"))
+        db = str(workdir / f"{name}-{k}-{p}.db")
+        res = run_scenario(run, protocol=protocol, episodes=1, db=db)
         e = res.episodes[0]
+        sol_hard, sol_cost = sol_check(inst, db, res.run_id)
         rows.append({"instance": name, "k": k, "crossing_curricula": crossing, "protocol": p,
                      "budget": budget,
                      "hard_violations": e.hard_violations, "cost": e.cost,
+                     "sol_hard": sol_hard, "sol_cost": sol_cost,
                      "cost_breakdown": e.cost_breakdown, "best_known": BEST_KNOWN[name],
                      "refused_requests": e.metrics.get("refused_requests"),
                      "messages": e.messages, "wall_seconds": e.wall_seconds,
@@ -94,6 +102,22 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
     return rows
 
 
+def sol_check(inst: Instance, db: str, run_id: str) -> tuple[int, int]:
+    """Hard violations and cost of the run's stored timetable written as a ``.sol`` file
+    (as ``accord export`` does) and read back against the original ``.ctt`` as the
+    official validator reads it."""
+    store = Store(db)
+    try:
+        plans = store.plans(run_id, store.episodes(run_id)[-1].episode)
+    finally:
+        store.close()
+    lectures, warnings = parse_sol(inst, format_sol(lectures_of(plans)))
+    if warnings:
+        raise RuntimeError(f"{inst.name}: exported .sol read with warnings: {warnings[0]}")
+    rep = validate(inst, lectures)
+    return rep.violations, rep.cost
+
+
 def official_trace(metrics: dict[str, float], final: int) -> list[list[float]] | None:
     """The authority's cost over time, shifted so that it ends at the official cost (a
     department's change of cost is the merged timetable's, so only the offset differs)."""
@@ -104,7 +128,8 @@ def official_trace(metrics: dict[str, float], final: int) -> list[list[float]] |
     return [[t, c + offset] for t, c in trace]
 
 
-COLUMNS = ["instance", "K", "crossing", "protocol", "hard", "cost", "best known", "÷ best",
+COLUMNS = ["instance", "K", "crossing", "protocol", "hard", "cost", ".sol hard / cost",
+           "best known", "÷ best",
            "÷ central", "refused rooms", "messages", "wall s", "granted s", "settled s",
            "to common s", "utilisation"]
 
@@ -112,7 +137,9 @@ COLUMNS = ["instance", "K", "crossing", "protocol", "hard", "cost", "best known"
 def _cells(r: dict[str, Any], best_fmt: str) -> list[str]:
     """One row's cells, in ``COLUMNS`` order (``best_fmt``: the ratio to best known)."""
     return [r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
-            str(r["hard_violations"]), str(r["cost"]), str(r["best_known"]),
+            str(r["hard_violations"]), str(r["cost"]),
+            f"{r['sol_hard']} / {r['sol_cost']}" if "sol_cost" in r else "-",
+            str(r["best_known"]),
             best_fmt.format(r["ratio_best"]), report.opt(r["ratio_central"], "{:.2f}"),
             report.opt(r["refused_requests"], "{:.0f}"), str(r["messages"]),
             f"{r['wall_seconds']:.1f}", report.opt(r.get("granted_seconds"), "{:.1f}"),

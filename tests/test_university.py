@@ -114,6 +114,7 @@ def test_benchmark_runs_central_once_per_instance(tmp_path):
     assert central[1]["cost"] == central[0]["cost"] and central[1]["ratio_central"] == 1
     for r in data:
         assert r["hard_violations"] == 0 and r["ratio_best"] == r["cost"] / 5
+        assert (r["sol_hard"], r["sol_cost"]) == (0, r["cost"])  # the .sol read back
 
 
 def test_benchmark_refuses_a_bad_rows_file_in_one_line(tmp_path):

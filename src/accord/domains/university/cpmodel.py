@@ -14,7 +14,7 @@ anchor timetable whose changes are penalised below one unit of official cost.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -222,12 +222,16 @@ def build(inst: Instance, limits: Limits | None = None) -> Built:
     return Built(m, x, cost, layer.overflow, hinted)
 
 
+def lectures_at(inst: Instance, keys: Iterable[tuple[str, int, str]]) -> list[Lecture]:
+    """The lectures of ``(course, period, room)`` keys, sorted."""
+    ppd = inst.periods_per_day
+    return sorted(Lecture(c, r, p // ppd, p % ppd) for c, p, r in keys)
+
+
 def read_lectures(inst: Instance, x: Mapping[tuple[str, int, str], cp_model.IntVar],
                   solver: cp_model.CpSolver) -> list[Lecture]:
     """The lectures whose ``x[course, period, room]`` the solver set, sorted."""
-    ppd = inst.periods_per_day
-    return sorted(Lecture(c, r, p // ppd, p % ppd) for (c, p, r), v in x.items()
-                  if solver.value(v))
+    return lectures_at(inst, (k for k, v in x.items() if solver.value(v)))
 
 
 def solve_instance(

@@ -13,7 +13,14 @@ from collections import Counter
 from collections.abc import Mapping
 
 from accord.domains.base import LocalProblem, SolveContext
-from accord.domains.university.cpmodel import Limits, build, curr_key, read_lectures, room_key
+from accord.domains.university.cpmodel import (
+    Limits,
+    build,
+    curr_key,
+    lectures_at,
+    read_lectures,
+    room_key,
+)
 from accord.domains.university.instance import Curriculum, Instance, Lecture
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.twostage import solve_two_stage
@@ -114,8 +121,8 @@ class DepartmentProblem(LocalProblem):
 
     def _lectures(self, lim: Limits, work: float, seed: int) -> list[Lecture] | None:
         """The department's lectures from its chosen model (their cost is ``cost``'s)."""
-        built = (build(self.inst, lim) if not self.two_stage or (lim.anchor and work >= DIRECT_FROM)
-                 else None)
+        direct = not self.two_stage or (bool(lim.anchor) and work >= DIRECT_FROM)
+        built = build(self.inst, lim) if direct else None
         if built is None or (self.two_stage and not built.hinted):
             found = solve_two_stage(self.inst, lim, work=work, seed=seed)
             return None if found is None else found[0]
@@ -124,6 +131,5 @@ class DepartmentProblem(LocalProblem):
         if solved is not None:
             return read_lectures(self.inst, built.x, solved.solver)
         if built.hinted:  # cut short before it took its start: that start is feasible
-            ppd = self.inst.periods_per_day
-            return sorted(Lecture(c, r, p // ppd, p % ppd) for c, p, r in lim.anchor)
+            return lectures_at(self.inst, lim.anchor)
         return None

@@ -65,7 +65,7 @@ from accord.protocols.base import Cast, Protocol
 from accord.protocols.ledger import credit, priority_order, settle
 from accord.protocols.trace import trace_metrics
 from accord.runtime.agent import Agent, Turn, expect
-from accord.solve.cpsat import deadline
+from accord.solve.cpsat import LAST_WORDS, deadline
 
 if TYPE_CHECKING:
     from accord.domains.base import Domain
@@ -255,7 +255,10 @@ class Member(Agent):
         caps = _combine(from_entries(msg.free), own)
         for (resource, slot), amount in from_entries(msg.release).items():
             caps[resource, slot] = max(0, own.get((resource, slot), 0) - amount)
-        with deadline(self.left(msg.seconds)):
+        left = self.left(msg.seconds)
+        if left is not None and left < LAST_WORDS:
+            return Decline(reason="no time left to quote")
+        with deadline(left):
             plan = await self.think(self._solve, caps, False, None, msg.attempt, msg.work)
         if plan is None:
             return Decline(reason="no plan frees that much")
@@ -291,6 +294,8 @@ class Manager(Agent):
         self.settled = 0.0
         self.trace: list[tuple[float, int]] = []
         self.round = 0
+        self.busy: set[str] = set()
+        """Members solving a call for changes (asynchronous mode)."""
         self.slots: contextlib.AbstractAsyncContextManager[object] = (
             contextlib.nullcontext() if options.solvers is None or options.mode != "asynchronous"
             else Turn(self, options.solvers))
@@ -514,13 +519,20 @@ class Manager(Agent):
             asked, seen, work = time.monotonic(), dict(self.version), self._work_left(members)
             if work < MIN_WORK:
                 return False
-            replies = await self.request_all([(m, CallForChanges(
-                round=rnd, free=self._free_entries(), wish=wish, capacity=capacity,
-                work=work, seconds=self._seconds_left())) for m in members])
+            self.busy.update(members)
+            try:
+                replies = await self.request_all([(m, CallForChanges(
+                    round=rnd, free=self._free_entries(), wish=wish, capacity=capacity,
+                    work=work, seconds=self._seconds_left())) for m in members])
+            finally:
+                self.busy.difference_update(members)
             for m in members:  # how long a call at full work takes
                 self.asked[m] = max(self.asked.get(m, 0.0), (time.monotonic() - asked) / work)
+        proposed = self._proposed(members, replies, rank)
+        if not proposed:  # nothing to apply: no need to wait for another's purchase
+            return False
         async with self.turn:
-            return await self._apply(wish, self._proposed(members, replies, rank), seen)
+            return await self._apply(wish, proposed, seen)
 
     def _proposed(self, members: list[str], replies: list[Envelope], rank: dict[str, int]
                   ) -> list[tuple[int, str, UsageMap]]:
@@ -569,6 +581,9 @@ class Manager(Agent):
         With ``gain`` the quotes must cost less than it, and are sought only with the solver
         work the time budget leaves (``MIN_WORK`` at least); without, any cost goes (the
         requester has no feasible plan otherwise). Releasers are owed what they quote.
+        For a wish, a member busy with its own call for changes is not asked (its quote
+        would wait behind that solve, and every change behind the purchase): the wish is
+        tried again later.
         """
         room = _combine(self.free, self.granted.get(requester, ({}, 0))[0])
         need = {k: a - max(0, room.get(k, 0)) for k, a in usage.items() if a > room.get(k, 0)}
@@ -577,6 +592,7 @@ class Manager(Agent):
         batch = self.options.quote_batch
         for key, amount in sorted(need.items()):
             holders = sorted((m for m in self.granted if m != requester
+                              and (gain is None or m not in self.busy)
                               and self._holding(m, chosen).get(key, 0) > 0),
                              key=lambda m: (-self._holding(m, chosen).get(key, 0), m))
             for start in range(0, len(holders), batch):

@@ -7,7 +7,10 @@ message flow), and ``central``, every run with the same wall-time budget
 cost, total ward penalty, global cost, ratio to central, improvement over stage 1, messages,
 wall time, when the final cost was reached (settled), when each of the three modes first
 reached the highest of their final costs ("to common s": time to a common target), and the
-wards' utilisation (CPU time solving ÷ wall time); writes the rows as JSON and Markdown.
+wards' utilisation (CPU time solving ÷ wall time); then the line managers' stage alone
+(stage 2, the seed's slides 27–30): the cost it ends at, the seconds from its start to that
+cost and to the highest of the three modes' stage-2 costs, and the wards' utilisation
+during it. Writes the rows as JSON and Markdown.
 
 It also writes the seed's two curves as data (JSON, CSV) and PNG plots in ``--plots``:
 ``cost-vs-quality`` (slide 26: stage 2 run with a range of ``penalty_slack`` thresholds on
@@ -87,7 +90,8 @@ def measure(label: str, sc: NursingScenario, budget: float, workdir: Path,
                      "settled_seconds": next((t for t, c in trace if c <= e.cost), None),
                      "trace": [[t, c] for t, c in trace],
                      "utilisation": e.metrics.get("utilisation"),
-                     "stages": {k: v for k, v in e.metrics.items() if k.startswith("stage")}})
+                     "stages": {k: v for k, v in e.metrics.items() if k.startswith("stage")}}
+                    | managers(e, trace, len(sc.wards)))
         console.print(f"  {label} {p:22} cost {e.cost} ({e.hard_violations} hard) "
                       f"in {e.wall_seconds:.1f} s")
     central = next((r["cost"] for r in rows if r["protocol"] == "central"), None)
@@ -95,8 +99,26 @@ def measure(label: str, sc: NursingScenario, budget: float, workdir: Path,
     for r in rows:
         r["ratio_central"] = r["cost"] / central if central else None
         r["improvement_pct"] = 100 * (first - r["cost"]) / first if first else None
-    report.time_to_common(rows, [p for p, _ in MODES])
+    modes = [p for p, _ in MODES]
+    report.time_to_common(rows, modes)
+    report.time_to_common(rows, modes, cost="managers_cost", out="managers_common",
+                          since="managers_from")
     return rows
+
+
+def managers(e: EpisodeResult, trace: list[tuple[float, int]], wards: int
+             ) -> dict[str, float | None]:
+    """The line managers' stage (stage 2, slides 27–30): the cost it ends at, the seconds
+    from its start until it reached that cost, and the wards' utilisation during it (CPU
+    seconds solving the lines' proposals ÷ wards × the stage's wall time)."""
+    begin, end = e.metrics.get("stage1.at_seconds"), e.metrics.get("stage2.at_seconds")
+    if begin is None or end is None:
+        return {}
+    cost = e.metrics["stage2.cost"]
+    reached = next(t for t, c in trace if c <= cost)
+    solving = e.metrics.get("solving.release_request", 0.0)
+    return {"managers_cost": cost, "managers_from": begin, "managers_seconds": reached - begin,
+            "managers_utilisation": solving / (wards * (end - begin)) if end > begin else None}
 
 
 def quality_curve(sc: NursingScenario, budget: float, slacks: list[int], workdir: Path,
@@ -178,7 +200,8 @@ def write_curves(quality: list[dict[str, Any]], times: list[dict[str, Any]], plo
 
 
 COLUMNS = ["instance", "protocol", "hard", "transport", "penalty", "global cost", "÷ central",
-           "vs stage 1", "messages", "wall s", "settled s", "to common s", "utilisation"]
+           "vs stage 1", "messages", "wall s", "settled s", "to common s", "utilisation",
+           "managers: cost", "s", "to common s", "utilisation"]
 
 
 def _cells(r: dict[str, Any]) -> list[str]:
@@ -187,7 +210,11 @@ def _cells(r: dict[str, Any]) -> list[str]:
             str(r["penalty"]), str(r["cost"]), report.opt(r["ratio_central"], "{:.3f}"),
             report.opt(r["improvement_pct"], "{:.1f} %"), str(r["messages"]),
             f"{r['wall_seconds']:.1f}", report.opt(r["settled_seconds"], "{:.1f}"),
-            report.opt(r.get("common_seconds"), "{:.1f}"), report.opt(r["utilisation"], "{:.0%}")]
+            report.opt(r.get("common_seconds"), "{:.1f}"), report.opt(r["utilisation"], "{:.0%}"),
+            report.opt(r.get("managers_cost"), "{:.0f}"),
+            report.opt(r.get("managers_seconds"), "{:.1f}"),
+            report.opt(r.get("managers_common"), "{:.1f}"),
+            report.opt(r.get("managers_utilisation"), "{:.0%}")]
 
 
 def main(

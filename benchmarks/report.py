@@ -71,13 +71,17 @@ def read_rows(path: Path, where: str) -> list[dict[str, Any]]:
     return rows
 
 
-def time_to_common(rows: list[dict[str, Any]], variants: Sequence[str]) -> None:
-    """Set ``common_seconds`` on the rows of ``variants`` with a cost trace (when there are
-    several): when each first reached the highest of their final costs (time to target,
-    which compares variants that end at different costs)."""
-    pair = [r for r in rows if r["protocol"] in variants and r["trace"]]
+def time_to_common(rows: list[dict[str, Any]], variants: Sequence[str], cost: str = "cost",
+                   out: str = "common_seconds", since: str | None = None) -> None:
+    """Set ``out`` on the rows of ``variants`` with a cost trace (when there are several):
+    when each first reached the highest of their final costs (the ``cost`` key: time to
+    target, which compares variants that end at different costs); counted from the row's
+    ``since`` seconds (None: from the start)."""
+    pair = [r for r in rows if r["protocol"] in variants and r["trace"]
+            and r.get(cost) is not None]
     if len(pair) < 2:
         return
-    target = max(r["cost"] for r in pair)
+    target = max(r[cost] for r in pair)
     for r in pair:
-        r["common_seconds"] = next(t for t, c in r["trace"] if c <= target)
+        start = r[since] if since else 0.0
+        r[out] = next(t for t, c in r["trace"] if c <= target) - start

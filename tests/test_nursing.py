@@ -207,6 +207,19 @@ def test_stage2_lowers_transport_within_each_wards_threshold(runs):
     assert second.cost == second.metrics["stage2.cost"] == trace[-1]
 
 
+def test_solve_time_is_counted_by_the_stage_that_asked_for_it(runs):
+    """Stage 1 solves answer calls for plans, stage 2 solves the lines' proposals; together
+    they are the wards' utilisation."""
+    first, second = _ep(runs, "stage1").metrics, _ep(runs, "stage2").metrics
+    assert {k for k in first if k.startswith("solving.")} == {"solving.call_for_plans"}
+    assert {k for k in second if k.startswith("solving.")} == {
+        "solving.call_for_plans", "solving.release_request"}
+    assert second["solving.release_request"] > 0
+    wall = _ep(runs, "stage2").wall_seconds
+    total = second["solving.call_for_plans"] + second["solving.release_request"]
+    assert total == pytest.approx(second["utilisation"] * 2 * wall, abs=0.01)
+
+
 @pytest.mark.parametrize("mode", ["concurrent", "synchronized"])
 def test_stage3_accepts_only_changes_that_lower_the_global_cost(runs, mode):
     ep = _ep(runs, mode)

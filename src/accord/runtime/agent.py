@@ -38,6 +38,10 @@ class Agent:
         self._worker: asyncio.Task[None] | None = None
         self.failure: BaseException | None = None
         self.solve_seconds = 0.0
+        self.solving: dict[str, float] = {}
+        """``solve_seconds`` by the kind of message being answered."""
+        self.handling = ""
+        """The kind of the message being handled."""
 
     # --- wiring ---------------------------------------------------------------------
     @property
@@ -129,6 +133,7 @@ class Agent:
                 await self._wait(self._inbox_waiter)
                 self._inbox_waiter = None
             env, self.arrived = self._inbox.popleft()
+            self.handling = env.kind
             try:
                 await self._dispatch(env)
             except asyncio.CancelledError:
@@ -162,14 +167,19 @@ class Agent:
 
     async def think(self, fn: Callable[..., R], *args: Any) -> R:
         """Run a CPU-bound local solve off the event loop (CP-SAT releases the GIL); its
-        CPU time is added to ``solve_seconds``. The bus hears when thinking starts and
-        ends (an asynchronous bus delivers messages to others meanwhile)."""
+        CPU time is added to ``solve_seconds`` (and ``solving``). The bus hears when
+        thinking starts and ends (an asynchronous bus delivers messages to others
+        meanwhile)."""
+        kind = self.handling
+
         def timed() -> R:
             t0 = time.thread_time()
             try:
                 return fn(*args)
             finally:
-                self.solve_seconds += time.thread_time() - t0
+                spent = time.thread_time() - t0
+                self.solve_seconds += spent
+                self.solving[kind] = self.solving.get(kind, 0.0) + spent
         bus = self._bus
         if bus is None:  # an agent used on its own, off any bus
             return await asyncio.to_thread(timed)

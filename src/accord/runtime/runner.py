@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -51,6 +51,18 @@ def utilisation(solving: dict[str, float], wall: float) -> dict[str, float]:
     shares = {f"utilisation.{a}": round(s / wall, 4) for a, s in solving.items()}
     mean = sum(solving.values()) / len(solving) / wall if solving else 0.0
     return shares | {"utilisation": round(mean, 4)}
+
+
+def solving_by_kind(agents: Iterable[Agent], before: dict[str, dict[str, float]]
+                    ) -> dict[str, float]:
+    """CPU seconds the agents spent solving since ``before``, summed by the kind of message
+    they answered (``solving.<kind>``: e.g. a stage of a protocol)."""
+    out: dict[str, float] = {}
+    for a in agents:
+        for kind, spent in a.solving.items():
+            name = f"solving.{kind}"
+            out[name] = out.get(name, 0.0) + spent - before[a.id].get(kind, 0.0)
+    return {k: round(v, 4) for k, v in out.items()}
 
 
 class Director(Agent):
@@ -252,6 +264,7 @@ async def _run(
                 else:
                     mark = len(bus.trace)
                     busy = {a.id: a.solve_seconds for a in here}
+                    by_kind = {a.id: dict(a.solving) for a in here}
                     done, plans = await bus.run_until(director.episode(
                         ep, managers, members, store.outstanding(ledger_key)), director)
                     trace = bus.trace[mark:]
@@ -262,6 +275,7 @@ async def _run(
                 if here and wall > 0:  # CPU seconds each member spent solving
                     protocol_metrics |= utilisation(
                         {a.id: a.solve_seconds - busy[a.id] for a in here}, wall)
+                    protocol_metrics |= solving_by_kind(here, by_kind)
                 ev = domain.evaluate(scenario, plans)
                 if reference and reference_cost is None:
                     # a central run is its own reference: do not solve the same model twice

@@ -138,6 +138,8 @@ class Office(Agent):
             self.trace.append((max(t, start), cost))
         self.penalty += sum(int(d.metrics.get("penalty_delta", 0)) for d in done)
         await self._survey(episode)
+        if self._cost() != cost:  # a move may also have emptied seats on other lines
+            self.trace.append((self._elapsed(), self._cost()))
         metrics["stage2.moves"] = float(sum(d.rounds for d in done))
         self._mark(metrics, 2)
         return max((d.rounds for d in done), default=0)

@@ -475,7 +475,10 @@ class Manager(Agent):
                                       patience: int) -> int:
         """Each member proposes changes (then wishes) in its own loop, settled as soon as
         its answer arrives, while the others solve; until the budget is spent or it has
-        found nothing ``patience`` times in a row. The rounds of the busiest member."""
+        found nothing ``patience`` times in a row. A member wishes only when no other
+        changed meanwhile, even while it queued (else it asks for a plain change again,
+        which may fit now).
+        The rounds of the busiest member."""
         rounds = dict.fromkeys(order, 0)
 
         async def loop(m: str) -> None:
@@ -484,9 +487,14 @@ class Manager(Agent):
             while rounds[m] < self.options.max_rounds and not self._out_of_time(order):
                 rnd = self.round = rounds[m]
                 rounds[m] += 1
-                if await self._apply_changes(rnd, [m], rank, wish=False) or (
-                        self.options.exchange
-                        and await self._apply_changes(rnd, [m], rank, wish=True)):
+                before = dict(self.version)
+                if await self._apply_changes(rnd, [m], rank, wish=False):
+                    idle = 0
+                    continue
+                if self.version != before:
+                    continue  # others changed meanwhile: a plain change may fit now
+                if self.options.exchange and await self._apply_changes(
+                        rnd, [m], rank, wish=True, unless_changed=before):
                     idle = 0
                     continue
                 idle += 1
@@ -511,11 +519,16 @@ class Manager(Agent):
         return applied
 
     async def _apply_changes(self, rnd: int, members: list[str], rank: dict[str, int],
-                             wish: bool) -> bool:
+                             wish: bool, unless_changed: dict[str, int] | None = None
+                             ) -> bool:
         """Ask ``members`` for changes and apply those that still fit, best gain first
-        (a change is dropped when its member's plan changed meanwhile)."""
-        capacity = to_entries(self.spec.capacity) if wish else []
+        (a change is dropped when its member's plan changed meanwhile). A wish
+        ``unless_changed`` is asked as a plain change when plans changed since those
+        versions (while it queued)."""
         async with self.slots:  # a queued member sees the changes applied meanwhile
+            if unless_changed is not None and self.version != unless_changed:
+                wish = False
+            capacity = to_entries(self.spec.capacity) if wish else []
             asked, seen, work = time.monotonic(), dict(self.version), self._work_left(members)
             if work < MIN_WORK:
                 return False

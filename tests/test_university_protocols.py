@@ -152,6 +152,18 @@ def test_asynchronous_settles_each_department_on_its_own(runs, tmp_path, solvers
             most = max(most, len(outstanding))
         outstanding.discard(env.in_reply_to or "")
     assert most == at_once
+    # a department wishes only when no plan changed since its last call for changes
+    last: dict[str, int] = {}
+    wishes = 0
+    for i, env in enumerate(log):
+        if env.kind != "call_for_changes":
+            continue
+        if env.body.wish:
+            wishes += 1
+            between = log[last[env.recipient]:i]
+            assert not [g for g in between if g.kind == "grant"], env.id
+        last[env.recipient] = i
+    assert wishes
 
 
 def _blocked_pair() -> UniversityScenario:

@@ -94,7 +94,8 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
                       f"in {e.wall_seconds:.1f} s")
         if p == "central":
             centrals[name] = rows[-1]
-    central = next((r["cost"] for r in rows if r["protocol"] == "central"), None)
+    central = next((r["cost"] for r in rows if r["protocol"] == "central"),
+                   centrals[name]["cost"] if name in centrals else None)
     for r in rows:
         r["ratio_best"] = r["cost"] / r["best_known"]
         r["ratio_central"] = r["cost"] / central if central else None

@@ -115,6 +115,15 @@ def test_benchmark_runs_central_once_per_instance(tmp_path):
     for r in data:
         assert r["hard_violations"] == 0 and r["ratio_best"] == r["cost"] / 5
         assert (r["sol_hard"], r["sol_cost"]) == (0, r["cost"])  # the .sol read back
+    # central reused from that file without running it: the ratios still use its cost
+    again = tmp_path / "again.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "university.py"), "--instances", "comp01",
+         "--k", "4", "--budget", "4", "--protocols", "first-commit", "--central-from",
+         str(rows), "--json", str(again)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    [fc] = json.loads(again.read_text())
+    assert fc["ratio_central"] == fc["cost"] / central[0]["cost"]
 
 
 def test_benchmark_refuses_a_bad_rows_file_in_one_line(tmp_path):

@@ -24,7 +24,8 @@ def _strip_wall(report: dict) -> dict:
         e.pop("wall_seconds")
         e.pop("bytes")  # the stored metrics hold timings, whose digits vary
         e["metrics"] = {k: v for k, v in e["metrics"].items()
-                        if not (k.startswith("utilisation") or k.endswith("_seconds"))}
+                        if not (k.startswith(("utilisation", "solving."))
+                                or k.endswith("_seconds"))}
     return report
 
 

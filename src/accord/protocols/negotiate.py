@@ -295,7 +295,8 @@ class Manager(Agent):
         self.trace: list[tuple[float, int]] = []
         self.round = 0
         self.busy: set[str] = set()
-        """Members solving a call for changes (asynchronous mode)."""
+        """Members solving a call for changes (only the asynchronous mode buys room for a
+        wish meanwhile)."""
         self.slots: contextlib.AbstractAsyncContextManager[object] = (
             contextlib.nullcontext() if options.solvers is None or options.mode != "asynchronous"
             else Turn(self, options.solvers))

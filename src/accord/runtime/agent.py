@@ -37,11 +37,15 @@ class Agent:
         self._reply_waiters: list[tuple[set[str], dict[str, Envelope], asyncio.Future[None]]] = []
         self._worker: asyncio.Task[None] | None = None
         self.failure: BaseException | None = None
-        self.solve_seconds = 0.0
         self.solving: dict[str, float] = {}
-        """``solve_seconds`` by the kind of message being answered."""
+        """CPU seconds spent solving, by the kind of message being answered."""
         self.handling = ""
         """The kind of the message being handled."""
+
+    @property
+    def solve_seconds(self) -> float:
+        """CPU seconds spent solving, whatever the message answered."""
+        return sum(self.solving.values())
 
     # --- wiring ---------------------------------------------------------------------
     @property
@@ -167,7 +171,7 @@ class Agent:
 
     async def think(self, fn: Callable[..., R], *args: Any) -> R:
         """Run a CPU-bound local solve off the event loop (CP-SAT releases the GIL); its
-        CPU time is added to ``solve_seconds`` (and ``solving``). The bus hears when
+        CPU time is added to ``solving`` (``solve_seconds``). The bus hears when
         thinking starts and ends (an asynchronous bus delivers messages to others
         meanwhile)."""
         kind = self.handling
@@ -177,9 +181,7 @@ class Agent:
             try:
                 return fn(*args)
             finally:
-                spent = time.thread_time() - t0
-                self.solve_seconds += spent
-                self.solving[kind] = self.solving.get(kind, 0.0) + spent
+                self.solving[kind] = self.solving.get(kind, 0.0) + time.thread_time() - t0
         bus = self._bus
         if bus is None:  # an agent used on its own, off any bus
             return await asyncio.to_thread(timed)

@@ -263,8 +263,7 @@ async def _run(
                     protocol_metrics = {"optimal": float(solved.optimal), "bound": solved.bound}
                 else:
                     mark = len(bus.trace)
-                    busy = {a.id: a.solve_seconds for a in here}
-                    by_kind = {a.id: dict(a.solving) for a in here}
+                    before = {a.id: dict(a.solving) for a in here}
                     done, plans = await bus.run_until(director.episode(
                         ep, managers, members, store.outstanding(ledger_key)), director)
                     trace = bus.trace[mark:]
@@ -274,8 +273,8 @@ async def _run(
                 wall = time.perf_counter() - t0
                 if here and wall > 0:  # CPU seconds each member spent solving
                     protocol_metrics |= utilisation(
-                        {a.id: a.solve_seconds - busy[a.id] for a in here}, wall)
-                    protocol_metrics |= solving_by_kind(here, by_kind)
+                        {a.id: a.solve_seconds - sum(before[a.id].values()) for a in here}, wall)
+                    protocol_metrics |= solving_by_kind(here, before)
                 ev = domain.evaluate(scenario, plans)
                 if reference and reference_cost is None:
                     # a central run is its own reference: do not solve the same model twice

@@ -36,18 +36,21 @@ import typer
 from rich.console import Console
 
 import report
-from accord.cli.agent import nats_stage
-from accord.domains import load_scenario
+from accord.app.launcher import nats_stage
+from accord.app.registry import load_scenario, wire
+from accord.app.runner import RunResult, Stage, in_memory, run_scenario
 from accord.domains.university import protocol_options
 from accord.domains.university.itc2007 import read_ctt
 from accord.domains.university.split import split
-from accord.model.messages import Schedule, ScheduleQuery
 from accord.model.scenario import ScenarioBase
+from accord.protocols.messages import Schedule, ScheduleQuery
 from accord.runtime.agent import Agent, expect
 from accord.runtime.bus import Bus
 from accord.runtime.memory import InMemoryBus
 from accord.runtime.nats import STALL_TIMEOUT, NatsBus, local_server
-from accord.runtime.runner import RunResult, Stage, in_memory, run_scenario
+
+WIRE = wire()
+"""Every message kind the registered protocols speak."""
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "dismissal-seed.yaml"
@@ -174,7 +177,7 @@ CAST = ["driver", "peer"]
 def _peer_process(url: str, durable: bool) -> None:
     """The peer's process: on the run until it ends."""
     async def main() -> None:
-        bus = await NatsBus.connect(url, "bench", durable=durable, peers=CAST)
+        bus = await NatsBus.connect(url, "bench", wire=WIRE, durable=durable, peers=CAST)
         bus.register(Peer("peer"))
         try:
             await bus.serve()
@@ -185,7 +188,7 @@ def _peer_process(url: str, durable: bool) -> None:
 
 async def _nats(url: str, round_trips: int, messages: int, durable: bool
                 ) -> dict[str, float]:
-    bus = await NatsBus.connect(url, "bench", durable=durable, peers=CAST)
+    bus = await NatsBus.connect(url, "bench", wire=WIRE, durable=durable, peers=CAST)
     await bus.create_stream()
     peer = multiprocessing.get_context("spawn").Process(target=_peer_process,
                                                         args=(url, durable))

@@ -23,10 +23,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from accord.domains import load_scenario
+from accord.app.registry import load_scenario
+from accord.app.runner import run_scenario
 from accord.domains.dismissal.generate import generate
 from accord.domains.dismissal.scenario import DismissalScenario
-from accord.runtime.runner import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOLS = ["negotiate", "seed-offers", "central"]

@@ -37,12 +37,12 @@ import typer
 from rich.console import Console
 
 import report
+from accord.app.runner import EpisodeResult, run_scenario
 from accord.domains.nursing.generate import generate
 from accord.domains.nursing.hospital import curtois_hospital
 from accord.domains.nursing.scenario import NursingScenario
-from accord.domains.nursing.stages import OFFICE
 from accord.protocols.trace import read_trace
-from accord.runtime.runner import EpisodeResult, run_scenario
+from accord.protocols.transport import OFFICE
 
 ROOT = Path(__file__).resolve().parents[1]
 CURTOIS = [ROOT / "data" / "curtois" / f"Instance{i}.txt" for i in (1, 2, 3)]

@@ -34,6 +34,7 @@ import typer
 from rich.console import Console
 
 import report
+from accord.app.runner import run_scenario
 from accord.domains.university import lectures_of, protocol_options
 from accord.domains.university.instance import Instance
 from accord.domains.university.itc2007 import format_sol, parse_sol, read_ctt
@@ -41,7 +42,6 @@ from accord.domains.university.local import AUTHORITY
 from accord.domains.university.split import split
 from accord.domains.university.validate import validate
 from accord.protocols.trace import read_trace
-from accord.runtime.runner import run_scenario
 from accord.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

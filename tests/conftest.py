@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from accord.domains import load_scenario
+from accord.app.registry import load_scenario
 from accord.domains.dismissal.scenario import DismissalScenario
 from accord.runtime.nats import local_server
 

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from accord.model.errors import ProtocolError
-from accord.model.messages import Ack, ErrorReply, Schedule, ScheduleQuery
+from accord.model.messages import Ack, ErrorReply
+from accord.protocols.messages import Schedule, ScheduleQuery
 from accord.runtime.agent import Agent, expect
 from accord.runtime.memory import InMemoryBus
 
@@ -86,13 +87,19 @@ def test_unknown_recipient_is_refused():
 
 
 def test_stall_is_detected():
+    buses = []
+
     async def wait_forever(c):
         await c.send("e0", Ack(), in_reply_to="nothing")  # an answer nobody will reply to
         fut = asyncio.get_running_loop().create_future()
-        c._reply_waiter = ({"never"}, {}, fut)
-        await c._wait(fut)
+        buses.append(c.bus)
+        await c._wait(fut)  # no reply can complete this future
     with pytest.raises(ProtocolError, match="stalled"):
         _run(wait_forever)
+    # called a stall only once nothing was in flight: the stray answer reached e0, e0's
+    # error reply reached the caller, and neither woke it
+    assert [(e.sender, e.recipient, e.kind, e.in_reply_to) for e in buses[0].trace] == [
+        ("caller", "e0", "ack", "nothing"), ("e0", "caller", "error", "caller:1")]
 
 
 class Sleeper(Agent):

@@ -6,7 +6,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.nats, pytest.mark.slow]  # the benchmark starts a nats-server
 
 
 def test_bus_benchmark_smoke(tmp_path):

@@ -19,15 +19,11 @@ from pathlib import Path
 import nats
 import pytest
 
+from accord.app.registry import wire
 from accord.model.errors import ProtocolError
-from accord.model.messages import (
-    Ack,
-    CapacityBroadcast,
-    Envelope,
-    ErrorReply,
-    Schedule,
-    ScheduleQuery,
-)
+from accord.model.messages import Ack, Envelope, ErrorReply
+from accord.protocols.messages import Schedule, ScheduleQuery
+from accord.protocols.seed_offers.messages import CapacityBroadcast
 from accord.runtime.agent import Agent, expect
 from accord.runtime.bus import Bus
 from accord.runtime.memory import InMemoryBus
@@ -35,6 +31,9 @@ from accord.runtime.nats import NatsBus, NatsError, free_port, local_server, str
 from accord.store import Store
 from tests import test_bus
 from tests.conftest import SEED_EXAMPLE
+
+WIRE = wire()
+"""Every message kind the registered protocols speak."""
 
 OpenBus = Callable[[], Awaitable[Bus]]
 
@@ -108,7 +107,8 @@ class Crash(Agent):
 CAST = ["caller", "e0", "e1", "e2", "e3", "s1", "s2", "rec", "crash"]  # of these tests
 
 
-@pytest.fixture(params=["memory", "nats", "jetstream"])
+@pytest.fixture(params=["memory", pytest.param("nats", marks=pytest.mark.nats),
+                        pytest.param("jetstream", marks=pytest.mark.nats)])
 def open_bus(request) -> OpenBus:
     """Opens a fresh bus of each kind (NATS: a new run on the session's server; JetStream:
     durable, on a new stream, knowing the cast)."""
@@ -120,7 +120,7 @@ def open_bus(request) -> OpenBus:
     durable = request.param == "jetstream"
 
     async def on_nats() -> Bus:
-        bus = await NatsBus.connect(url, f"t{uuid.uuid4().hex[:10]}", stall_timeout=1.0,
+        bus = await NatsBus.connect(url, f"t{uuid.uuid4().hex[:10]}", wire=WIRE, stall_timeout=1.0,
                                     heartbeat=0.2, durable=durable,
                                     peers=CAST if durable else None)
         await bus.create_stream()
@@ -210,11 +210,12 @@ def test_stall_is_detected(open_bus):
 # --- what only a wire has ----------------------------------------------------------------
 def _nats_play(url: str, script, extra: tuple[Agent, ...] = ()):
     async def open_nats() -> Bus:
-        return await NatsBus.connect(url, f"w{uuid.uuid4().hex[:10]}", stall_timeout=2.0,
+        return await NatsBus.connect(url, f"w{uuid.uuid4().hex[:10]}", wire=WIRE, stall_timeout=2.0,
                                      heartbeat=0.2)
     return play(open_nats, script, extra)
 
 
+@pytest.mark.nats
 def test_malformed_messages_are_rejected_and_the_run_goes_on(nats_url, caplog):
     def wire(**change) -> bytes:
         env = Envelope(run="", id="caller:x", sender="caller", recipient="e0", kind="ack",
@@ -244,10 +245,11 @@ def test_malformed_messages_are_rejected_and_the_run_goes_on(nats_url, caplog):
     assert "e0 rejected a malformed message from caller" in caplog.text
 
 
+@pytest.mark.nats
 def test_a_message_from_outside_the_run_is_dropped_and_the_run_goes_on(nats_url, caplog):
     async def main():
-        bus = await NatsBus.connect(nats_url, f"p{uuid.uuid4().hex[:10]}", stall_timeout=2.0,
-                                    peers=["caller", "e0"])
+        bus = await NatsBus.connect(nats_url, f"p{uuid.uuid4().hex[:10]}", wire=WIRE,
+                                    stall_timeout=2.0, peers=["caller", "e0"])
         caller, echo = Caller("caller"), Echo("e0", 5)
         bus.register(caller)
         bus.register(echo)
@@ -272,6 +274,7 @@ def test_a_message_from_outside_the_run_is_dropped_and_the_run_goes_on(nats_url,
     assert "e0 dropped a message from ghost, not an agent of run" in caplog.text
 
 
+@pytest.mark.nats
 def test_a_role_broadcast_reaches_every_agent_of_the_role(nats_url):
     async def script(c):
         await c.send("role:echo", ScheduleQuery())
@@ -280,21 +283,24 @@ def test_a_role_broadcast_reaches_every_agent_of_the_role(nats_url):
     assert senders == ["e0", "e1", "e2", "e3"]
 
 
+@pytest.mark.slow
 def test_an_unreachable_server_is_one_line_and_quick():
     url = f"nats://127.0.0.1:{free_port()}"
     t0 = time.monotonic()
     with pytest.raises(NatsError, match=f"cannot reach the NATS server at {re.escape(url)}") as e:
-        asyncio.run(NatsBus.connect(url, "nobody"))
+        asyncio.run(NatsBus.connect(url, "nobody", wire=WIRE))
     assert time.monotonic() - t0 < 5
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.nats
+@pytest.mark.slow
 def test_the_bus_reconnects_after_a_server_restart():
     port = free_port()
 
     async def main():
         with local_server(port) as url:
-            bus = await NatsBus.connect(url, "restart", stall_timeout=20, ack_timeout=2)
+            bus = await NatsBus.connect(url, "restart", wire=WIRE, stall_timeout=20, ack_timeout=2)
             caller = Caller("caller")
             bus.register(caller)
             bus.register(Echo("e0", 7))
@@ -343,6 +349,8 @@ def run_on_both(scenario: Path, tmp_path: Path) -> tuple[Path, Path, str]:
     return mem, net, two.stderr
 
 
+@pytest.mark.nats
+@pytest.mark.slow
 def test_run_with_permissions_over_nats_equals_the_in_memory_run(tmp_path):
     """On a local server where each agent is its own user and may speak only as itself."""
     mem, net, stderr = run_on_both(SEED_EXAMPLE, tmp_path)
@@ -355,6 +363,8 @@ def test_run_with_permissions_over_nats_equals_the_in_memory_run(tmp_path):
     assert _essentials(net) == _essentials(mem)
 
 
+@pytest.mark.nats
+@pytest.mark.slow
 def test_run_on_an_existing_server_and_agent_errors(nats_url, tmp_path):
     scenario = tmp_path / "small.yaml"
     assert _accord("generate", "dismissal", "--classrooms", "2", "--seed", "5",
@@ -365,7 +375,7 @@ def test_run_on_an_existing_server_and_agent_errors(nats_url, tmp_path):
     assert f"3 agents in their own processes on {nats_url} (pids" in proc.stderr
     assert json.loads((tmp_path / "s.json").read_text())["episodes"][0]["hard_violations"] == 0
     bad = _accord("run", str(scenario), "--bus", "http://x")
-    assert bad.returncode == 2 and "expected nats or nats://HOST:PORT" in bad.stderr
+    assert bad.returncode == 2 and "--bus: unknown bus 'http://x'" in bad.stderr
     url = f"nats://127.0.0.1:{free_port()}"
     ghost = _accord("agent", str(scenario), "--id", "ghost", "--nats", url)
     assert ghost.returncode == 2 and "no agent 'ghost' in the cast" in ghost.stderr
@@ -398,10 +408,10 @@ def check_durable_log(url: str, db: Path, reference_db: Path) -> None:
         assert got.ledger(run.ledger) == ref.ledger(ref_run.ledger) != []
         sent: list[str] = []
         for ep in ref.episodes(ref_run.id):
-            ids = [(e.recipient, e.id) for e in got.messages(run.id, ep.episode)]
+            ids = [(e.recipient, e.id) for e in got.messages(run.id, WIRE, ep.episode)]
             assert len(set(ids)) == len(ids)  # none stored twice
             assert sorted(ids) == sorted((e.recipient, e.id)
-                                         for e in ref.messages(ref_run.id, ep.episode))
+                                         for e in ref.messages(ref_run.id, WIRE, ep.episode))
             sent += [i for _, i in ids]
         log = asyncio.run(_stream(url, run.id))
         inbox = [(msg_id, json.loads(data)["id"]) for subject, msg_id, data in log
@@ -418,6 +428,8 @@ def check_durable_log(url: str, db: Path, reference_db: Path) -> None:
         ref.close()
 
 
+@pytest.mark.nats
+@pytest.mark.slow
 def test_a_run_survives_a_server_restart(tmp_path):
     """The server is stopped and started again on the same address (and JetStream store)
     while the agents negotiate: they reconnect, unacknowledged messages are sent again (and

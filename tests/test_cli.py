@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import SEED_EXAMPLE
 
 
@@ -14,6 +16,7 @@ def _accord(*args: str, cwd=None) -> subprocess.CompletedProcess:
                           text=True, cwd=cwd, timeout=300)
 
 
+@pytest.mark.slow
 def test_run_report_show_and_schema(tmp_path):
     db, report = str(tmp_path / "a.db"), tmp_path / "r.json"
     proc = _accord("run", str(SEED_EXAMPLE), "--episodes", "2", "--db", db, "--report",
@@ -48,6 +51,7 @@ def test_protocol_and_seed_flags(tmp_path):
     assert (data["protocol"], data["seed"]) == ("seed-offers", 7)
 
 
+@pytest.mark.slow
 def test_generate_then_run(tmp_path):
     out = tmp_path / "g.yaml"
     assert _accord("generate", "dismissal", "--classrooms", "12", "--bottlenecks", "2",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accord.domains.base import SolveContext
+from accord.contract import SolveContext
 from accord.domains.dismissal import DOMAIN
 from accord.domains.dismissal.central import solve_central
 from accord.domains.dismissal.evaluate import evaluate

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from accord.domains import load_scenario
-from accord.runtime.runner import run_scenario
+from accord.app.registry import load_scenario
+from accord.app.runner import run_scenario
 from tests.conftest import ROOT
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+SLOW = {"university-small"}  # measured over 2 s
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.slow) if p.stem in SLOW
+                                  else p for p in EXAMPLES], ids=[p.stem for p in EXAMPLES])
 def test_example_runs(path, tmp_path):
     sc = load_scenario(path)
     res = run_scenario(sc, episodes=2, db=str(tmp_path / "x.db"), reference=True)

@@ -112,6 +112,7 @@ def test_sol_round_trip_and_validator_warnings():
                                                 "Repeated"]
 
 
+@pytest.mark.slow
 def test_central_objective_is_the_validator_cost():
     inst = read_ctt(DATA / "comp01.ctt")
     lectures, _, objective = solve_instance(inst, time_limit=8, seed=1, workers=1)
@@ -120,6 +121,7 @@ def test_central_objective_is_the_validator_cost():
     assert rep.cost == objective
 
 
+@pytest.mark.slow
 def test_two_stage_cost_is_official_and_beats_direct_at_equal_work():
     from accord.domains.university.cpmodel import Limits, build
     from accord.domains.university.twostage import solve_two_stage

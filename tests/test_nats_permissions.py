@@ -18,11 +18,16 @@ import nats
 import pytest
 import yaml
 
-from accord.model.messages import Envelope, ScheduleQuery
+from accord.app.registry import wire
+from accord.model.messages import Envelope
+from accord.protocols.messages import ScheduleQuery
 from accord.runtime.nats import NatsBus, NatsError, local_server, stream_name
-from accord.runtime.natsauth import Credentials, server_config
+from accord.runtime.nats.auth import Credentials, server_config
 from tests.conftest import SEED_EXAMPLE
 from tests.test_bus_contract import Caller, Echo, _accord, _essentials, run_on_both
+
+WIRE = wire()
+"""Every message kind the registered protocols speak."""
 
 RUN = "perm"
 STREAM = stream_name(RUN)
@@ -42,11 +47,12 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
 
 async def _bus(secured: Secured, user: str, **options: float) -> NatsBus:
     url, creds = secured
-    return await NatsBus.connect(url, RUN, user=user, password=creds[user].password,
+    return await NatsBus.connect(url, RUN, wire=WIRE, user=user, password=creds[user].password,
                                  stall_timeout=5.0, heartbeat=0.2, **options)
 
 
 @pytest.mark.parametrize("durable", [False, True])
+@pytest.mark.nats
 def test_agents_with_permissions_talk_as_themselves(secured, durable):
     """Inboxes, acks, a role broadcast, traces, presence and the end all pass; durable, the
     director creates the run's stream and each agent its own consumer."""
@@ -82,6 +88,7 @@ def test_agents_with_permissions_talk_as_themselves(secured, durable):
                      ("e1", "director"), ("e1", "director")]
 
 
+@pytest.mark.nats
 def test_publishing_as_another_agent_is_refused(secured):
     async def main():
         bus = await _bus(secured, "e0")
@@ -97,6 +104,7 @@ def test_publishing_as_another_agent_is_refused(secured):
         asyncio.run(asyncio.wait_for(main(), 10))
 
 
+@pytest.mark.nats
 def test_subscribing_to_another_agents_inbox_is_refused(secured, caplog):
     async def main():
         bus = await _bus(secured, "e0")
@@ -140,6 +148,7 @@ def test_subscribing_to_another_agents_inbox_is_refused(secured, caplog):
     ("publish", f"accord.{RUN}.ledger"),  # the director's
     ("subscribe", f"_INBOX.{RUN}.e1.deliver"),  # another's consumer pushes there
 ])
+@pytest.mark.nats
 def test_the_server_refuses_what_a_user_may_not(secured, verb, subject):
     """The refusal is an error of nats-py (the connection stays up)."""
     url, creds = secured
@@ -172,6 +181,7 @@ def test_the_server_refuses_what_a_user_may_not(secured, verb, subject):
     assert isinstance(errors[0], nats.errors.Error)
 
 
+@pytest.mark.nats
 def test_a_consumer_reads_only_the_inbox_its_api_subject_names(secured):
     """The server checks a consumer's filter against the one in the subject that the
     permissions allow: e0 cannot slip another's inbox into the request."""
@@ -199,12 +209,16 @@ def test_a_consumer_reads_only_the_inbox_its_api_subject_names(secured):
     assert all("subject" in why for why in asyncio.run(main()))
 
 
+@pytest.mark.nats
+@pytest.mark.slow
 def test_a_wrong_password_is_one_line(secured):
     url, _ = secured
     with pytest.raises(NatsError, match=f"cannot reach the NATS server at {url}: .*uthoriz"):
-        asyncio.run(NatsBus.connect(url, RUN, user="e0", password="guess"))
+        asyncio.run(NatsBus.connect(url, RUN, wire=WIRE, user="e0", password="guess"))
 
 
+@pytest.mark.nats
+@pytest.mark.slow
 def test_nats_config_writes_users_and_credentials(tmp_path):
     conf, creds = tmp_path / "nats.conf", tmp_path / "creds"
     proc = _accord("nats-config", str(SEED_EXAMPLE), "-o", str(conf), "--creds", str(creds))
@@ -222,7 +236,8 @@ def test_nats_config_writes_users_and_credentials(tmp_path):
     assert '"accord.r1.agent.*.from.director"' in shown.stdout
     with local_server(config=conf) as url:  # the server takes it; any run id works
         async def login() -> None:
-            bus = await NatsBus.connect(url, "any-run", user=b1.user, password=b1.password)
+            bus = await NatsBus.connect(url, "any-run", wire=WIRE, user=b1.user,
+                                        password=b1.password)
             await bus.close()
         asyncio.run(login())
         bad = _accord("agent", str(SEED_EXAMPLE), "--id", "B1", "--nats", url, "--creds",
@@ -230,6 +245,8 @@ def test_nats_config_writes_users_and_credentials(tmp_path):
     assert bad.returncode == 2 and "not a credentials file" in bad.stderr
 
 
+@pytest.mark.nats
+@pytest.mark.slow
 def test_run_on_a_server_configured_by_nats_config_equals_the_in_memory_run(tmp_path):
     """``accord nats-config`` (any run, JetStream in ``--store-dir``), a ``nats-server`` started
     with it, ``accord run --bus nats://HOST:PORT`` with the agents' credentials: every agent
@@ -268,6 +285,7 @@ def _users(conf: Path) -> list[dict]:
     return json.JSONDecoder().raw_decode(text, start)[0]["users"]
 
 
+@pytest.mark.slow
 def test_nats_config_bad_paths_are_one_line_and_write_nothing(tmp_path):
     """A configuration in a missing directory, credentials where no directory can be, or
     in one that cannot be written to: one line naming the path, exit 2, and no file (or
@@ -312,6 +330,8 @@ def _university(tmp_path: Path) -> Path:
     return out
 
 
+@pytest.mark.nats
+@pytest.mark.slow
 def test_university_in_8_departments_over_nats_equals_the_in_memory_run(tmp_path):
     mem, net, stderr = run_on_both(_university(tmp_path), tmp_path)
     assert "9 agents in their own processes" in stderr  # 8 departments, the authority

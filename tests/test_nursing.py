@@ -9,8 +9,14 @@ import re
 import pytest
 import yaml
 
-from accord.domains import load_scenario
-from accord.domains.base import SolveContext
+from accord.app.registry import load_scenario, wire
+from accord.app.runner import EpisodeResult, run_scenario
+from accord.contract import Budget, SolveContext
+from accord.contract.resources import free_places as free_seats
+from accord.contract.resources import others_on_board, ride_cost
+from accord.contract.resources import resource_cost as line_cost
+from accord.contract.resources import unit_price as seat_price
+from accord.contract.resources import units as cabs
 from accord.domains.nursing.central import solve_central
 from accord.domains.nursing.evaluate import evaluate
 from accord.domains.nursing.generate import generate
@@ -22,21 +28,15 @@ from accord.domains.nursing.rules import (
     unpreferred,
 )
 from accord.domains.nursing.scenario import Line, Nurse, NursePrivate, NursingScenario, Ward
-from accord.domains.nursing.stages import OFFICE
-from accord.domains.nursing.transport import (
-    cabs,
-    free_seats,
-    line_cost,
-    others_on_board,
-    ride_cost,
-    seat_price,
-    transport_cost,
-)
+from accord.domains.nursing.transport import priced_line, transport_cost
 from accord.domains.nursing.ward import WardProblem
 from accord.model.errors import ScenarioError
 from accord.protocols.trace import read_trace
-from accord.runtime.runner import EpisodeResult, run_scenario
+from accord.protocols.transport import OFFICE
 from accord.store import Store
+
+WIRE = wire()
+"""Every message kind the registered protocols speak."""
 
 
 def _toy(penalty_weight: int = 1) -> NursingScenario:
@@ -60,7 +60,7 @@ def test_cabs_round_up_and_cost_per_line_and_shift():
     assert [cabs(p, 3) for p in (0, 1, 3, 4, 7)] == [0, 1, 1, 2, 3]
     assert [free_seats(p, 3) for p in (0, 1, 3, 4)] == [0, 2, 0, 2]
     sc = _toy()
-    assert line_cost(sc.lines[0], {0: 2, 1: 3, 2: 0}) == 10 + 2 * 20
+    assert line_cost(priced_line(sc, sc.lines[0]), {0: 2, 1: 3, 2: 0}) == 10 + 2 * 20
     assert transport_cost(sc, {("A", 2): 1, ("B", 1): 2, ("B", 2): 1}) == 30 + 2 * 2 + 3
 
 
@@ -111,22 +111,23 @@ def test_global_cost_is_transport_plus_weighted_penalty():
 def test_ward_solves_alone_then_under_caps():
     sc = _toy()
     problem = WardProblem(sc, sc.wards[0])
-    alone = problem.solve(SolveContext(time_limit=1.0))
+    alone = problem.solve(SolveContext(budget=Budget(work=1.0)))
     assert alone is not None and alone.cost == 0
     assert alone.assignment["shifts"]["N1"] == [0] and alone.assignment["shifts"]["N2"] == [1, 2]
     caps = {("A", 0): 0, ("A", 1): 2, ("A", 2): 1, ("B", 0): 1, ("B", 1): 1, ("B", 2): 1}
-    capped = problem.solve(SolveContext(caps=caps, time_limit=1.0))
+    capped = problem.solve(SolveContext(caps=caps, budget=Budget(work=1.0)))
     assert capped is not None and capped.cost == 5  # N1 must work shift 1
     assert capped.usage_map()[("B", 0)] == 1  # N3 covers shift 0
-    assert problem.solve(SolveContext(caps={**caps, ("B", 0): 0}, time_limit=1.0)) is None
+    assert problem.solve(SolveContext(caps={**caps, ("B", 0): 0}, budget=Budget(work=1.0))) is None
 
 
 def test_ward_paying_a_full_cabs_cost_per_seat():
     sc = _toy()
-    assert [seat_price(sc.lines[0], s) for s in range(3)] == [5, 10, 15]
+    line = priced_line(sc, sc.lines[0])
+    assert [seat_price(line, s) for s in range(3)] == [5, 10, 15]
     problem = WardProblem(sc, sc.wards[0])
-    prices = {("A", s): seat_price(sc.lines[0], s) for s in range(3)}
-    priced = problem.solve(SolveContext(time_limit=1.0), prices=prices)
+    prices = {("A", s): seat_price(line, s) for s in range(3)}
+    priced = problem.solve(SolveContext(budget=Budget(work=1.0), prices=prices))
     # N2 works 0 and 1 (seats 5 + 10, one unpreferred shift: 3) rather than 1 and 2 (10 + 15)
     assert priced is not None and priced.cost == 3
     assert priced.assignment["shifts"] == {"N1": [0], "N2": [0, 1], "N3": [2]}
@@ -255,6 +256,7 @@ def test_negotiated_beats_stage1_and_central_beats_negotiated(runs):
     assert direct.optimal and evaluate(SMALL, direct.plans).cost == direct.bound == best.cost
 
 
+@pytest.mark.slow
 def test_bidding_buys_roster_quality_with_a_fixed_number_of_tokens(runs, tmp_path):
     def run(**opts: int) -> EpisodeResult:
         sc = SMALL.model_copy(update={"protocol_options": {"transport": {
@@ -271,11 +273,11 @@ def test_bidding_buys_roster_quality_with_a_fixed_number_of_tokens(runs, tmp_pat
 def test_message_log_holds_seats_and_costs_only(runs):
     db, results = runs
     nurse = re.compile(r"W\dN\d")
-    kinds = {"plan_request", "schedule", "release_quote", "decline", "change_request",
+    kinds = {"plan_request", "schedule", "release_quote", "decline", "busy", "change_request",
              "wishes", "no_change", "ack", "plan_report"}
     store = Store(db)
     for key in ("concurrent", "synchronized"):
-        log = store.messages(results[key].run_id)
+        log = store.messages(results[key].run_id, WIRE)
         assert len(log) > 50
         for env in log:
             text = env.to_json()

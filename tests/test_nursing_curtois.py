@@ -10,14 +10,14 @@ import sys
 import pytest
 import yaml
 
-from accord.domains import load_scenario
-from accord.domains.base import SolveContext
+from accord.app.registry import load_scenario
+from accord.app.runner import run_scenario
+from accord.contract import Budget, SolveContext
 from accord.domains.nursing.curtois_ward import assignment_of, usage
 from accord.domains.nursing.evaluate import evaluate
 from accord.domains.nursing.hospital import curtois_hospital
 from accord.domains.nursing.scenario import CurtoisWard, Line, NursingScenario
 from accord.domains.nursing.ward import WardProblem
-from accord.runtime.runner import run_scenario
 from tests.conftest import ROOT
 from tests.test_curtois import TINY
 
@@ -62,7 +62,7 @@ def test_curtois_ward_in_the_hospital_is_validated():
 
 def test_ward_plan_carries_the_benchmark_cost_and_its_seats():
     sc = _tiny()
-    plan = WardProblem(sc, sc.wards[0]).solve(SolveContext(time_limit=1.0))
+    plan = WardProblem(sc, sc.wards[0]).solve(SolveContext(budget=Budget(work=1.0)))
     assert plan is not None
     ev = evaluate(sc, {"W": plan})
     assert ev.hard_violations == 0
@@ -72,6 +72,7 @@ def test_ward_plan_carries_the_benchmark_cost_and_its_seats():
     assert all(e == "A" for e, _ in assignment_of(plan)) or ev.breakdown["CoverUnder"] == 0
 
 
+@pytest.mark.slow
 def test_import_round_trip_gives_instance1_optimum(tmp_path):
     out = tmp_path / "i1.yaml"
     proc = _accord("import", "curtois", str(DATA / "Instance1.txt"), "-o", str(out))
@@ -108,6 +109,7 @@ def test_hospital_of_three_instances_is_seeded_and_round_trips(tmp_path):
     assert load_scenario(path) == a
 
 
+@pytest.mark.slow
 def test_hospital_negotiates_without_hard_violations_and_beats_stage1(tmp_path):
     sc = curtois_hospital([DATA / f"Instance{i}.txt" for i in (1, 2, 3)], 5, seed=1)
     fast = {"first_work": 1.5, "solve_work": 0.3, "time_budget": 4}
@@ -121,6 +123,7 @@ def test_hospital_negotiates_without_hard_violations_and_beats_stage1(tmp_path):
     assert ep.cost == ep.cost_breakdown["transport"] + ep.cost_breakdown["ward_penalty"]
 
 
+@pytest.mark.slow
 def test_benchmark_smoke(tmp_path):
     rows, plots = tmp_path / "rows.json", tmp_path / "plots"
     proc = subprocess.run(

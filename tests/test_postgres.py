@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from accord.app.registry import wire
+from accord.app.runner import run_scenario
 from accord.model.errors import StoreError
-from accord.runtime.runner import run_scenario
 from accord.store import Store
 from tests import postgres
 
-pytestmark = pytest.mark.skipif(not postgres.available(), reason="PostgreSQL not installed")
+WIRE = wire()
+"""Every message kind the registered protocols speak."""
+
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.skipif(not postgres.available(), reason="PostgreSQL not installed")]
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +23,7 @@ def pg_url():
         yield url
 
 
+@pytest.mark.slow
 def test_runs_continue_on_postgres_as_on_sqlite(seed_scenario, pg_url, tmp_path):
     first = run_scenario(seed_scenario, protocol="negotiate", episodes=2, db=pg_url)
     second = run_scenario(seed_scenario, protocol="negotiate", episodes=2, db=pg_url)
@@ -27,7 +33,7 @@ def test_runs_continue_on_postgres_as_on_sqlite(seed_scenario, pg_url, tmp_path)
     assert [e.plans for e in first.episodes + second.episodes] == [e.plans for e in
                                                                   lite.episodes]
     store = Store(pg_url)
-    assert len(store.messages(second.run_id)) == sum(e.messages for e in second.episodes)
+    assert len(store.messages(second.run_id, WIRE)) == sum(e.messages for e in second.episodes)
     assert store.ledger("dismissal-seed/negotiate") == Store(str(tmp_path / "x.db")).ledger(
         "dismissal-seed/negotiate")
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from accord.app.registry import wire
+from accord.app.runner import run_scenario
 from accord.domains.dismissal.scenario import (
     Bottleneck,
     Classroom,
     ClassroomPrivate,
     DismissalScenario,
 )
-from accord.runtime.runner import run_scenario
 from accord.store import Store
+
+WIRE = wire()
+"""Every message kind the registered protocols speak."""
 
 PRIVATE_FIELDS = ("acceptable_offsets", "may_split", "willingness", "reluctance", "private")
 
@@ -30,7 +34,7 @@ def test_message_log_holds_no_private_data(protocol, db):
                 acceptable_offsets=[-6, -4, -2, 0], willingness=0.9021, reluctance=2.7713)),
         ])
     res = run_scenario(sc, protocol=protocol, episodes=3, db=db)
-    log = [m.to_json() for m in Store(db).messages(res.run_id)]
+    log = [m.to_json() for m in Store(db).messages(res.run_id, WIRE)]
     assert len(log) > 20
     for text in log:
         for name in PRIVATE_FIELDS:

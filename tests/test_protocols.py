@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from accord.app.registry import wire
+from accord.app.runner import run_scenario
 from accord.domains.dismissal.generate import generate
 from accord.domains.dismissal.scenario import Bottleneck, Classroom, DismissalScenario
-from accord.runtime.runner import run_scenario
 from tests.notebook_oracle import simulate
+
+WIRE = wire()
+"""Every message kind the registered protocols speak."""
 
 
 def test_negotiate_reaches_the_central_optimum_every_episode(seed_scenario, db):
@@ -54,6 +58,7 @@ def test_seed_offers_reproduces_the_notebook(seed_scenario, db):
 
 
 @pytest.mark.parametrize("seed", [3, 4])
+@pytest.mark.slow
 def test_negotiate_on_generated_instances(seed, db):
     sc = generate(60, 2, seed=seed)
     res = run_scenario(sc, protocol="negotiate", episodes=1, db=db, reference=True)
@@ -79,7 +84,7 @@ def test_negotiation_trace_of_two_classrooms(db):
         classrooms=[Classroom(id="C1", attendance=60), Classroom(id="C2", attendance=45)])
     res = run_scenario(sc, protocol="negotiate", episodes=1, db=db)
     from accord.store import Store
-    trace = [(m.sender, m.recipient, m.kind) for m in Store(db).messages(res.run_id)]
+    trace = [(m.sender, m.recipient, m.kind) for m in Store(db).messages(res.run_id, WIRE)]
     order = [r for s, r, k in trace if k == "call_for_plans"]
     first, second = (order[0], order[1])
     assert trace[:8] == [
@@ -102,7 +107,7 @@ def test_plan_work_scales_the_grant_phase_plans_only(seed_scenario, tmp_path):
             update={"protocol_options": {"negotiate": {"plan_work": share}}})
         db = str(tmp_path / f"w{share}.db")
         res = run_scenario(sc, protocol="negotiate", episodes=1, db=db)
-        msgs = Store(db).messages(res.run_id)
+        msgs = Store(db).messages(res.run_id, WIRE)
         runs[share] = res.episodes[0].cost, msgs
         plans = [m.body.work for m in msgs if m.kind in ("call_for_plans", "refusal")]
         changes = [m.body.work for m in msgs if m.kind == "call_for_changes"]

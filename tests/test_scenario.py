@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from accord.domains import load_scenario
+from accord.app.registry import load_scenario
 from accord.model.errors import ScenarioError
 from tests.conftest import SEED_EXAMPLE
 

@@ -12,11 +12,15 @@ import time
 import pytest
 import yaml
 
+from accord.app.registry import wire
+from accord.app.runner import run_scenario
 from accord.domains.dismissal.generate import generate
 from accord.model.errors import StoreError
 from accord.model.messages import Envelope, EpisodeDone
-from accord.runtime.runner import run_scenario
 from accord.store import Store
+
+WIRE = wire()
+"""Every message kind the registered protocols speak."""
 
 
 def _strip_wall(report: dict) -> dict:
@@ -35,8 +39,8 @@ def test_same_seed_same_report(seed_scenario, tmp_path, protocol):
     b = run_scenario(seed_scenario, protocol=protocol, episodes=3, db=str(tmp_path / "b.db"))
     ra, rb = _strip_wall(a.report()), _strip_wall(b.report())
     assert ra == rb
-    ta = [_untimed(m) for m in Store(str(tmp_path / "a.db")).messages(a.run_id)]
-    tb = [_untimed(m) for m in Store(str(tmp_path / "b.db")).messages(b.run_id)]
+    ta = [_untimed(m) for m in Store(str(tmp_path / "a.db")).messages(a.run_id, WIRE)]
+    tb = [_untimed(m) for m in Store(str(tmp_path / "b.db")).messages(b.run_id, WIRE)]
     assert ta == tb and len(ta) > 50
 
 
@@ -48,6 +52,7 @@ def _untimed(env: Envelope) -> str:
     return env.to_json()
 
 
+@pytest.mark.slow
 def test_a_run_continues_the_ledger(seed_scenario, db, tmp_path):
     first = run_scenario(seed_scenario, protocol="negotiate", episodes=2, db=db)
     second = run_scenario(seed_scenario, protocol="negotiate", episodes=3, db=db)
@@ -66,6 +71,7 @@ def test_a_run_continues_the_ledger(seed_scenario, db, tmp_path):
     assert other.episodes[0].episode == 1
 
 
+@pytest.mark.slow
 def test_killed_run_loses_nothing_stored(tmp_path):
     sc = generate(120, 2, seed=11)
     path = tmp_path / "big.yaml"

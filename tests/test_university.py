@@ -10,7 +10,7 @@ import sys
 import pytest
 import yaml
 
-from accord.domains import load_scenario
+from accord.app.registry import load_scenario
 from accord.domains.university.itc2007 import parse_sol, read_ctt
 from accord.domains.university.split import split
 from accord.domains.university.validate import validate
@@ -20,6 +20,7 @@ from tests.test_itc2007 import DATA
 
 
 @pytest.mark.parametrize("k", [2, 4, 8])
+@pytest.mark.slow
 def test_split_keeps_teachers_whole_and_is_deterministic(k):
     inst = read_ctt(DATA / "comp04.ctt")
     a, crossing = split(inst, k)
@@ -43,6 +44,7 @@ def _accord(*args, cwd):
                           capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_import_run_export_round_trip(tmp_path):
     ctt = DATA / "comp01.ctt"
     scen = tmp_path / "comp01.yaml"
@@ -98,6 +100,7 @@ def test_malformed_ctt_on_the_command_line(tmp_path):
     assert f"{bad}: line 10:" in proc.stderr
 
 
+@pytest.mark.slow
 def test_benchmark_runs_central_once_per_instance(tmp_path):
     """The merged instance does not depend on K: the second split reuses central's row."""
     rows = tmp_path / "rows.json"
@@ -126,6 +129,7 @@ def test_benchmark_runs_central_once_per_instance(tmp_path):
     assert fc["ratio_central"] == fc["cost"] / central[0]["cost"]
 
 
+@pytest.mark.slow
 def test_benchmark_refuses_a_bad_rows_file_in_one_line(tmp_path):
     bad = tmp_path / "rows.json"
     bad.write_text("{not json")

@@ -7,10 +7,11 @@ import asyncio
 import time
 from itertools import permutations
 
+import pytest
 from ortools.sat.python import cp_model
 
-from accord.domains import load_scenario
-from accord.domains.base import SolveContext
+from accord.app.registry import load_scenario
+from accord.contract import Budget, SolveContext
 from accord.domains.university import DOMAIN
 from accord.domains.university.cpmodel import Limits, curr_key, room_key
 from accord.domains.university.instance import Course, Instance, Lecture, Room
@@ -20,10 +21,10 @@ from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.split import split
 from accord.domains.university.twostage import best_fit, first_rooms, solve_two_stage
 from accord.domains.university.validate import room_capacity_cost, validate
-from accord.model.messages import ReleaseQuote, ReleaseRequest
 from accord.model.plan import from_entries, to_entries
+from accord.protocols.messages import ReleaseQuote, ReleaseRequest
 from accord.protocols.negotiate import Member
-from accord.solve.cpsat import LAST_WORDS, deadline, hint_completely, solve_model
+from accord.solve.cpsat import LAST_WORDS, hint_completely, solve_model
 from tests.conftest import ROOT
 
 
@@ -101,7 +102,7 @@ def test_department_cost_counts_a_shared_curriculum_whole():
     # next to D2's lecture: neither is isolated; at period 0, both are (2 × 2)
     assert sum(d1.cost([Lecture("A", "R", 0, 1)], {"Y1": frozenset({2})}).values()) == 0
     assert sum(d1.cost([Lecture("A", "R", 0, 0)], {"Y1": frozenset({2})}).values()) == 4
-    plan = d1.solve(SolveContext(caps=caps, time_limit=1.0, seed=1))
+    plan = d1.solve(SolveContext(caps=caps, budget=Budget(work=1.0), seed=1))
     assert plan is not None and plan.cost == 0
     assert plan.assignment["lectures"][0][3] in (1, 3)
 
@@ -111,7 +112,7 @@ def test_release_request_frees_every_listed_slot_at_once():
     problem = next(p for p in DOMAIN.local_problems(sc) if p.agent_id == "Maths")
     cap = DOMAIN.managers(sc)[0].capacity
     member = Member(problem, None, seed=1, limit=1.0)
-    member.plan = problem.solve(SolveContext(caps=dict(cap), time_limit=1.0, seed=1))
+    member.plan = problem.solve(SolveContext(caps=dict(cap), budget=Budget(work=1.0), seed=1))
     assert member.plan is not None
     held = sorted(k for k in member.plan.usage_map() if k[0].startswith("room:"))[:3]
     free = {k: v for k, v in cap.items() if k not in member.plan.usage_map()}
@@ -134,12 +135,13 @@ def test_priced_caps_buy_a_closed_room_only_when_it_pays():
     d1_small = DepartmentProblem(small, "D1")
     # Q seats 5 of 10 students (cost 5 a lecture): R at price 2 pays, at price 9 it does not
     # (a lone lecture of Y1 is isolated either way: 2)
-    cheap = d1_small.solve(SolveContext(caps=caps, soft_caps=True, price=2, time_limit=1.0))
-    dear = d1_small.solve(SolveContext(caps=caps, soft_caps=True, price=9, time_limit=1.0))
+    one = Budget(work=1.0)
+    cheap = d1_small.solve(SolveContext(caps=caps, soft_caps=True, price=2, budget=one))
+    dear = d1_small.solve(SolveContext(caps=caps, soft_caps=True, price=9, budget=one))
     assert cheap is not None and dear is not None
     assert cheap.assignment["lectures"][0][1] == "R" and cheap.cost == 2
     assert dear.assignment["lectures"][0][1] == "Q" and dear.cost == 2 + 5
-    same = d1.solve(SolveContext(caps=caps, soft_caps=True, price=2, time_limit=1.0))
+    same = d1.solve(SolveContext(caps=caps, soft_caps=True, price=2, budget=Budget(work=1.0)))
     assert same is not None and same.assignment["lectures"][0][1] == "Q"
 
 
@@ -170,24 +172,25 @@ def test_department_resolve_is_no_worse_than_its_anchor():
     assert isinstance(sc, UniversityScenario)
     caps = dict(DOMAIN.managers(sc)[0].capacity)
     for prob in DOMAIN.local_problems(sc):
-        first = prob.solve(SolveContext(caps=caps, time_limit=0.05, seed=3))
+        first = prob.solve(SolveContext(caps=caps, budget=Budget(work=0.05), seed=3))
         assert first is not None
-        again = prob.solve(SolveContext(caps=caps, anchor=first, time_limit=0.01, seed=4))
+        again = prob.solve(SolveContext(caps=caps, anchor=first, budget=Budget(work=0.01), seed=4))
         assert again is not None and again.cost <= first.cost
 
 
+@pytest.mark.slow
 def test_a_deadline_cuts_a_long_resolve_short_with_a_plan_no_worse():
-    """Under ``deadline``, a re-solve asked for far more work than the time left returns
-    near the deadline, from its anchor, no worse than it (so much work takes the direct
+    """With a budget of wall ``seconds``, a re-solve asked for far more work than the time
+    left returns near the deadline, from its anchor, no worse than it (so much work takes the direct
     model, ``DIRECT_FROM``, which returns the anchor when cut short before its start)."""
     sc, _ = split(read_ctt(ROOT / "data" / "itc2007" / "comp06.ctt"), 4)
     caps = dict(DOMAIN.managers(sc)[0].capacity)
     prob = max(DOMAIN.local_problems(sc), key=lambda p: len(p.inst.courses))
-    first = prob.solve(SolveContext(caps=caps, time_limit=0.5, seed=3))
+    first = prob.solve(SolveContext(caps=caps, budget=Budget(work=0.5), seed=3))
     assert first is not None
     started = time.monotonic()
-    with deadline(1.0):
-        again = prob.solve(SolveContext(caps=caps, anchor=first, time_limit=10_000, seed=4))
+    again = prob.solve(SolveContext(caps=caps, anchor=first,
+                                    budget=Budget(work=10_000, seconds=1.0), seed=4))
     took = time.monotonic() - started
     assert again is not None and again.cost <= first.cost
     assert took < 1.0 + 4 * LAST_WORDS + 3  # the stages cut to their last words

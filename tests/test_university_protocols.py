@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from accord.domains import load_scenario
+from accord.app.registry import load_scenario, wire
+from accord.app.runner import run_scenario
 from accord.domains.university.scenario import UniversityScenario
-from accord.runtime.runner import run_scenario
 from accord.store import Store
 from tests.conftest import ROOT
+
+WIRE = wire()
+"""Every message kind the registered protocols speak."""
 
 SMALL = ROOT / "examples" / "university-small.yaml"
 DEPARTMENT_KINDS = {"plan_request", "change_request", "wishes", "no_change", "release_quote",
@@ -47,7 +50,7 @@ def test_message_log_holds_no_unavailability_or_cost_detail(runs):
     sc = load_scenario(SMALL)
     store = Store(db)
     for protocol in ("first-commit", "negotiate"):
-        log = store.messages(results[protocol].run_id)
+        log = store.messages(results[protocol].run_id, WIRE)
         assert log
         departments = {d.id for d in sc.departments}
         for env in log:
@@ -108,7 +111,7 @@ def test_synchronized_asks_one_department_at_a_time(runs, tmp_path):
     res = run_scenario(sc.model_copy(update={"protocol_options": opts}), protocol="negotiate",
                        episodes=1, db=str(tmp_path / "s.db"))
     assert res.episodes[0].hard_violations == 0
-    log = Store(str(tmp_path / "s.db")).messages(res.run_id)
+    log = Store(str(tmp_path / "s.db")).messages(res.run_id, WIRE)
     calls = [e for e in log if e.kind == "call_for_changes"]
     assert calls
     open_calls = 0
@@ -118,13 +121,14 @@ def test_synchronized_asks_one_department_at_a_time(runs, tmp_path):
             assert open_calls == 1, "a second department was asked before the first replied"
         elif env.kind in ("change_request", "wishes", "no_change"):
             open_calls -= 1
-    concurrent = Store(runs[0]).messages(runs[1]["negotiate"].run_id)
+    concurrent = Store(runs[0]).messages(runs[1]["negotiate"].run_id, WIRE)
     at = [i for i, e in enumerate(concurrent) if e.kind == "call_for_changes"][:3]
     assert at == [at[0], at[0] + 1, at[0] + 2]  # concurrent: all asked before any reply
     assert len({concurrent[i].recipient for i in at}) == 3
 
 
 @pytest.mark.parametrize(("solvers", "at_once"), [(None, 3), (1, 1)])
+@pytest.mark.slow
 def test_asynchronous_settles_each_department_on_its_own(runs, tmp_path, solvers, at_once):
     """Asynchronous: a department is asked again as soon as its answer is settled, so
     calls for changes to one department follow each other without waiting for the others;
@@ -139,7 +143,7 @@ def test_asynchronous_settles_each_department_on_its_own(runs, tmp_path, solvers
     e = res.episodes[0]
     assert e.hard_violations == 0
     assert e.cost <= runs[1]["first-commit"].episodes[0].cost
-    log = Store(str(tmp_path / "a.db")).messages(res.run_id)
+    log = Store(str(tmp_path / "a.db")).messages(res.run_id, WIRE)
     calls = [env.recipient for env in log if env.kind == "call_for_changes"]
     assert len(set(calls)) == 3
     assert len(calls) > 3 * 2  # several per department within the budget

@@ -4,11 +4,11 @@ Each part of an organisation is an agent that solves its own timetable with CP-S
 negotiates shared resources with the others through typed messages.
 """
 
-from accord.domains import load_scenario
+from accord.app.registry import load_scenario
+from accord.app.runner import RunResult, run_scenario
 from accord.model.errors import AccordError, ScenarioError
 from accord.model.plan import Plan, UsageEntry
 from accord.model.scenario import ScenarioBase
-from accord.runtime.runner import RunResult, run_scenario
 
 __version__ = "0.1.0"
 

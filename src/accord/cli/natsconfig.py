@@ -8,10 +8,10 @@ from pathlib import Path
 
 import typer
 
-from accord.domains import check_protocol, get_domain, load_scenario
+from accord.app.registry import load_scenario, resolve
+from accord.app.runner import DIRECTOR, Director, cast_agents
 from accord.model.errors import ScenarioError
-from accord.runtime.natsauth import ANY_RUN, server_config, write_server_config
-from accord.runtime.runner import DIRECTOR, Director, cast_agents
+from accord.runtime.nats.auth import ANY_RUN, server_config, write_server_config
 
 
 def nats_config(
@@ -31,7 +31,7 @@ def nats_config(
     then nothing is written."""
     sc = load_scenario(scenario)
     if protocol is not None:
-        check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
+        resolve(sc, protocol, str(scenario), where="--protocol")
     cast = cast_agents(sc, protocol or sc.protocol, {})
     store = store_dir or (Path.cwd() if output is None else output.parent) / "jetstream"
     if store.exists() and not store.is_dir():

@@ -11,11 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accord.cli.agent import nats_stage
-from accord.domains import check_protocol, get_domain, load_scenario
-from accord.model.errors import AccordError
+from accord.app.buses import stage_for
+from accord.app.registry import load_scenario, resolve
+from accord.app.runner import EpisodeResult, RunResult, run_scenario
 from accord.runtime.nats import STALL_TIMEOUT
-from accord.runtime.runner import EpisodeResult, RunResult, Stage, in_memory, run_scenario
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -56,12 +55,12 @@ def run(
     """Run SCENARIO; each episode is stored as it ends and continues the ledger."""
     sc = load_scenario(scenario)
     if protocol is not None:
-        check_protocol(get_domain(sc.domain), sc, protocol, str(scenario), where="--protocol")
+        resolve(sc, protocol, str(scenario), where="--protocol")
     total = episodes or sc.episodes
     with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, transient=True) as bar:
-        stage = _stage(bus, stall_timeout, creds)
+        stage = stage_for(bus, stall_timeout, creds)
         task = bar.add_task(f"{sc.name} · {protocol or sc.protocol}", total=total)
 
         def tick(e: EpisodeResult) -> None:
@@ -78,18 +77,3 @@ def run(
         tmp.replace(report)
         console.print(f"report written to {report}")
 
-
-def _stage(bus: str | None, stall_timeout: float, creds: Path | None = None) -> Stage:
-    """The stage ``--bus`` asks for; ``nats`` starts a local server with permissions."""
-    if creds is not None and (bus is None or bus == "nats"):
-        raise AccordError("--creds goes with --bus nats://HOST:PORT only")
-    if creds is not None and not creds.is_dir():
-        raise AccordError(f"--creds {creds}: no such directory")
-    if bus is None:
-        return in_memory
-    if bus == "nats":
-        return nats_stage(None, stall_timeout)
-    if bus.startswith(("nats://", "tls://")):
-        return nats_stage(bus, stall_timeout, creds=creds)
-    raise typer.BadParameter(f"expected nats or nats://HOST:PORT, not {bus!r}",
-                             param_hint="--bus")

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import typer
 
-from accord.model.messages import envelope_schema
+from accord.app.registry import wire
 
 
 def schema(
     output: Path = typer.Option(None, "--output", "-o", help="write to a file instead"),
 ) -> None:
     """Print the JSON Schema of the versioned message envelope and every message kind."""
-    text = json.dumps(envelope_schema(), indent=2, sort_keys=True) + "\n"
+    text = json.dumps(wire().schema(), indent=2, sort_keys=True) + "\n"
     if output is None:
         typer.echo(text, nl=False)
     else:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord.app.registry import wire
 from accord.store import Store
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -47,7 +48,7 @@ def show(
             t.add_row(str(e.episode), str(e.hard_violations), str(e.cost), breakdown, ref,
                       str(e.messages), str(e.bytes), str(e.rounds), f"{e.wall_seconds:.2f}")
         console.print(t)
-        kinds = Counter(m.kind for m in store.messages(run.id))
+        kinds = Counter(m.kind for m in store.messages(run.id, wire()))
         if kinds:
             console.print("messages by kind: " + ", ".join(f"{k} {n}" for k, n in
                                                            sorted(kinds.items())))

@@ -32,7 +32,7 @@ class Agent:
         self._seq = 0
         self._inbox: deque[tuple[Envelope, float]] = deque()
         self.arrived = 0.0
-        """When the message being handled arrived (``time.monotonic``)."""
+        """When the message being handled arrived (``clock``)."""
         self._inbox_waiter: asyncio.Future[None] | None = None
         self._reply_waiters: list[tuple[set[str], dict[str, Envelope], asyncio.Future[None]]] = []
         self._worker: asyncio.Task[None] | None = None
@@ -121,7 +121,7 @@ class Agent:
                     self.bus.wake(self)
                     fut.set_result(None)
                 return
-        self._inbox.append((env, time.monotonic()))
+        self._inbox.append((env, self.clock()))
         if self._inbox_waiter is not None and not self._inbox_waiter.done():
             self.bus.wake(self)
             self._inbox_waiter.set_result(None)
@@ -164,10 +164,15 @@ class Agent:
             await self.send(env.sender, reply, in_reply_to=env.id)
 
     # --- helpers --------------------------------------------------------------------
+    def clock(self) -> float:
+        """Seconds on the bus's clock of elapsed wall time (off any bus, the machine's):
+        the one way protocols read time."""
+        return time.monotonic() if self._bus is None else self._bus.clock()
+
     def left(self, seconds: float | None) -> float | None:
         """What remains of ``seconds`` counted from the arrival of the message being
         handled (it may have queued while the agent answered another)."""
-        return None if seconds is None else seconds - (time.monotonic() - self.arrived)
+        return None if seconds is None else seconds - (self.clock() - self.arrived)
 
     async def think(self, fn: Callable[..., R], *args: Any) -> R:
         """Run a CPU-bound local solve off the event loop (CP-SAT releases the GIL); its

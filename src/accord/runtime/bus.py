@@ -10,16 +10,34 @@ in-memory bus uses them to advance its virtual clock only when every agent is wa
 from __future__ import annotations
 
 import asyncio
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from accord.model.messages import CommitmentRecord, Envelope
-
-if TYPE_CHECKING:
-    from accord.runtime.agent import Agent
+from accord.model.messages import Body, CommitmentRecord, Envelope
 
 T = TypeVar("T")
+
+
+class Mailbox(Protocol):
+    """What a bus needs of an agent (``runtime.agent.Agent`` is one)."""
+
+    id: str
+    role: str
+    failure: BaseException | None
+
+    def attach(self, bus: Bus) -> None:
+        """Join the bus."""
+
+    def deliver(self, env: Envelope) -> None:
+        """Take an envelope addressed to it."""
+
+    async def send(self, recipient: str, body: Body, in_reply_to: str | None = None) -> str:
+        """Send a message; returns its id."""
+
+    async def stop(self) -> None:
+        """Stop handling messages."""
 
 
 class Bus(ABC):
@@ -29,7 +47,7 @@ class Bus(ABC):
     trace: list[Envelope]
 
     @abstractmethod
-    def register(self, agent: Agent) -> None:
+    def register(self, agent: Mailbox) -> None:
         """Attach an agent; it receives what is addressed to its id."""
 
     @abstractmethod
@@ -40,11 +58,16 @@ class Bus(ABC):
     def now(self) -> float:
         """The bus clock, stamped as ``sent_at``."""
 
+    def clock(self) -> float:
+        """Elapsed wall seconds as agents read them for budgets (monotonic; a test bus may
+        replace it)."""
+        return time.monotonic()
+
     @abstractmethod
-    async def run_until(self, coro: Coroutine[Any, Any, T], owner: Agent) -> T:
+    async def run_until(self, coro: Coroutine[Any, Any, T], owner: Mailbox) -> T:
         """Run ``coro`` as ``owner``'s work until it returns, delivering messages meanwhile."""
 
-    def start(self, coro: Coroutine[Any, Any, T], owner: Agent) -> asyncio.Task[T]:
+    def start(self, coro: Coroutine[Any, Any, T], owner: Mailbox) -> asyncio.Task[T]:
         """Start ``coro`` as ``owner``'s work: the owner runs until the coroutine ends."""
         self.wake(owner)
 
@@ -62,11 +85,11 @@ class Bus(ABC):
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Stop the agents' workers and release resources."""
 
-    def block(self, agent: Agent) -> None:  # noqa: B027 - optional hook
+    def block(self, agent: Mailbox) -> None:  # noqa: B027 - optional hook
         """The agent now waits for a message or a reply."""
 
-    def wake(self, agent: Agent) -> None:  # noqa: B027 - optional hook
+    def wake(self, agent: Mailbox) -> None:  # noqa: B027 - optional hook
         """The agent can run again."""
 
-    def thinking(self, agent: Agent, started: bool) -> None:  # noqa: B027 - optional hook
+    def thinking(self, agent: Mailbox, started: bool) -> None:  # noqa: B027 - optional hook
         """The agent started (or ended) a solve in a thread."""

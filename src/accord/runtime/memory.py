@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 
 from accord.model.errors import ProtocolError
 from accord.model.messages import Envelope
-from accord.runtime.agent import Agent
-from accord.runtime.bus import Bus
+from accord.runtime.bus import Bus, Mailbox
 
 T = TypeVar("T")
 
@@ -33,14 +32,14 @@ class InMemoryBus(Bus):
         self._thinking = 0
         self._thought = asyncio.Event()
         self.trace: list[Envelope] = []
-        self._agents: dict[str, Agent] = {}
+        self._agents: dict[str, Mailbox] = {}
         self._outbox: list[Envelope] = []
         self._tick = 0
         self._tick_seconds = tick_seconds
         self._active = 0
         self._settled = asyncio.Event()
 
-    def register(self, agent: Agent) -> None:
+    def register(self, agent: Mailbox) -> None:
         if agent.id in self._agents:
             raise ProtocolError(f"two agents named {agent.id!r}")
         self._agents[agent.id] = agent
@@ -55,16 +54,16 @@ class InMemoryBus(Bus):
                                 f"{envelope.recipient!r}")
         self._outbox.append(envelope)
 
-    def block(self, agent: Agent) -> None:
+    def block(self, agent: Mailbox) -> None:
         self._active -= 1
         if self._active <= 0:
             self._settled.set()
 
-    def wake(self, agent: Agent) -> None:
+    def wake(self, agent: Mailbox) -> None:
         self._active += 1
         self._settled.clear()
 
-    def thinking(self, agent: Agent, started: bool) -> None:
+    def thinking(self, agent: Mailbox, started: bool) -> None:
         if not self.overlap:
             return
         if started:
@@ -84,7 +83,7 @@ class InMemoryBus(Bus):
             if agent.failure is not None:
                 raise agent.failure
 
-    async def run_until(self, coro: Coroutine[Any, Any, T], owner: Agent) -> T:
+    async def run_until(self, coro: Coroutine[Any, Any, T], owner: Mailbox) -> T:
         task = self.start(coro, owner)
         while True:
             await self._quiesce()

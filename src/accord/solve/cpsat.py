@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from accord.contract.budget import Budget
+
 _deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
 
 
@@ -17,9 +19,12 @@ _deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
 def deadline(seconds: float | None) -> Iterator[None]:
     """Within the block (and the threads it starts with ``asyncio.to_thread``), every solve
     stops ``seconds`` of wall time from now at the latest, with the best it has found
-    (None: no wall cap). A time budget then bounds the answer to a message even where a
+    (None: no cap beyond an enclosing block's). A local problem enters it with its
+    budget's ``seconds``: a time budget then bounds the answer to a message even where a
     solve's wall time is not proportional to its deterministic work."""
-    token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
+    outer = _deadline.get()
+    at = None if seconds is None else time.monotonic() + seconds
+    token = _deadline.set(at if outer is None else outer if at is None else min(outer, at))
     try:
         yield
     finally:
@@ -44,6 +49,16 @@ class Solved:
     solver: cp_model.CpSolver
     optimal: bool
     bound: float
+
+
+def solve_within(model: cp_model.CpModel, budget: Budget, *, seed: int,
+                 interleave: bool = False) -> Solved | None:
+    """Solve a local problem's model within its budget: ``budget.work`` deterministic
+    units on one worker (reproducible from the seed), stopped early by ``budget.seconds``
+    of wall time if given."""
+    with deadline(budget.seconds):
+        return solve_model(model, time_limit=10 * budget.work + 10, seed=seed, workers=1,
+                           deterministic_limit=budget.work, interleave=interleave)
 
 
 def solve_model(

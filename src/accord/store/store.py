@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from accord.model.errors import StoreError
-from accord.model.messages import CommitmentRecord, Envelope
+from accord.model.messages import CommitmentRecord, Envelope, Wire
 from accord.model.plan import Plan
 from accord.store.schema import (
     Base,
@@ -148,14 +148,15 @@ class Store:
                                                    PlanRow.episode == episode))
             return {r.agent: Plan.model_validate_json(r.plan) for r in rows}
 
-    def messages(self, run_id: str, episode: int | None = None) -> list[Envelope]:
-        """A run's delivered envelopes, in delivery order."""
+    def messages(self, run_id: str, wire: Wire, episode: int | None = None) -> list[Envelope]:
+        """A run's delivered envelopes, in delivery order, parsed with the ``wire`` of its
+        message kinds."""
         with Session(self.engine) as s:
             q = select(MessageRow).where(MessageRow.run_id == run_id)
             if episode is not None:
                 q = q.where(MessageRow.episode == episode)
             rows = s.scalars(q.order_by(MessageRow.seq))
-            return [Envelope.model_validate_json(r.envelope) for r in rows]
+            return [wire.parse(r.envelope) for r in rows]
 
     def metrics(self, run_id: str) -> dict[int, dict[str, float]]:
         """A run's metrics, by episode."""

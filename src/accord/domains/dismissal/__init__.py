@@ -7,52 +7,67 @@ violation is a student over a batch's capacity.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
-from accord.domains.base import CentralResult, Domain, Evaluation, LocalProblem, ManagerSpec
+from accord.contract import (
+    Capability,
+    CentralResult,
+    Domain,
+    Evaluation,
+    LocalProblem,
+    ManagerSpec,
+    OffersBottleneck,
+    OffersMarket,
+    OffersParty,
+)
 from accord.domains.dismissal.central import solve_central
 from accord.domains.dismissal.evaluate import evaluate
+from accord.domains.dismissal.formats import FORMATS
 from accord.domains.dismissal.local import ClassroomProblem
-from accord.domains.dismissal.offers import SeedOffersProtocol
+from accord.domains.dismissal.model import plan_of
 from accord.domains.dismissal.scenario import DismissalScenario
 from accord.model.plan import Plan
-from accord.model.scenario import ScenarioBase
-from accord.protocols.base import Protocol
 
 
-def _sc(scenario: ScenarioBase) -> DismissalScenario:
-    assert isinstance(scenario, DismissalScenario)
-    return scenario
-
-
-class DismissalDomain(Domain):
+class DismissalDomain(Domain[DismissalScenario]):
     """The dismissal domain as the runtime sees it."""
 
     name = "dismissal"
+    summary = "classrooms sharing exits at dismissal"
     scenario_type = DismissalScenario
+    capabilities = frozenset({Capability.CAPACITY, Capability.OFFERS, Capability.CENTRAL})
+    formats = FORMATS
 
-    def extra_protocols(self) -> dict[str, Protocol]:
-        return {"seed-offers": SeedOffersProtocol()}
+    def local_problems(self, scenario: DismissalScenario) -> list[LocalProblem]:
+        return [ClassroomProblem(scenario, c) for c in scenario.classrooms]
 
-    def local_problems(self, scenario: ScenarioBase) -> list[LocalProblem]:
-        sc = _sc(scenario)
-        return [ClassroomProblem(sc, c) for c in sc.classrooms]
-
-    def managers(self, scenario: ScenarioBase) -> list[ManagerSpec]:
-        sc = _sc(scenario)
-        out = []
+    def managers(self, scenario: DismissalScenario) -> list[ManagerSpec]:
+        sc, out = scenario, []
         for b in sc.bottlenecks:
             capacity = {(b.id, b.batch_of(o)): b.per_batch for o in sc.offsets}
             members = tuple(c.id for c in sc.classrooms if sc.bottleneck_of(c).id == b.id)
             out.append(ManagerSpec(id=b.id, capacity=capacity, members=members))
         return out
 
-    def evaluate(self, scenario: ScenarioBase, plans: Mapping[str, Plan]) -> Evaluation:
-        return evaluate(_sc(scenario), plans)
+    def offers(self, scenario: DismissalScenario) -> OffersMarket:
+        sc = scenario
+        return OffersMarket(
+            episode_name=sc.episode_name, seed=sc.seed, offsets=tuple(sc.offsets),
+            bottlenecks=tuple(OffersBottleneck(
+                id=b.id, capacity_per_minute=b.capacity_per_minute, per_batch=b.per_batch,
+                members=tuple(c.id for c in sc.classrooms if sc.bottleneck_of(c).id == b.id))
+                for b in sc.bottlenecks),
+            parties={c.id: OffersParty(id=c.id, attendance=c.attendance,
+                                       willingness=c.private.willingness,
+                                       plan=partial(plan_of, sc, c))
+                     for c in sc.classrooms})
 
-    def central(
-        self, scenario: ScenarioBase, *, time_limit: float, seed: int, workers: int
-    ) -> CentralResult:
-        return solve_central(_sc(scenario), time_limit=time_limit, seed=seed, workers=workers)
+    def evaluate(self, scenario: DismissalScenario, plans: Mapping[str, Plan]) -> Evaluation:
+        return evaluate(scenario, plans)
+
+    def central(self, scenario: DismissalScenario, *, time_limit: float, seed: int,
+                workers: int) -> CentralResult:
+        return solve_central(scenario, time_limit=time_limit, seed=seed, workers=workers)
 
 
 DOMAIN = DismissalDomain()

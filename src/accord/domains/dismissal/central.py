@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from accord.domains.base import CentralResult
+from accord.contract import CentralResult
 from accord.domains.dismissal.model import add_classroom, read_plan, usage_key
 from accord.domains.dismissal.scenario import DismissalScenario
 from accord.model.errors import AccordError

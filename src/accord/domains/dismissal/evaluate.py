@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from accord.domains.base import Evaluation
+from accord.contract import Evaluation
 from accord.domains.dismissal.model import usage_key
 from accord.domains.dismissal.scenario import DismissalScenario
 from accord.model.plan import Key, Plan

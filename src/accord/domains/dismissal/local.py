@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from accord.domains.base import LocalProblem, SolveContext
+from accord.contract import LocalProblem, SolveContext
 from accord.domains.dismissal.model import add_classroom, read_plan, usage_key
 from accord.domains.dismissal.scenario import Classroom, DismissalScenario
 from accord.model.plan import Key, Plan
-from accord.solve.cpsat import solve_model
+from accord.solve.cpsat import solve_within
 
 
 class ClassroomProblem(LocalProblem):
@@ -54,7 +54,7 @@ class ClassroomProblem(LocalProblem):
             [*overflow, v.displacement(), *changes, *used],
             [over_w] * len(overflow) + [cost_w] + [spread_w * rel] * len(changes)
             + [1] * len(used)))
-        solved = solve_model(m, time_limit=ctx.time_limit, seed=ctx.seed, workers=1)
+        solved = solve_within(m, ctx.budget, seed=ctx.seed)
         if solved is None:
             return None
         return read_plan(sc, v, solved.solver)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from accord.domains.base import CentralResult
+from accord.contract import CentralResult
 from accord.domains.nursing.scenario import NursingScenario
 from accord.domains.nursing.ward import add_ward
 from accord.model.errors import AccordError

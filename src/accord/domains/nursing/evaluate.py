@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from accord.domains.base import Evaluation
+from accord.contract import Evaluation
 from accord.domains.nursing import curtois_ward
 from accord.domains.nursing.rules import hard_breakdown, roster_of, unpreferred, usage
 from accord.domains.nursing.scenario import AnyWard, NursingScenario, Ward

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from accord.domains.base import Measure
+from accord.contract import Measure
 from accord.domains.nursing.curtois import WardInstance
 from accord.solve.cpsat import solve_model
 

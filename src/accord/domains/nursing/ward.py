@@ -11,35 +11,22 @@ benchmark's hard constraints).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable
 
 from ortools.sat.python import cp_model
 
-from accord.domains.base import LocalProblem, SolveContext
+from accord.contract import LocalProblem, Rides, SolveContext
+from accord.contract.resources import units as cabs
 from accord.domains.nursing.curtois_ward import CurtoisModel
 from accord.domains.nursing.rules import plan_of, roster_of
 from accord.domains.nursing.scenario import AnyWard, NursingScenario, Ward
-from accord.domains.nursing.transport import cabs
 from accord.domains.nursing.ward_model import WardModel
 from accord.model.plan import Key, Plan
-from accord.solve.cpsat import solve_model
+from accord.solve.cpsat import solve_within
 
 PRICE_SCALE = 60
 """Seat prices are paid in 1/60 of a cost unit (a cab's cost per seat is exact for
 capacities 1–6)."""
-
-
-@dataclass(frozen=True)
-class Rides:
-    """The transport a stage-3 solve sees: per (line, shift), the cab capacity, the cost
-    per cab and the passengers of other wards (up to whole cabs); the penalty to beat
-    (None: any penalty); for a bid, the most that weighted penalty plus cabs' cost may
-    reach."""
-
-    fares: Mapping[Key, tuple[int, int, int]]
-    penalty_below: int | None
-    limit: int | None = None
 
 
 class ToyModel(WardModel):
@@ -95,7 +82,7 @@ def add_ward(m: cp_model.CpModel, sc: NursingScenario, ward: AnyWard) -> WardMod
 class WardProblem(LocalProblem):
     """A ward rostering its nurses under what the negotiation imposes.
 
-    The context's ``time_limit`` is the solve's budget in CP-SAT's deterministic units;
+    The context's budget is in CP-SAT's deterministic units;
     with one worker and the context's seed each solve is reproducible.
     """
 
@@ -106,11 +93,10 @@ class WardProblem(LocalProblem):
         self.manager = max(sorted(set(lines)), key=lines.count) if lines else ward.id
         self.keys = sorted({(ln, s) for ln in lines for s in range(sc.shifts)})
 
-    def solve(self, ctx: SolveContext, rides: Rides | None = None,
-              prices: Mapping[Key, float] | None = None) -> Plan | None:
-        """Best roster under the context; with ``rides``, under the transport it adds; with
-        ``prices``, paying that much per seat on each (line, shift)."""
-        sc = self.sc
+    def solve(self, ctx: SolveContext) -> Plan | None:
+        """Best roster under the context; with ``ctx.rides``, under the transport it adds;
+        with ``ctx.prices``, paying that much per seat on each (line, shift)."""
+        sc, rides, prices = self.sc, ctx.rides, ctx.prices
         m = cp_model.CpModel()
         v = add_ward(m, sc, self.ward)
         priced = ctx.price is not None or rides is not None or prices is not None
@@ -137,8 +123,7 @@ class WardProblem(LocalProblem):
             m.add_hint(x, k in before)
         m.minimize((len(changes) + 1) * cp_model.LinearExpr.sum(main)
                    + cp_model.LinearExpr.sum(changes))
-        solved = solve_model(m, time_limit=10 * ctx.time_limit + 10, seed=ctx.seed, workers=1,
-                             deterministic_limit=ctx.time_limit, interleave=v.interleave)
+        solved = solve_within(m, ctx.budget, seed=ctx.seed, interleave=v.interleave)
         return None if solved is None else v.plan(solved.solver)
 
     def _ride(self, m: cp_model.CpModel, v: WardModel, rides: Rides,

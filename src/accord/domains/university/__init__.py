@@ -6,85 +6,43 @@ the competition's official one (``validate.py``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from typing import Any
 
-from accord.domains.base import CentralResult, Domain, Evaluation, LocalProblem, ManagerSpec
-from accord.domains.university.cpmodel import (
-    CHANGE_SCALE,
-    curr_key,
-    room_key,
-    solve_instance,
+from accord.contract import (
+    Capability,
+    CentralResult,
+    Domain,
+    Evaluation,
+    LocalProblem,
+    ManagerSpec,
 )
-from accord.domains.university.instance import Lecture
-from accord.domains.university.local import (
-    AUTHORITY,
-    DepartmentProblem,
-    department_instance,
-    usage_of,
-)
+from accord.domains.university.cpmodel import CHANGE_SCALE, curr_key, room_key, solve_instance
+from accord.domains.university.formats import FORMATS
+from accord.domains.university.local import AUTHORITY, DepartmentProblem
+from accord.domains.university.merge import department_plan, lectures_of
+from accord.domains.university.options import protocol_options
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.validate import validate
 from accord.model.errors import AccordError
 from accord.model.plan import Plan
-from accord.model.scenario import ScenarioBase
+
+__all__ = ["DOMAIN", "department_plan", "lectures_of", "protocol_options"]
 
 
-def protocol_options(budget: float, departments: int) -> dict[str, dict[str, Any]]:
-    """The measured best options of each protocol for a wall-time budget in seconds (see
-    docs/university.md); ``negotiate-sync`` is ``negotiate`` one department at a time,
-    ``negotiate-async`` each department on its own (see ``NegotiateOptions.mode``).
-
-    A department's solve gets 6 units of work at K = 4 (2, 4, 6 and 8 were tried; 4–8 beat
-    2), scaled by 4 / K so that a round of all departments costs the same whatever K."""
-    work = 24.0 / departments
-    negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": work,
-                 "grant_order": "listed", "refusal_batch": 1}
-    return {"central": {"time_limit": budget, "workers": 2},
-            "negotiate": negotiate | {"mode": "concurrent"},
-            "negotiate-sync": negotiate | {"mode": "synchronized"},
-            "negotiate-async": negotiate | {"mode": "asynchronous",
-                                            "solvers": os.cpu_count() or 1},
-            "first-commit": {"solve_time_limit": work, "by_hand": True}}
-
-
-def _sc(scenario: ScenarioBase) -> UniversityScenario:
-    assert isinstance(scenario, UniversityScenario)
-    return scenario
-
-
-def lectures_of(plans: Mapping[str, Plan]) -> list[Lecture]:
-    """Every lecture of the merged plans."""
-    return sorted(Lecture(*lec) for p in plans.values() for lec in p.assignment["lectures"])
-
-
-def department_plan(sc: UniversityScenario, dept: str, lectures: list[Lecture]) -> Plan:
-    """A department's plan cut from a merged timetable: its lectures, the official cost of
-    its part (shared curricula counted on its own lectures), and its usage."""
-    local = department_instance(sc, dept)
-    mine = {c.id for c in local.courses}
-    own = [lec for lec in lectures if lec.course in mine]
-    rep = validate(local, own)
-    shared = sc.shared_curricula() & {q.id for q in local.curricula}
-    return Plan(agent=dept, assignment={"lectures": [list(lec) for lec in own]}, cost=rep.cost,
-                breakdown=rep.soft, usage=usage_of(local, shared, own))
-
-
-class UniversityDomain(Domain):
+class UniversityDomain(Domain[UniversityScenario]):
     """The university domain as the runtime sees it."""
 
     name = "university"
+    summary = "departments sharing lecture halls and students (ITC-2007)"
     scenario_type = UniversityScenario
+    capabilities = frozenset({Capability.CAPACITY, Capability.CENTRAL})
+    formats = FORMATS
 
-    generic_protocols = ("first-commit", "negotiate", "central")
+    def local_problems(self, scenario: UniversityScenario) -> list[LocalProblem]:
+        return [DepartmentProblem(scenario, d.id) for d in scenario.departments]
 
-    def local_problems(self, scenario: ScenarioBase) -> list[LocalProblem]:
-        sc = _sc(scenario)
-        return [DepartmentProblem(sc, d.id) for d in sc.departments]
-
-    def managers(self, scenario: ScenarioBase) -> list[ManagerSpec]:
-        sc = _sc(scenario)
+    def managers(self, scenario: UniversityScenario) -> list[ManagerSpec]:
+        sc = scenario
         periods = sc.days * sc.periods_per_day
         capacity = {room_key(r.id, p): 1 for r in sc.rooms for p in range(periods)}
         capacity |= {curr_key(q, p): 1 for q in sorted(sc.shared_curricula())
@@ -92,17 +50,15 @@ class UniversityDomain(Domain):
         return [ManagerSpec(id=AUTHORITY, capacity=capacity,
                             members=tuple(d.id for d in sc.departments))]
 
-    def evaluate(self, scenario: ScenarioBase, plans: Mapping[str, Plan]) -> Evaluation:
-        rep = validate(_sc(scenario).instance(), lectures_of(plans))
+    def evaluate(self, scenario: UniversityScenario, plans: Mapping[str, Plan]) -> Evaluation:
+        rep = validate(scenario.instance(), lectures_of(plans))
         return Evaluation(hard_violations=rep.violations, cost=rep.cost, breakdown=rep.soft,
                           hard_breakdown=rep.hard)
 
-    def central(
-        self, scenario: ScenarioBase, *, time_limit: float, seed: int, workers: int
-    ) -> CentralResult:
-        sc = _sc(scenario)
-        inst = sc.instance()
-        res = solve_instance(inst, time_limit=time_limit, seed=seed, workers=workers)
+    def central(self, scenario: UniversityScenario, *, time_limit: float, seed: int,
+                workers: int) -> CentralResult:
+        sc = scenario
+        res = solve_instance(sc.instance(), time_limit=time_limit, seed=seed, workers=workers)
         if res is None:
             raise AccordError(f"central: no timetable found for {sc.name} within "
                               f"{time_limit:g} s")

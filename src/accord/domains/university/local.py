@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from accord.domains.base import LocalProblem, SolveContext
+from accord.contract import LocalProblem, SolveContext
 from accord.domains.university.cpmodel import (
     Limits,
     build,
@@ -26,7 +26,7 @@ from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.twostage import solve_two_stage
 from accord.domains.university.validate import CURRICULUM_COMPACTNESS_COST, isolated, validate
 from accord.model.plan import Key, Plan, UsageEntry
-from accord.solve.cpsat import solve_model
+from accord.solve.cpsat import deadline, solve_model
 
 AUTHORITY = "authority"
 
@@ -109,8 +109,9 @@ class DepartmentProblem(LocalProblem):
         lim = Limits(caps=ctx.caps, soft=ctx.soft_caps, shared=frozenset(self.shared),
                      foreign=foreign, anchor=anchor, price=ctx.price)
         # a budget that finds nothing is not infeasibility: try once more with four times it
-        for work in (ctx.time_limit, 4 * ctx.time_limit):
-            lectures = self._lectures(lim, work, ctx.seed)
+        for work in (ctx.budget.work, 4 * ctx.budget.work):
+            with deadline(ctx.budget.seconds):
+                lectures = self._lectures(lim, work, ctx.seed)
             if lectures is not None:
                 breakdown = self.cost(lectures, foreign)
                 return Plan(agent=self.agent_id,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from accord.domains.base import Measure
+from accord.contract import Measure
 from accord.domains.university.instance import Instance, Lecture
 
 MIN_WORKING_DAYS_COST = 5

@@ -3,22 +3,18 @@ penalty numbers only, never its nurses' preferences or forbidden shifts."""
 
 from __future__ import annotations
 
-from accord.domains.base import SolveContext
-from accord.domains.nursing.options import BUSY, TransportOptions
-from accord.domains.nursing.transport import others_on_board, ride_cost, seat_price
-from accord.domains.nursing.ward import Rides, WardProblem
+from accord.contract import Budget, LocalProblem, PricedMarket, Rides, SolveContext
+from accord.contract.resources import others_on_board, ride_cost, unit_price
 from accord.model.errors import ProtocolError
-from accord.model.messages import (
-    Ack,
+from accord.model.messages import Ack, Envelope, PlanQuery, PlanReport
+from accord.model.plan import Key, Plan, from_entries, to_entries
+from accord.protocols.messages import (
     CallForChanges,
     CallForPlans,
     ChangeRequest,
     Decline,
-    Envelope,
     Grant,
     NoChange,
-    PlanQuery,
-    PlanReport,
     PlanRequest,
     Refusal,
     ReleaseQuote,
@@ -28,7 +24,8 @@ from accord.model.messages import (
     Wishes,
     WishOption,
 )
-from accord.model.plan import Key, Plan, from_entries, to_entries
+from accord.protocols.transport.messages import Busy
+from accord.protocols.transport.options import TransportOptions
 from accord.runtime.agent import Agent
 
 
@@ -44,10 +41,12 @@ class WardAgent(Agent):
 
     role = "ward"
 
-    def __init__(self, problem: WardProblem, opts: TransportOptions, seed: int,
-                 anchor: Plan | None) -> None:
+    def __init__(self, problem: LocalProblem, market: PricedMarket, opts: TransportOptions,
+                 seed: int, anchor: Plan | None) -> None:
         super().__init__(problem.agent_id)
-        self.problem, self.opts, self.seed, self.anchor = problem, opts, seed, anchor
+        self.problem, self.market, self.opts = problem, market, opts
+        self.seed, self.anchor = seed, anchor
+        self.keys = market.keys[problem.agent_id]
         self.plan: Plan | None = None
         self.pending: Plan | None = None
         self.kept: Plan | None = None
@@ -59,8 +58,9 @@ class WardAgent(Agent):
                work: float | None = None, prices: dict[Key, float] | None = None
                ) -> Plan | None:
         return self.problem.solve(SolveContext(
-            caps=caps, anchor=self.plan or self.anchor, time_limit=work or self.opts.solve_work,
-            seed=self.seed), rides, prices)
+            caps=caps, anchor=self.plan or self.anchor,
+            budget=Budget(work=work or self.opts.solve_work), seed=self.seed, rides=rides,
+            prices=prices))
 
     def _held(self) -> Plan:
         if self.plan is None:
@@ -88,11 +88,11 @@ class WardAgent(Agent):
 
     async def on_release_request(
         self, msg: ReleaseRequest, env: Envelope
-    ) -> ReleaseQuote | Decline:
+    ) -> ReleaseQuote | Decline | Busy:
         """Stage 2: move the released seats into the free ones, keeping every other line's
         seats where they are; quote the penalty it adds."""
         if self.holder is not None:
-            return Decline(reason=BUSY)
+            return Busy()
         plan = self._held()
         caps = self.problem.caps_around(plan)
         for e in msg.release:
@@ -124,20 +124,20 @@ class WardAgent(Agent):
         per seat (the line's public cost per cab over its capacity) instead of the cabs it
         adds; the ward requests its best roster so priced, however it compares, and keeps the
         roster it held, to return to when the office grants it back."""
-        plan, sc = self._held(), self.problem.sc
+        plan, market = self._held(), self.market
         own, free = plan.usage_map(), from_entries(msg.free)
         shared = {(e.resource, e.slot) for e in msg.capacity}
         if shared:
             self.kept = plan
         fares, prices = {}, {}
-        for k in self.problem.keys:
-            line = sc.line(k[0])
+        for k in self.keys:
+            line = market.resource(k[0])
             if k in shared:
-                prices[k] = seat_price(line, k[1])
+                prices[k] = unit_price(line, k[1])
             else:
-                fares[k] = (line.capacity, line.cost_per_cab[k[1]],
-                            others_on_board(line.capacity, free.get(k, 0), own.get(k, 0)))
-        now = sc.penalty_weight * plan.cost + ride_cost(fares, own)
+                fares[k] = (line.unit, line.cost_per_unit[k[1]],
+                            others_on_board(line.unit, free.get(k, 0), own.get(k, 0)))
+        now = market.penalty_weight * plan.cost + ride_cost(fares, own)
         if msg.wish and self.tokens <= 0:
             return NoChange()
         limit = now + self.tokens - 1 if msg.wish else None
@@ -146,8 +146,8 @@ class WardAgent(Agent):
                                prices or None)
         if new is None:
             return NoChange()
-        value = sc.penalty_weight * new.cost + ride_cost(fares, new.usage_map())
-        gain = sc.penalty_weight * (plan.cost - new.cost)
+        value = market.penalty_weight * new.cost + ride_cost(fares, new.usage_map())
+        gain = market.penalty_weight * (plan.cost - new.cost)
         if not msg.wish and value >= now and not shared:
             return NoChange()
         self.pending, self.charge = new, max(0, value - now + 1) if msg.wish else 0

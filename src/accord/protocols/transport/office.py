@@ -1,4 +1,4 @@
-"""``transport``: the seed's three stages for the nursing domain.
+"""``transport``: the seed's three stages over priced resources (nursing's lines).
 
 1. Each ward finds its roster alone (``call_for_plans`` -> ``plan_request``: seats per
    (line, shift) and penalty).
@@ -28,44 +28,25 @@ line managers. Every message carries seats per (line, shift) and cost numbers on
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING
-
-from pydantic import BaseModel
-
-from accord.domains.nursing.evaluate import transport_cost
-from accord.domains.nursing.line_manager import LineManager
-from accord.domains.nursing.options import TransportOptions, ask
-from accord.domains.nursing.scenario import NursingScenario
-from accord.domains.nursing.transport import free_seats
-from accord.domains.nursing.ward import WardProblem
-from accord.domains.nursing.ward_agent import WardAgent
-from accord.model.messages import (
-    Ack,
+from accord.contract import PricedMarket
+from accord.contract.resources import free_places as free_seats
+from accord.model.messages import Ack, EpisodeDone, EpisodeStart, PlanQuery, PlanReport
+from accord.model.plan import UsageEntry, UsageMap, add_usage, from_entries, to_entries
+from accord.protocols.messages import (
     CallForChanges,
     CallForPlans,
     ChangeRequest,
-    EpisodeDone,
-    EpisodeStart,
     Grant,
     NoChange,
-    PlanQuery,
-    PlanReport,
     PlanRequest,
     Refusal,
     ReleaseQuote,
-    ReleaseRequest,
     Wishes,
 )
-from accord.model.plan import Plan, UsageEntry, UsageMap, add_usage, from_entries, to_entries
-from accord.model.scenario import ScenarioBase
-from accord.protocols.base import Cast, Protocol
-from accord.protocols.negotiate import member_seed
 from accord.protocols.trace import trace_metrics
+from accord.protocols.transport.messages import FareQuery, ImproveLine, LineImproved
+from accord.protocols.transport.options import TransportOptions, ask
 from accord.runtime.agent import Agent, expect
-
-if TYPE_CHECKING:
-    from accord.domains.base import Domain
 
 OFFICE = "office"
 
@@ -75,16 +56,16 @@ class Office(Agent):
 
     role = "office"
 
-    def __init__(self, sc: NursingScenario, opts: TransportOptions) -> None:
+    def __init__(self, market: PricedMarket, opts: TransportOptions) -> None:
         super().__init__(OFFICE)
-        self.sc, self.opts = sc, opts
-        self.wards = [w.id for w in sc.wards]
-        self.lines = [ln.id for ln in sc.lines]
+        self.market, self.opts = market, opts
+        self.wards = list(market.keys)
+        self.lines = [ln.id for ln in market.resources]
         self.seats: dict[str, UsageMap] = {}
         self.loads: UsageMap = {}
         self.penalty = 0
         self.transport = 0
-        self.started = time.monotonic()
+        self.started = self.clock()
         self.trace: list[tuple[float, int]] = []
         self.tentative = False
         """A restart is under way: its costs are not the protocol's answer yet."""
@@ -92,10 +73,10 @@ class Office(Agent):
         """How long the last round of stage 3 lasted."""
 
     def _elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return self.clock() - self.started
 
     def _cost(self) -> int:
-        return self.transport + self.sc.penalty_weight * self.penalty
+        return self.transport + self.market.penalty_weight * self.penalty
 
     def _mark(self, metrics: dict[str, float], stage: int) -> None:
         metrics |= {f"stage{stage}.cost": float(self._cost()),
@@ -104,7 +85,7 @@ class Office(Agent):
                     f"stage{stage}.at_seconds": round(self._elapsed(), 4)}
 
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
-        self.started, self.trace = time.monotonic(), []
+        self.started, self.trace = self.clock(), []
         metrics: dict[str, float] = {}
         replies = await ask(self, [(w, CallForPlans(episode=msg.episode, free=[]))
                                    for w in self.wards], self.opts.mode)
@@ -115,7 +96,7 @@ class Office(Agent):
         self.loads = {}
         for u in self.seats.values():
             add_usage(self.loads, u)
-        self.transport = transport_cost(self.sc, self.loads)
+        self.transport = self.market.cost(self.loads)
         self.trace.append((self._elapsed(), self._cost()))
         self._mark(metrics, 1)
         rounds = 0
@@ -129,20 +110,19 @@ class Office(Agent):
     async def _stage2(self, episode: int, metrics: dict[str, float]) -> int:
         """Every line improves itself; then the office reads the lines' state back."""
         start, cost = self._elapsed(), self._cost()
-        done = [expect(r, EpisodeDone) for r in await ask(
-            self, [(ln, EpisodeStart(episode=episode)) for ln in self.lines], self.opts.mode)]
-        events = sorted((d.metrics[f"{i:04d}.at_seconds"], d.metrics[f"{i:04d}.delta"])
-                        for d in done for i in range(int(d.metrics.get("moves", 0))))
+        done = [expect(r, LineImproved) for r in await ask(
+            self, [(ln, ImproveLine(episode=episode)) for ln in self.lines], self.opts.mode)]
+        events = sorted((m.at_seconds, m.delta) for d in done for m in d.moves)
         for t, delta in events:
-            cost += int(delta)
+            cost += delta
             self.trace.append((max(t, start), cost))
-        self.penalty += sum(int(d.metrics.get("penalty_delta", 0)) for d in done)
+        self.penalty += sum(d.penalty_delta for d in done)
         await self._survey(episode)
         if self._cost() != cost:  # a move may also have emptied seats on other lines
             self.trace.append((self._elapsed(), self._cost()))
-        metrics["stage2.moves"] = float(sum(d.rounds for d in done))
+        metrics["stage2.moves"] = float(sum(len(d.moves) for d in done))
         self._mark(metrics, 2)
-        return max((d.rounds for d in done), default=0)
+        return max((len(d.moves) for d in done), default=0)
 
     async def _survey(self, episode: int) -> None:
         """Seats of every ward on every line, and the transport cost, from the lines."""
@@ -169,7 +149,7 @@ class Office(Agent):
         counts = {"changes": 0, "rejected": 0, "tokens_spent": 0, "restarts": 0,
                   "restarts_kept": 0}
         rounds = await self._requests(tokens, counts)
-        order = [ln for ln in self.sc.lines if ln.capacity > 1]  # one seat: priced already
+        order = [ln for ln in self.market.resources if ln.unit > 1]  # one seat: priced already
         failed = 0
         while (counts["restarts"] < self.opts.restarts and failed < len(order)
                and not self._late(2 * self.round_seconds, rounds_stop=False)):
@@ -178,8 +158,8 @@ class Office(Agent):
                     self.transport)
             self.tentative, began = True, self._elapsed()
             await self._round(counts["restarts"], False, tokens, counts, shared=[
-                UsageEntry(resource=line.id, slot=s, amount=line.capacity)
-                for s in range(self.sc.shifts)])
+                UsageEntry(resource=line.id, slot=s, amount=line.unit)
+                for s in range(len(line.cost_per_unit))])
             self.round_seconds = self._elapsed() - began
             rounds += await self._requests(tokens, counts, bids=False)
             self.tentative = False
@@ -242,7 +222,7 @@ class Office(Agent):
         ``shared`` (a restart), every ward is asked and every request granted."""
         def call() -> CallForChanges:
             free = {k: f for k, p in self.loads.items()
-                    if (f := free_seats(p, self.sc.line(k[0]).capacity))}
+                    if (f := free_seats(p, self.market.resource(k[0]).unit))}
             return CallForChanges(round=rnd, free=to_entries(free), wish=wish,
                                   capacity=shared or [])
         applied = 0
@@ -300,18 +280,15 @@ class Office(Agent):
         add_usage(self.loads, new)
         self.seats[ward] = new
         self.transport += delta
-        self.penalty -= gain // max(1, self.sc.penalty_weight)
+        self.penalty -= gain // max(1, self.market.penalty_weight)
         if not self.tentative:
             self.trace.append((self._elapsed(), self._cost()))
         return 1
 
 
-def _quote_request(release: UsageMap, take: UsageMap) -> ReleaseRequest:
-    """Ask a line what releasing and taking these seats adds; a change that only takes
-    seats (a Curtois nurse may work more shifts) releases zero of one it takes."""
-    entries = to_entries(release) or [UsageEntry(resource=k[0], slot=k[1], amount=0)
-                                      for k in sorted(take)[:1]]
-    return ReleaseRequest(release=entries, free=to_entries(take))
+def _quote_request(release: UsageMap, take: UsageMap) -> FareQuery:
+    """Ask a line what releasing and taking these seats adds."""
+    return FareQuery(release=to_entries(release), take=to_entries(take))
 
 
 def _gain(body: object) -> int:
@@ -320,24 +297,3 @@ def _gain(body: object) -> int:
     if isinstance(body, Wishes) and body.options:
         return body.options[0].expected_gain
     return 0
-
-
-class TransportProtocol(Protocol):
-    """The protocol object registered as ``transport`` for the nursing domain."""
-
-    name = "transport"
-    summary = "the seed's stages: wards alone, line managers fill cabs, Requests for Change"
-    options_type = TransportOptions
-
-    def cast(
-        self, domain: Domain, scenario: ScenarioBase, options: BaseModel, anchors: dict[str, Plan]
-    ) -> Cast:
-        assert isinstance(scenario, NursingScenario)
-        assert isinstance(options, TransportOptions)
-        managers: list[Agent] = [Office(scenario, options)]
-        managers += [LineManager(scenario, ln.id, options, OFFICE) for ln in scenario.lines]
-        members: list[Agent] = [
-            WardAgent(WardProblem(scenario, w), options, member_seed(scenario.seed, w.id),
-                      anchors.get(w.id)) for w in scenario.wards]
-        return Cast(managers=managers, members=members,
-                    asynchronous=options.overlap and options.mode == "concurrent")

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from accord.contract import Capability, Cast, Domain, Protocol
 from accord.model.errors import ProtocolError
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
-from accord.protocols.base import Cast, Protocol
-
-if TYPE_CHECKING:
-    from accord.domains.base import Domain
 
 
 class CentralOptions(BaseModel):
@@ -23,15 +20,15 @@ class CentralOptions(BaseModel):
     workers: int = Field(default=1, ge=1, le=64)
 
 
-class CentralProtocol(Protocol):
+class CentralProtocol(Protocol[CentralOptions]):
     """Solve everything at once; it may see every agent's private data."""
 
     name = "central"
     summary = "centralised CP-SAT optimum of each episode (sees everything)"
     options_type = CentralOptions
+    requires = frozenset({Capability.CENTRAL})
     centralised = True
 
-    def cast(
-        self, domain: Domain, scenario: ScenarioBase, options: BaseModel, anchors: dict[str, Plan]
-    ) -> Cast:
+    def cast(self, domain: Domain[Any], scenario: ScenarioBase, options: CentralOptions,
+             anchors: dict[str, Plan]) -> Cast:
         raise ProtocolError("central runs without agents")

@@ -36,7 +36,7 @@ import bcrypt
 
 from accord.model.errors import ScenarioError, read_text_file
 from accord.runtime.agent import Agent
-from accord.runtime.nats import reply_prefix, stream_name, subject, token
+from accord.runtime.nats.subjects import reply_prefix, stream_name, subject, token
 
 ANY_RUN = "*"  # a configuration for every run id
 BCRYPT_COST = 6  # the passwords are random (192 bits): the hash hides them, no stretching needed

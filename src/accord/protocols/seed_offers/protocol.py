@@ -16,18 +16,33 @@ order of offers and the slot-map bookkeeping, follows the notebook.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accord.domains.dismissal.model import plan_of
-from accord.domains.dismissal.scenario import Classroom, DismissalScenario
+from accord.contract import (
+    Capability,
+    Cast,
+    Domain,
+    OffersBottleneck,
+    OffersMarket,
+    OffersParty,
+    Protocol,
+)
 from accord.model.messages import (
     Ack,
-    CapacityBroadcast,
     CommitmentRecord,
     EpisodeDone,
     EpisodeStart,
+    PlanQuery,
+    PlanReport,
+)
+from accord.model.plan import Plan
+from accord.model.scenario import ScenarioBase
+from accord.protocols.messages import Schedule, ScheduleQuery
+from accord.protocols.seed_offers.messages import (
+    KINDS,
+    CapacityBroadcast,
     FulfilDone,
     FulfilGive,
     FulfilTurn,
@@ -35,19 +50,9 @@ from accord.model.messages import (
     Offer,
     OfferOutcome,
     OfferReply,
-    PlanQuery,
-    PlanReport,
     ProposeCall,
-    Schedule,
-    ScheduleQuery,
 )
-from accord.model.plan import Plan
-from accord.model.scenario import ScenarioBase
-from accord.protocols.base import Cast, Protocol
 from accord.runtime.agent import Agent, expect
-
-if TYPE_CHECKING:
-    from accord.domains.base import Domain
 
 Slots = list[tuple[int, int]]
 
@@ -80,18 +85,19 @@ class OffersClassroom(Agent):
 
     role = "classroom"
 
-    def __init__(self, sc: DismissalScenario, c: Classroom, opts: SeedOffersOptions) -> None:
-        super().__init__(c.id)
-        self.sc, self.c, self.opts = sc, c, opts
+    def __init__(self, market: OffersMarket, party: OffersParty, per_batch: int,
+                 opts: SeedOffersOptions) -> None:
+        super().__init__(party.id)
+        self.market, self.party, self.opts = market, party, opts
         self.slots: Slots = []
-        self.per_batch = sc.bottleneck_of(c).per_batch
+        self.per_batch = per_batch
         self.rng = random.Random(0)
 
     async def on_capacity_broadcast(self, msg: CapacityBroadcast, env: object) -> Ack:
         self.per_batch = msg.per_batch
-        self.slots = [(0, self.c.attendance)]
+        self.slots = [(0, self.party.attendance)]
         episode = msg.episode_tag.rsplit("_ep", 1)[-1]
-        self.rng = random.Random(f"{self.sc.seed}:{episode}:{self.id}")
+        self.rng = random.Random(f"{self.market.seed}:{episode}:{self.id}")
         return Ack()
 
     async def on_schedule_query(self, msg: ScheduleQuery, env: object) -> Schedule:
@@ -109,7 +115,7 @@ class OffersClassroom(Agent):
         return OfferOutcome(offer=offer, accepted=reply.accepted)
 
     async def on_offer(self, msg: Offer, env: object) -> OfferReply:
-        accepted = self.rng.random() < self.c.private.willingness
+        accepted = self.rng.random() < self.party.willingness
         if accepted:
             self._apply(msg)
         return OfferReply(offer_id=msg.offer_id, accepted=accepted)
@@ -140,7 +146,7 @@ class OffersClassroom(Agent):
             if src == forbidden or cnt <= 0:
                 continue
             take = min(cnt, amount)
-            for tgt in self.sc.offsets:
+            for tgt in self.market.offsets:
                 if tgt in (forbidden, src):
                     continue
                 if slot_map.get(tgt, 0) + take <= self.per_batch:
@@ -186,21 +192,21 @@ class OffersClassroom(Agent):
         students: dict[int, int] = {}
         for off, cnt in self.slots:
             students[off] = students.get(off, 0) + cnt
-        p = plan_of(self.sc, self.c, students)
+        p = self.party.plan(students)
         return PlanReport(episode=msg.episode, assignment=p.assignment, cost=p.cost, usage=p.usage)
 
 
-class OffersBottleneck(Agent):
+class OffersBottleneckAgent(Agent):
     """The notebook's BottleneckAgent plus its simulation loop, as a manager."""
 
     role = "bottleneck"
 
-    def __init__(self, sc: DismissalScenario, bottleneck: str, opts: SeedOffersOptions) -> None:
-        super().__init__(bottleneck)
-        self.sc, self.opts = sc, opts
-        self.b = next(b for b in sc.bottlenecks if b.id == bottleneck)
-        self.members = [c.id for c in sc.classrooms if sc.bottleneck_of(c).id == bottleneck]
-        self.attendance = sum(c.attendance for c in sc.classrooms if c.id in self.members)
+    def __init__(self, market: OffersMarket, bottleneck: OffersBottleneck,
+                 opts: SeedOffersOptions) -> None:
+        super().__init__(bottleneck.id)
+        self.market, self.b, self.opts = market, bottleneck, opts
+        self.members = list(bottleneck.members)
+        self.attendance = sum(market.parties[m].attendance for m in self.members)
 
     async def _schedules(self) -> dict[str, Slots]:
         replies = await self.request_all([(m, ScheduleQuery()) for m in self.members])
@@ -216,7 +222,7 @@ class OffersBottleneck(Agent):
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
         ep = msg.episode
         ledger = {c.id: c for c in msg.ledger if c.debtor in self.members}
-        cast = CapacityBroadcast(episode_tag=f"{self.sc.episode_name}_ep{ep}",
+        cast = CapacityBroadcast(episode_tag=f"{self.market.episode_name}_ep{ep}",
                                  cap_per_min=self.b.capacity_per_minute,
                                  per_batch=self.b.per_batch, total_estimate=self.attendance)
         for r in await self.request_all([(m, cast) for m in self.members]):
@@ -256,20 +262,21 @@ class OffersBottleneck(Agent):
         return EpisodeDone(episode=ep, rounds=rounds, ledger=changed)
 
 
-class SeedOffersProtocol(Protocol):
-    """The protocol object registered as ``seed-offers`` for the dismissal domain."""
+class SeedOffersProtocol(Protocol[SeedOffersOptions]):
+    """The protocol object registered as ``seed-offers``."""
 
     name = "seed-offers"
     summary = "the source notebook's pairwise offers and commitments (baseline)"
     options_type = SeedOffersOptions
+    requires = frozenset({Capability.OFFERS})
+    feasible = False  # the notebook's mechanism leaves batches over capacity
+    messages = (*KINDS, ScheduleQuery, Schedule)
 
-    def cast(
-        self, domain: Domain, scenario: ScenarioBase, options: BaseModel, anchors: dict[str, Plan]
-    ) -> Cast:
-        assert isinstance(scenario, DismissalScenario)
-        assert isinstance(options, SeedOffersOptions)
-        managers: list[Agent] = [OffersBottleneck(scenario, b.id, options)
-                                 for b in scenario.bottlenecks]
-        members: list[Agent] = [OffersClassroom(scenario, c, options)
-                                for c in scenario.classrooms]
-        return Cast(managers=managers, members=members)
+    def cast(self, domain: Domain[Any], scenario: ScenarioBase, options: SeedOffersOptions,
+             anchors: dict[str, Plan]) -> Cast:
+        market = domain.offers(scenario)
+        managers = [OffersBottleneckAgent(market, b, options) for b in market.bottlenecks]
+        members = [OffersClassroom(market, market.parties[m], b.per_batch, options)
+                   for b in market.bottlenecks for m in b.members]
+        order = {m: i for i, m in enumerate(market.parties)}
+        return Cast(managers=managers, members=sorted(members, key=lambda a: order[a.id]))

@@ -4,28 +4,25 @@ transport cost of Requests for Change in stage 3."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 
-from accord.domains.nursing.options import BUSY, TransportOptions, ask
-from accord.domains.nursing.scenario import NursingScenario
-from accord.domains.nursing.transport import cabs, free_seats, line_cost
-from accord.model.messages import (
-    Ack,
+from accord.contract import PricedMarket
+from accord.contract.resources import free_places as free_seats
+from accord.contract.resources import resource_cost as line_cost
+from accord.contract.resources import units as cabs
+from accord.model.messages import Ack, Envelope, EpisodeDone, EpisodeStart, PlanQuery, PlanReport
+from accord.model.plan import UsageEntry
+from accord.protocols.messages import (
     Decline,
-    Envelope,
-    EpisodeDone,
-    EpisodeStart,
     Grant,
-    PlanQuery,
-    PlanReport,
     Refusal,
     ReleaseQuote,
     ReleaseRequest,
     Schedule,
     ScheduleQuery,
 )
-from accord.model.plan import UsageEntry
+from accord.protocols.transport.messages import Busy, FareQuery, ImproveLine, LineImproved, LineMove
+from accord.protocols.transport.options import TransportOptions, ask
 from accord.runtime.agent import Agent, expect
 
 Seats = dict[int, int]
@@ -40,19 +37,18 @@ class LineManager(Agent):
 
     role = "line"
 
-    def __init__(self, sc: NursingScenario, line: str, opts: TransportOptions,
+    def __init__(self, market: PricedMarket, line: str, opts: TransportOptions,
                  office: str) -> None:
         super().__init__(line)
-        self.sc, self.opts, self.office = sc, opts, office
-        self.line = sc.line(line)
-        self.members = sc.members(line)
-        self.host_ward = sc.host_ward(line)
+        self.market, self.opts, self.office = market, opts, office
+        self.line = market.resource(line)
+        self.members = list(self.line.members)
         self.seats: dict[str, Seats] = {}
         self.loads: Seats = {}
-        self.started = time.monotonic()
+        self.started = self.clock()
 
     def _elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return self.clock() - self.started
 
     async def _refresh(self) -> None:
         """Each member's seats on the line, as it holds them now."""
@@ -62,11 +58,12 @@ class LineManager(Agent):
         self.loads = _total(self.seats.values())
 
     async def on_episode_start(self, msg: EpisodeStart, env: Envelope) -> EpisodeDone:
-        """From the director: the episode begins (the office leads it). From the office:
-        run stage 2 on this line."""
-        if env.sender != self.office:
-            self.started, self.seats, self.loads = time.monotonic(), {}, {}
-            return EpisodeDone(episode=msg.episode, rounds=0)
+        """From the director: the episode begins (the office leads it)."""
+        self.started, self.seats, self.loads = self.clock(), {}, {}
+        return EpisodeDone(episode=msg.episode, rounds=0)
+
+    async def on_improve_line(self, msg: ImproveLine, env: Envelope) -> LineImproved:
+        """From the office: run stage 2 on this line."""
         events: list[tuple[float, int, int, int]] = []
         failed: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
         for _ in range(self.opts.stage2_rounds):
@@ -89,12 +86,9 @@ class LineManager(Agent):
                     failed.add((s, state))
             if not moved:
                 break
-        metrics = {"moves": float(len(events)),
-                   "transport_delta": float(sum(e[2] for e in events)),
-                   "penalty_delta": float(sum(e[3] for e in events))}
-        for i, (t, g, _, _) in enumerate(events):
-            metrics[f"{i:04d}.at_seconds"], metrics[f"{i:04d}.delta"] = t, float(g)
-        return EpisodeDone(episode=msg.episode, rounds=len(events), metrics=metrics)
+        return LineImproved(moves=[LineMove(at_seconds=t, delta=g) for t, g, _, _ in events],
+                            transport_delta=sum(e[2] for e in events),
+                            penalty_delta=sum(e[3] for e in events))
 
     def _late(self) -> bool:
         """Stage 2 has had half the episode's time budget."""
@@ -104,18 +98,18 @@ class LineManager(Agent):
     def _last_cab(self, s: int) -> int:
         """Passengers in the shift's last cab."""
         p = self.loads.get(s, 0)
-        return p - (cabs(p, self.line.capacity) - 1) * self.line.capacity if p else 0
+        return p - (cabs(p, self.line.unit) - 1) * self.line.unit if p else 0
 
     def _free(self, but: int) -> Seats:
         """Free seats in the cabs of every other shift."""
         return {t: f for t, p in self.loads.items()
-                if t != but and (f := free_seats(p, self.line.capacity))}
+                if t != but and (f := free_seats(p, self.line.unit))}
 
     def _candidates(self) -> list[int]:
         """Shifts whose last cab could be emptied into free seats, most saved per
         passenger first."""
         ok = [s for s in self.loads if 0 < self._last_cab(s) <= sum(self._free(s).values())]
-        return sorted(ok, key=lambda s: (-self.line.cost_per_cab[s] / self._last_cab(s), s))
+        return sorted(ok, key=lambda s: (-self.line.cost_per_unit[s] / self._last_cab(s), s))
 
     async def _empty_last_cab(self, s: int) -> tuple[int, int, int] | None:
         """Ask holders to move the last cab's passengers of shift ``s``; apply the best
@@ -136,8 +130,10 @@ class LineManager(Agent):
                 new = {e.slot: e.amount for e in r.body.usage}
                 freed = self.seats[m].get(s, 0) - new.get(s, 0)
                 quotes.append((r.body.cost_delta / max(1, freed), m, new, r.body.cost_delta))
+            elif isinstance(r.body, Busy):
+                busy = True
             else:
-                busy |= expect(r, Decline).reason == BUSY
+                expect(r, Decline)
         quotes.sort(key=lambda q: (q[0], q[1]))
         before = line_cost(self.line, self.loads)
         best: tuple[int, int, int, int] | None = None  # (global, transport, penalty, count)
@@ -146,7 +142,7 @@ class LineManager(Agent):
             trial[m] = new
             transport = line_cost(self.line, _total(trial.values())) - before
             penalty = sum(q[3] for q in quotes[:i + 1])
-            g = transport + self.sc.penalty_weight * penalty
+            g = transport + self.market.penalty_weight * penalty
             if best is None or g < best[0]:
                 best = (g, transport, penalty, i + 1)
         take = best[3] if best is not None and best[0] < 0 else 0
@@ -172,16 +168,16 @@ class LineManager(Agent):
             episode=msg.episode,
             assignment={"seats": {m: {str(s): a for s, a in sorted(d.items()) if a}
                                   for m, d in self.seats.items()},
-                        "cabs": {str(s): cabs(p, self.line.capacity)
+                        "cabs": {str(s): cabs(p, self.line.unit)
                                  for s, p in sorted(self.loads.items()) if p}},
             cost=line_cost(self.line, self.loads), usage=self._entries(self.loads))
 
-    async def on_release_request(self, msg: ReleaseRequest, env: Envelope) -> ReleaseQuote:
+    async def on_fare_query(self, msg: FareQuery, env: Envelope) -> ReleaseQuote:
         """Stage 3: the transport cost a ward's change of seats on this line would add."""
         new = dict(self.loads)
         for e in msg.release:
             new[e.slot] = new.get(e.slot, 0) - e.amount
-        for e in msg.free:
+        for e in msg.take:
             new[e.slot] = new.get(e.slot, 0) + e.amount
         if min(new.values(), default=0) < 0:
             raise ValueError(f"{self.id}: release of seats nobody holds")

@@ -14,28 +14,18 @@ without its Requests for Change).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accord.domains.base import ManagerSpec
-from accord.model.messages import (
-    Ack,
-    CallForPlans,
-    EpisodeDone,
-    EpisodeStart,
-    Grant,
-    PlanRequest,
-    Refusal,
-)
+from accord.contract import Capability, Cast, Domain, ManagerSpec, Protocol
+from accord.model.messages import Ack, EpisodeDone, EpisodeStart
 from accord.model.plan import Key, Plan, add_usage, from_entries, to_entries
 from accord.model.scenario import ScenarioBase
-from accord.protocols.base import Cast, Protocol
-from accord.protocols.negotiate import Manager, NegotiateOptions, fits, members, overflow
+from accord.protocols.capacity import fits, overflow
+from accord.protocols.messages import KINDS, CallForPlans, Grant, PlanRequest, Refusal
+from accord.protocols.negotiate import Manager, NegotiateOptions, members
 from accord.runtime.agent import Agent, expect
-
-if TYPE_CHECKING:
-    from accord.domains.base import Domain
 
 
 class FirstCommitOptions(BaseModel):
@@ -78,21 +68,21 @@ class FirstCommitManager(Agent):
             "refused_requests": float(refused_units), "refused_members": float(refused_members)})
 
 
-class FirstCommitProtocol(Protocol):
+class FirstCommitProtocol(Protocol[FirstCommitOptions]):
     """The protocol object registered as ``first-commit``."""
 
     name = "first-commit"
     summary = "fixed order, first come first served, refused members re-plan (today's practice)"
     options_type = FirstCommitOptions
+    requires = frozenset({Capability.CAPACITY})
+    messages = KINDS
 
-    def cast(
-        self, domain: Domain, scenario: ScenarioBase, options: BaseModel, anchors: dict[str, Plan]
-    ) -> Cast:
-        assert isinstance(options, FirstCommitOptions)
+    def cast(self, domain: Domain[Any], scenario: ScenarioBase, options: FirstCommitOptions,
+             anchors: dict[str, Plan]) -> Cast:
         by_hand = NegotiateOptions(max_rounds=0, refusal_batch=1, grant_order="listed",
                                    solve_time_limit=options.solve_time_limit)
         managers: list[Agent] = [
             Manager(s, by_hand, scenario.seed) if options.by_hand else FirstCommitManager(s)
             for s in domain.managers(scenario)]
         return Cast(managers=managers, members=members(
-            domain, scenario, anchors, options.solve_time_limit))
+            domain.local_problems(scenario), scenario.seed, anchors, options.solve_time_limit))

@@ -7,29 +7,30 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
-
-from accord.domains import get_domain
-from accord.domains.base import CentralResult, Domain
+from accord.app.registry import resolve
+from accord.contract import Cast, CentralResult
 from accord.model.errors import ProtocolError
-from accord.model.messages import CommitmentRecord, EpisodeDone, EpisodeStart, PlanQuery, PlanReport
+from accord.model.messages import (
+    CommitmentRecord,
+    EpisodeDone,
+    EpisodeStart,
+    PlanQuery,
+    PlanReport,
+)
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
-from accord.protocols import get_protocol
-from accord.protocols.base import Cast, Protocol
 from accord.protocols.central import CentralOptions
 from accord.runtime.agent import Agent, expect
 from accord.runtime.bus import Bus
 from accord.runtime.memory import InMemoryBus
-from accord.store import EpisodeRecord, Store
-from accord.store.schema import RunRow
+from accord.store import EpisodeRecord, RunRow, Store
 
 DIRECTOR = "director"
 
@@ -94,7 +95,7 @@ class Crew:
     protocol: str
     anchors: dict[str, Plan]
     director: Director
-    cast: Cast
+    cast: Troupe
 
     def agents(self) -> list[Agent]:
         """Every agent, the director first."""
@@ -120,20 +121,32 @@ async def in_memory(run_id: str, crew: Crew) -> AsyncIterator[Staged]:
         await bus.close()
 
 
-def resolve_protocol(scenario: ScenarioBase, name: str) -> tuple[Domain, Protocol, BaseModel]:
-    """The scenario's domain, the named protocol and its validated options."""
-    domain = get_domain(scenario.domain)
-    protocol = get_protocol(domain, name)
-    return domain, protocol, protocol.options_type.model_validate(scenario.options_for(name))
+@dataclass
+class Troupe:
+    """A protocol's cast, checked to be runtime agents."""
+
+    managers: list[Agent]
+    members: list[Agent]
+    asynchronous: bool
 
 
-def cast_agents(scenario: ScenarioBase, protocol_name: str, anchors: dict[str, Plan]) -> Cast:
+def _agents(protocol: str, cast: Sequence[object]) -> list[Agent]:
+    out = [a for a in cast if isinstance(a, Agent)]
+    if len(out) != len(cast):
+        raise ProtocolError(f"protocol {protocol} cast something that is not an agent")
+    return out
+
+
+def cast_agents(scenario: ScenarioBase, protocol_name: str, anchors: dict[str, Plan]
+                ) -> Troupe:
     """The protocol's agents for a scenario; every process of a run casts the same ones."""
-    domain, protocol, options = resolve_protocol(scenario, protocol_name)
-    cast = protocol.cast(domain, scenario, options, anchors)
-    if DIRECTOR in {a.id for a in cast.managers + cast.members}:
+    domain, protocol, options = resolve(scenario, protocol_name)
+    cast: Cast = protocol.cast(domain, scenario, options, anchors)
+    troupe = Troupe(_agents(protocol_name, cast.managers), _agents(protocol_name, cast.members),
+                    cast.asynchronous)
+    if DIRECTOR in {a.id for a in troupe.managers + troupe.members}:
         raise ProtocolError(f"agent id {DIRECTOR!r} is reserved")
-    return cast
+    return troupe
 
 
 @dataclass
@@ -220,7 +233,7 @@ async def _run(
     scenario: ScenarioBase, protocol_name: str, episodes: int, store: Store, reference: bool,
     on_episode: Callable[[EpisodeResult], None] | None, stage: Stage,
 ) -> RunResult:
-    domain, protocol, options = resolve_protocol(scenario, protocol_name)
+    domain, protocol, options = resolve(scenario, protocol_name)
     ledger_key = f"{scenario.name}/{protocol_name}"
     first = store.next_episode(ledger_key)
     run_id = _run_id(store, scenario, protocol_name, first, episodes)

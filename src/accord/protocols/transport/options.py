@@ -11,9 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from accord.model.messages import Body, Envelope
 from accord.runtime.agent import Agent
 
-BUSY = "busy with another line's proposal"
-"""A ward's answer to a line while it holds another line's proposal open."""
-
 
 class TransportOptions(BaseModel):
     """The seed's three stages: alone, per line, Requests for Change."""

@@ -1,0 +1,1 @@
+"""What puts accord together: the registry, the runner and the NATS launcher."""

@@ -1,0 +1,148 @@
+"""What a domain provides: its scenario type, local problems, shared resources, validator,
+central model and formats. Protocols read a domain only through this."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from accord.contract.budget import Budget
+from accord.contract.formats import Formats
+from accord.contract.resources import Capability, ManagerSpec, OffersMarket, PricedMarket
+from accord.model.errors import ProtocolError
+from accord.model.plan import Key, Plan
+from accord.model.scenario import ScenarioBase
+
+S = TypeVar("S", bound=ScenarioBase)
+
+
+@dataclass(frozen=True)
+class Rides:
+    """What a solve under priced resources sees: per (resource, slot) the unit size, the
+    cost per unit and the others' usage (up to whole units); the penalty to beat (None:
+    any); for a bid, the most that weighted penalty plus the units' cost may reach."""
+
+    fares: Mapping[Key, tuple[int, int, int]]
+    penalty_below: int | None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class SolveContext:
+    """What the negotiation imposes on one local solve.
+
+    ``caps`` bounds the agent's usage per (resource, slot) (missing keys: no room at all
+    when ``caps`` is given); with ``soft_caps`` an over-cap plan is allowed but its overflow
+    is minimised first. ``anchor`` is the previous plan: changes from it are penalised.
+    ``rides`` and ``prices`` are what priced resources charge (``PricedMarket``).
+    """
+
+    caps: Mapping[Key, int] | None = None
+    soft_caps: bool = False
+    price: int | None = None
+    """With ``soft_caps``: cost per unit above a cap (None: overflow is minimised first)."""
+    anchor: Plan | None = None
+    budget: Budget = field(default_factory=Budget)
+    seed: int = 0
+    rides: Rides | None = None
+    prices: Mapping[Key, float] | None = None
+    """Cost per unit of usage on each (resource, slot), paid on top of the local cost."""
+
+
+class LocalProblem(ABC):
+    """One agent's private problem. ``solve`` returns None when no plan fits the context.
+
+    A plan's ``cost`` is the agent's share of the official cost: the domain's
+    ``evaluate`` of merged plans that violate nothing is the sum of their costs plus what
+    the shared resources cost (priced resources)."""
+
+    agent_id: str
+    manager: str
+
+    @abstractmethod
+    def solve(self, ctx: SolveContext) -> Plan | None:
+        """Best plan under the context: official cost first, then stability."""
+
+    def cost_in(self, plan: Plan, ctx: SolveContext) -> int:
+        """The cost of ``plan`` under ``ctx`` (where it depends on what others hold)."""
+        return plan.cost
+
+    def caps_around(self, plan: Plan) -> dict[Key, int]:
+        """Caps that hold ``plan``'s usage where it is, on every key the agent may use."""
+        return dict(plan.usage_map())
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Validation of merged plans by the domain's official definition."""
+
+    hard_violations: int
+    cost: int
+    breakdown: dict[str, int] = field(default_factory=dict)
+    hard_breakdown: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A benchmark's measure of a solution: hard violations and weighted soft costs, each
+    by the benchmark's own names."""
+
+    hard: dict[str, int]
+    soft: dict[str, int]
+
+    @property
+    def violations(self) -> int:
+        """All hard violations."""
+        return sum(self.hard.values())
+
+    @property
+    def cost(self) -> int:
+        """The total (soft) cost."""
+        return sum(self.soft.values())
+
+
+@dataclass(frozen=True)
+class CentralResult:
+    """The centralised solve: plans, whether proven optimal, and the solver's bound."""
+
+    plans: dict[str, Plan]
+    optimal: bool
+    bound: float
+
+
+class Domain(ABC, Generic[S]):
+    """A kind of organisation. It declares the ``capabilities`` it offers protocols (shared
+    resources of a kind, a central model) and implements the matching methods."""
+
+    name: str
+    summary: str = ""
+    scenario_type: type[S]
+    capabilities: frozenset[Capability] = frozenset({Capability.CENTRAL})
+    formats: Formats = Formats()
+
+    def local_problems(self, scenario: S) -> list[LocalProblem]:
+        """One local problem per scheduling agent."""
+        raise ProtocolError(f"domain {self.name} has no local problems")
+
+    def managers(self, scenario: S) -> list[ManagerSpec]:
+        """Capacity resources: their managers and the agents each serves."""
+        raise ProtocolError(f"domain {self.name} shares no capacity resources")
+
+    def priced(self, scenario: S) -> PricedMarket:
+        """Priced resources: their units, costs and riders."""
+        raise ProtocolError(f"domain {self.name} shares no priced resources")
+
+    def offers(self, scenario: S) -> OffersMarket:
+        """The source notebook's bottleneck market (``seed-offers``)."""
+        raise ProtocolError(f"domain {self.name} has no offers market")
+
+    @abstractmethod
+    def evaluate(self, scenario: S, plans: Mapping[str, Plan]) -> Evaluation:
+        """Hard violations and official cost of the merged plans."""
+
+    @abstractmethod
+    def central(self, scenario: S, *, time_limit: float, seed: int,
+                workers: int) -> CentralResult:
+        """The centralised optimum of one episode (the yardstick)."""

@@ -1,0 +1,54 @@
+"""The nursing domain's formats: the toy hospital generator and the Curtois & Qu
+importer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from accord.contract import Formats, Generator, Importer
+from accord.domains.nursing.generate import generate
+from accord.domains.nursing.hospital import curtois_hospital
+from accord.domains.nursing.scenario import NursingScenario
+
+
+class GenerateOptions(BaseModel):
+    """``accord generate nursing``."""
+
+    model_config = ConfigDict(extra="forbid")
+    wards: int = Field(default=4, ge=1, description="wards")
+    nurses: int = Field(default=30, ge=1, description="nurses per ward")
+    lines: int = Field(default=5, ge=1, description="transportation lines")
+    seed: int = Field(default=1, description="seed of the draw")
+
+
+def _generate(o: GenerateOptions) -> NursingScenario:
+    return generate(o.wards, o.nurses, o.lines, o.seed)
+
+
+class CurtoisOptions(BaseModel):
+    """``accord import curtois``."""
+
+    model_config = ConfigDict(extra="forbid")
+    files: list[Path] = Field(min_length=1, json_schema_extra={"argument": True},
+                              description="Curtois & Qu instance(s); one ward each")
+    lines: int = Field(default=0, ge=0, description="transportation lines (0: nobody rides, "
+                                                    "the cost is the benchmark's)")
+    seed: int = Field(default=1, description="draws the lines and each nurse's home line")
+    time_limit: float = Field(default=60.0, ge=1.0, description="wall seconds of transport "
+                                                                "and central (stored)")
+
+
+def _curtois(o: CurtoisOptions) -> tuple[NursingScenario, str]:
+    sc = curtois_hospital(o.files, o.lines, o.seed, budget=o.time_limit)
+    return sc, f"{sc.description}: {sum(len(w.home_lines()) for w in sc.wards)} nurses ride"
+
+
+FORMATS = Formats(
+    generators=(Generator(name="nursing", options=GenerateOptions, make=_generate,
+                          summary="The seed's toy hospital: wards, nurses, 21 shifts, "
+                                  "transportation lines."),),
+    importers=(Importer(name="curtois", options=CurtoisOptions, read=_curtois,
+                        summary="A nursing scenario whose wards are benchmark instances, "
+                                "sharing seeded lines."),))

@@ -1,0 +1,160 @@
+"""The vocabulary of Requests for Change that the negotiating protocols share (``negotiate``,
+``first-commit``, ``transport``): calls for plans, grants, refusals, changes, wishes, release
+quotes and schedules. Usage, costs and reasons only: never an agent's private constraints."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from accord.model.messages import Body
+from accord.model.plan import UsageEntry
+
+WorkShare = Annotated[float, Field(
+    gt=0, le=1, description="share of its usual solver work the agent may spend (less "
+                            "when the time budget is nearly spent)")]
+
+Seconds = Annotated[float | None, Field(
+    default=None, ge=0, description="wall seconds the time budget leaves: every solve for "
+                                    "the answer stops by then, counted from the message's "
+                                    "arrival (None: no budget)")]
+
+
+class CallForPlans(Body):
+    """Manager to member: propose a plan within the free capacity listed."""
+
+    kind: Literal["call_for_plans"] = "call_for_plans"
+    episode: int
+    free: list[UsageEntry]
+    work: WorkShare = 1.0
+
+
+class PlanRequest(Body):
+    """Member to manager: the usage it asks for, and its local cost with it.
+
+    ``overflow`` is true when no plan fits the free capacity and the usage exceeds it.
+    """
+
+    kind: Literal["plan_request"] = "plan_request"
+    usage: list[UsageEntry]
+    cost: int
+    overflow: bool = False
+
+
+class Grant(Body):
+    """Manager to member: this usage is granted; hold it."""
+
+    kind: Literal["grant"] = "grant"
+    usage: list[UsageEntry]
+
+
+class Refusal(Body):
+    """Manager to member: not granted, with the reason and the capacity still free."""
+
+    kind: Literal["refusal"] = "refusal"
+    reason: str
+    free: list[UsageEntry]
+    attempt: int = Field(default=0, ge=0, description="how many re-plans were asked before")
+    work: WorkShare = 1.0
+
+
+class CallForChanges(Body):
+    """Manager to member: capacity now free; send a Request for Change if it helps.
+
+    With ``wish``, ``capacity`` is the full capacity and the member answers with the
+    changes it would make if room held by others in one slot were freed.
+    """
+
+    kind: Literal["call_for_changes"] = "call_for_changes"
+    round: int
+    free: list[UsageEntry]
+    wish: bool = False
+    capacity: list[UsageEntry] = Field(default_factory=list)
+    work: WorkShare = 1.0
+    seconds: Seconds = None
+
+
+class ChangeRequest(Body):
+    """Member to manager: a Request for Change with its Expected Gain (cost decrease)."""
+
+    kind: Literal["change_request"] = "change_request"
+    usage: list[UsageEntry]
+    expected_gain: int
+
+
+class Recheck(Body):
+    """Manager to member: others moved since you proposed this change; is it still a gain
+    with ``free`` as it is now? (Answered by a ChangeRequest with the gain now, or
+    NoChange.)"""
+
+    kind: Literal["recheck"] = "recheck"
+    usage: list[UsageEntry]
+    free: list[UsageEntry]
+
+
+class WishOption(BaseModel):
+    """One change a member would make if the manager found it room: usage and gain."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    usage: list[UsageEntry]
+    expected_gain: int
+
+
+class Wishes(Body):
+    """Member to manager: changes that need room others hold, best first."""
+
+    kind: Literal["wishes"] = "wishes"
+    options: list[WishOption]
+
+
+class NoChange(Body):
+    """Member to manager: nothing to gain."""
+
+    kind: Literal["no_change"] = "no_change"
+
+
+class ReleaseRequest(Body):
+    """Manager to holder: how much would it cost you to move these amounts out of their
+    slots (with ``free`` to move into)?"""
+
+    kind: Literal["release_request"] = "release_request"
+    release: list[UsageEntry] = Field(min_length=1)
+    free: list[UsageEntry]
+    attempt: int = Field(default=0, ge=0, description="varies the holder's solver seed")
+    work: WorkShare = 1.0
+    seconds: Seconds = None
+
+
+class ReleaseQuote(Body):
+    """Holder to manager: the usage after releasing, and the cost increase it means."""
+
+    kind: Literal["release_quote"] = "release_quote"
+    usage: list[UsageEntry]
+    cost_delta: int
+
+
+class Decline(Body):
+    """Member to manager: cannot do what was asked (without saying why in private terms)."""
+
+    kind: Literal["decline"] = "decline"
+    reason: str
+
+
+class ScheduleQuery(Body):
+    """Manager to member: report your planned slots (of the manager's resource)."""
+
+    kind: Literal["schedule_query"] = "schedule_query"
+
+
+class Schedule(Body):
+    """A member's planned slots, as ``(slot, amount)`` pairs in its own order."""
+
+    kind: Literal["schedule"] = "schedule"
+    slots: list[tuple[int, int]]
+
+
+KINDS: tuple[type[Body], ...] = (
+    CallForPlans, PlanRequest, Grant, Refusal, CallForChanges, ChangeRequest, Recheck, Wishes,
+    NoChange, ReleaseRequest, ReleaseQuote, Decline, ScheduleQuery, Schedule)
+"""Every kind of this vocabulary."""

@@ -1,0 +1,54 @@
+"""The time budget of a ``negotiate`` episode: the solver work still worth asking for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from accord.protocols.negotiate.options import MIN_WORK
+
+
+class TimeBudget:
+    """An episode's wall seconds (None: no budget) on the manager's ``clock``, and how
+    long each member's call for changes takes at full work (its longest so far)."""
+
+    def __init__(self, seconds: float | None, clock: Callable[[], float]) -> None:
+        self.seconds, self.clock = seconds, clock
+        self.started = 0.0
+        self.asked: dict[str, float] = {}
+        """Wall seconds of each member's call for changes at full work."""
+
+    def start(self) -> None:
+        """The episode starts now."""
+        self.started = self.clock()
+
+    def elapsed(self) -> float:
+        """Wall seconds since the episode started."""
+        return self.clock() - self.started
+
+    def expect(self, members: Iterable[str], seconds: float) -> None:
+        """A first estimate: each of ``members``' calls for changes takes ``seconds``."""
+        self.asked = dict.fromkeys(members, seconds)
+
+    def note(self, members: Iterable[str], since: float, work: float) -> None:
+        """``members`` answered a call for changes asked at ``since`` with ``work``."""
+        for m in members:
+            self.asked[m] = max(self.asked.get(m, 0.0), (self.clock() - since) / work)
+
+    def seconds_left(self) -> float | None:
+        """Wall seconds the time budget leaves (None: no budget)."""
+        return None if self.seconds is None else max(0.0, self.seconds - self.elapsed())
+
+    def work_left(self, asking: Iterable[str] = ()) -> float:
+        """The share of their usual solver work that the members ``asking`` can spend on
+        one more call for changes (as long, at full work, as their longest so far) before
+        the time budget is spent; at most 1."""
+        left = self.seconds_left()
+        if left is None:
+            return 1.0
+        ahead = max((self.asked.get(m, 0.0) for m in asking), default=0.0)
+        return min(1.0, left / ahead) if ahead > 0 else float(left > 0)
+
+    def out_of_time(self, asking: Iterable[str] = ()) -> bool:
+        """Whether the time budget is spent, or leaves the members ``asking`` less than
+        ``MIN_WORK`` of their usual work for one more call for changes."""
+        return self.work_left(asking) < MIN_WORK

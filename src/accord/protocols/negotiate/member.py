@@ -1,0 +1,172 @@
+"""The member of ``negotiate``: solves its private problem, reveals only usage and cost."""
+
+from __future__ import annotations
+
+from accord.contract import Budget, LocalProblem, SolveContext
+from accord.model.messages import Ack, PlanQuery, PlanReport
+from accord.model.plan import Key, Plan, UsageEntry, UsageMap, from_entries, to_entries
+from accord.protocols.capacity import combine, fits
+from accord.protocols.messages import (
+    CallForChanges,
+    CallForPlans,
+    ChangeRequest,
+    Decline,
+    Grant,
+    NoChange,
+    PlanRequest,
+    Recheck,
+    Refusal,
+    ReleaseQuote,
+    ReleaseRequest,
+    Wishes,
+    WishOption,
+)
+from accord.runtime.agent import Agent
+from accord.solve.cpsat import LAST_WORDS
+
+_UsageKey = tuple[tuple[Key, int], ...]
+
+
+def _usage_key(usage: UsageMap) -> _UsageKey:
+    """``usage`` as a dictionary key (the same whatever its order)."""
+    return tuple(sorted(usage.items()))
+
+
+class Member(Agent):
+    """A scheduling agent: solves its private problem, reveals usage and cost only."""
+
+    role = "member"
+
+    def __init__(self, problem: LocalProblem, anchor: Plan | None, seed: int, limit: float,
+                 wishes: str = "per-slot", wish_price: int = 2) -> None:
+        super().__init__(problem.agent_id)
+        self.wishes, self.wish_price = wishes, wish_price
+        self.problem = problem
+        self.anchor = anchor
+        self.plan: Plan | None = None
+        self._offered: dict[_UsageKey, Plan] = {}
+        self._seed, self._limit = seed, limit
+
+    def _ctx(self, caps: dict[Key, int], soft: bool = False, price: int | None = None,
+             attempt: int = 0, work: float = 1.0, due: float | None = None) -> SolveContext:
+        """The context of a solve; ``attempt`` varies the solver seed between rounds,
+        ``work`` scales the solver's work, ``due`` is the wall seconds the asking message
+        allowed (counted from its arrival)."""
+        return SolveContext(caps=caps, soft_caps=soft, anchor=self.plan or self.anchor,
+                            budget=Budget(work=work * self._limit, seconds=self.left(due)),
+                            seed=self._seed + attempt, price=price)
+
+    def _solve(self, caps: dict[Key, int], soft: bool = False, price: int | None = None,
+               attempt: int = 0, work: float = 1.0, due: float | None = None) -> Plan | None:
+        """Best plan under ``caps``."""
+        return self.problem.solve(self._ctx(caps, soft, price, attempt, work, due))
+
+    def _current(self, caps: dict[Key, int]) -> int:
+        """The cost of the granted plan as things stand now (others may have moved)."""
+        assert self.plan is not None
+        return self.problem.cost_in(self.plan, self._ctx(caps))
+
+    def _offer(self, plan: Plan) -> list[UsageEntry]:
+        """``plan``'s usage, to send; the plan is kept to take up if that usage is granted."""
+        self._offered[_usage_key(plan.usage_map())] = plan
+        return to_entries(plan.usage_map())
+
+    async def on_call_for_plans(self, msg: CallForPlans, env: object) -> PlanRequest:
+        if self.plan is not None:
+            self.anchor = self.plan
+        self.plan, self._offered = None, {}
+        return await self._request(from_entries(msg.free), work=msg.work)
+
+    async def on_refusal(self, msg: Refusal, env: object) -> PlanRequest:
+        return await self._request(from_entries(msg.free), msg.attempt, msg.work)
+
+    async def _request(self, free: dict[Key, int], attempt: int = 0, work: float = 1.0
+                       ) -> PlanRequest:
+        plan = await self.think(self._solve, free, True, None, attempt, work)
+        if plan is None:
+            raise RuntimeError(f"{self.id}: local problem has no plan even with soft caps")
+        if not fits(plan.usage_map(), free):
+            # overflow may only mean the budget was short: look once more, longer, for a fit
+            fitting = await self.think(self._solve, free, False, None, attempt, 4 * work)
+            plan = fitting or plan
+        return PlanRequest(usage=self._offer(plan), cost=plan.cost,
+                           overflow=not fits(plan.usage_map(), free))
+
+    async def on_grant(self, msg: Grant, env: object) -> Ack:
+        self.plan = self._offered[_usage_key(from_entries(msg.usage))]
+        return Ack()
+
+    def _own(self) -> UsageMap:
+        """The usage of the granted plan (none before a grant)."""
+        return self.plan.usage_map() if self.plan else {}
+
+    async def on_call_for_changes(
+        self, msg: CallForChanges, env: object
+    ) -> ChangeRequest | Wishes | NoChange:
+        assert self.plan is not None
+        room = combine(from_entries(msg.free), self._own())
+        if msg.wish:
+            return Wishes(options=await self.think(self._wishes, room,
+                                                   from_entries(msg.capacity), msg.round,
+                                                   msg.work, msg.seconds))
+        plan = await self.think(self._solve, room, False, None, msg.round, msg.work,
+                                msg.seconds)
+        now = self._current(room)
+        if plan is None or plan.cost >= now:
+            return NoChange()
+        return ChangeRequest(usage=self._offer(plan), expected_gain=now - plan.cost)
+
+    async def on_recheck(self, msg: Recheck, env: object) -> ChangeRequest | NoChange:
+        assert self.plan is not None
+        room = combine(from_entries(msg.free), self._own())
+        plan = self._offered[_usage_key(from_entries(msg.usage))]
+        gain = self._current(room) - self.problem.cost_in(plan, self._ctx(room))
+        return ChangeRequest(usage=msg.usage, expected_gain=gain) if gain > 0 else NoChange()
+
+    def _wishes(self, room: dict[Key, int], capacity: dict[Key, int], rnd: int,
+                work: float = 1.0, due: float | None = None) -> list[WishOption]:
+        """Best plan with each one slot opened to full capacity, and with all opened.
+
+        All opened relaxes every one-slot case: when it gains nothing, none can. Priced
+        wishes try, round after round, ``wish_price`` times 1, 2 and 4 (a higher price
+        buys fewer slots, whose holders quote less), each time with another seed.
+        """
+        now = self._current(room)
+        if self.wishes == "priced":
+            price = self.wish_price * 2 ** (rnd % 3)
+            plan = self._solve(room, True, price, rnd, work, due)
+            if plan is None or plan.cost >= now:
+                return []
+            return [WishOption(usage=self._offer(plan), expected_gain=now - plan.cost)]
+        found: dict[_UsageKey, WishOption] = {}
+        singles = [{**room, k: c} for k, c in sorted(capacity.items()) if c > room.get(k, 0)]
+        for caps in [capacity] + (singles if self.wishes == "per-slot" else []):
+            plan = self._solve(caps, work=work, due=due)
+            if caps is capacity and (plan is None or plan.cost >= now):
+                return []
+            if plan is not None and plan.cost < now:
+                found.setdefault(_usage_key(plan.usage_map()), WishOption(
+                    usage=self._offer(plan), expected_gain=now - plan.cost))
+        return sorted(found.values(), key=lambda w: -w.expected_gain)
+
+    async def on_release_request(self, msg: ReleaseRequest, env: object) -> ReleaseQuote | Decline:
+        assert self.plan is not None
+        own = self._own()
+        caps = combine(from_entries(msg.free), own)
+        for (resource, slot), amount in from_entries(msg.release).items():
+            caps[resource, slot] = max(0, own.get((resource, slot), 0) - amount)
+        left = self.left(msg.seconds)
+        if left is not None and left < LAST_WORDS:
+            return Decline(reason="no time left to quote")
+        plan = await self.think(self._solve, caps, False, None, msg.attempt, msg.work,
+                                msg.seconds)
+        if plan is None:
+            return Decline(reason="no plan frees that much")
+        now = self._current(combine(from_entries(msg.free), own))
+        return ReleaseQuote(usage=self._offer(plan), cost_delta=plan.cost - now)
+
+    async def on_plan_query(self, msg: PlanQuery, env: object) -> PlanReport:
+        assert self.plan is not None, f"{self.id} holds no granted plan"
+        p = self.plan
+        return PlanReport(episode=msg.episode, assignment=p.assignment, cost=p.cost,
+                          usage=p.usage)

@@ -73,6 +73,8 @@ class CallForChanges(Body):
     capacity: list[UsageEntry] = Field(default_factory=list)
     work: WorkShare = 1.0
     seconds: Seconds = None
+    tokens: int | None = Field(default=None, ge=0, description="with a wish: the tokens "
+                                                               "the member may bid with")
 
 
 class ChangeRequest(Body):

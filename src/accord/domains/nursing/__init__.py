@@ -27,7 +27,7 @@ from accord.domains.nursing.evaluate import evaluate
 from accord.domains.nursing.formats import FORMATS
 from accord.domains.nursing.scenario import NursingScenario
 from accord.domains.nursing.transport import market
-from accord.domains.nursing.ward import WardProblem
+from accord.domains.nursing.ward import LINES, WardProblem
 from accord.model.plan import Plan
 
 
@@ -44,14 +44,14 @@ class NursingDomain(Domain[NursingScenario]):
         return [WardProblem(scenario, w) for w in scenario.wards]
 
     def managers(self, scenario: NursingScenario) -> list[ManagerSpec]:
-        """One manager per line; its capacity is every nurse living on it (a seat can
-        always be had with one more cab), its members the wards using it."""
-        sc, out = scenario, []
-        for ln in sc.lines:
-            riders = sc.riders(None, ln.id)
-            out.append(ManagerSpec(id=ln.id, members=tuple(sc.members(ln.id)),
-                                   capacity={(ln.id, s): riders for s in range(sc.shifts)}))
-        return out
+        """One manager of every line's seats (a ward's nurses may live on several lines),
+        serving every ward; a line's capacity in a shift is every nurse living on it (a seat
+        can always be had with one more cab, so the seats never run out: capacity
+        protocols then negotiate the wards' penalties alone, not the cabs)."""
+        sc = scenario
+        capacity = {(ln.id, s): sc.riders(None, ln.id) for ln in sc.lines
+                    for s in range(sc.shifts)}
+        return [ManagerSpec(id=LINES, capacity=capacity, members=tuple(w.id for w in sc.wards))]
 
     def priced(self, scenario: NursingScenario) -> PricedMarket:
         return market(scenario)

@@ -24,6 +24,9 @@ from accord.domains.nursing.ward_model import WardModel
 from accord.model.plan import Key, Plan
 from accord.solve.cpsat import solve_within
 
+LINES = "lines"
+"""The manager of every line's seats, for capacity protocols."""
+
 PRICE_SCALE = 60
 """Seat prices are paid in 1/60 of a cost unit (a cab's cost per seat is exact for
 capacities 1–6)."""
@@ -90,7 +93,7 @@ class WardProblem(LocalProblem):
         self.sc, self.ward = sc, ward
         self.agent_id = ward.id
         lines = list(ward.home_lines().values())
-        self.manager = max(sorted(set(lines)), key=lines.count) if lines else ward.id
+        self.manager = LINES
         self.keys = sorted({(ln, s) for ln in lines for s in range(sc.shifts)})
 
     def solve(self, ctx: SolveContext) -> Plan | None:

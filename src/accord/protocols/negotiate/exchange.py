@@ -11,6 +11,7 @@ from accord.protocols.capacity import combine, fits
 from accord.protocols.messages import ReleaseQuote, ReleaseRequest
 from accord.protocols.negotiate.books import Books
 from accord.protocols.negotiate.options import MIN_WORK, NegotiateOptions
+from accord.protocols.tokens import Wallet
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Exchange(Books):
         self.busy: set[str] = set()
         """Members solving a call for changes (only the asynchronous mode buys room for a
         wish meanwhile)."""
+        self.wallet = Wallet(options, {})
+        """The members' tokens this episode (bidding)."""
 
     async def _make_room(self, requester: str, usage: UsageMap, gain: int | None) -> bool:
         """Buy room for ``requester``'s usage from holders' release quotes.
@@ -69,8 +72,10 @@ class Exchange(Books):
             if amount > 0:
                 return False
         cost = sum(r.delta for r in chosen.values())
-        if gain is not None and cost >= gain:
-            return False
+        if gain is not None and cost >= gain:  # a bid may pay what the gain does not cover
+            if not self.wallet.can_pay(requester, cost - gain + 1, need):
+                return False
+            self.wallet.pay(requester, cost - gain + 1)
         for m, r in chosen.items():
             self._grant_local(m, r.usage, self.granted[m][1] + r.delta)
             self.new_debts.append(CommitmentRecord(

@@ -6,6 +6,7 @@ from accord.model.messages import CommitmentRecord, EpisodeDone, EpisodeStart
 from accord.protocols.ledger import credit, priority_order, settle
 from accord.protocols.messages import CallForPlans, PlanRequest
 from accord.protocols.negotiate.changes import Changes
+from accord.protocols.tokens import Wallet, allowances
 from accord.protocols.trace import trace_metrics
 from accord.runtime.agent import expect
 
@@ -39,6 +40,8 @@ class Manager(Changes):
             if not self._overloaded():
                 break
             await self._repair(order, attempt)
+        self.wallet = Wallet(self.options, allowances(
+            self.options, {m: self.granted[m][1] for m in members if m in self.granted}))
         self.changes, self.trace = 0, []
         self._record()
         granted = self.settled
@@ -49,7 +52,9 @@ class Manager(Changes):
             "refused_requests": float(self.refused_units),
             "refused_members": float(len(self.refused_members)),
             "changes_applied": float(self.changes), "granted_seconds": round(granted, 3),
-            "settled_seconds": round(self.settled, 3), **trace_metrics(self.id, self.trace)})
+            "settled_seconds": round(self.settled, 3), **trace_metrics(self.id, self.trace),
+            **{f"alone.{m}": float(r.cost) for m, r in requests.items()},
+            **self.wallet.metrics()})
 
     def _grant_order(self, members: list[str], requests: dict[str, PlanRequest],
                      ledger: list[CommitmentRecord]) -> list[str]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from accord.protocols.tokens import Bidding
 
 
-class NegotiateOptions(BaseModel):
-    """Options of ``negotiate``."""
+class NegotiateOptions(Bidding):
+    """Options of ``negotiate`` (with ``tokens``, a member may pay for a wish whose gain
+    does not cover the holders' quotes: see ``protocols.tokens``)."""
 
     model_config = ConfigDict(extra="forbid")
     max_rounds: int = Field(default=100, ge=0, description="Request-for-Change rounds at most")

@@ -31,7 +31,7 @@ from __future__ import annotations
 from accord.contract import PricedMarket
 from accord.contract.resources import free_places as free_seats
 from accord.model.messages import Ack, EpisodeDone, EpisodeStart, PlanQuery, PlanReport
-from accord.model.plan import UsageEntry, UsageMap, add_usage, from_entries, to_entries
+from accord.model.plan import Key, UsageEntry, UsageMap, add_usage, from_entries, to_entries
 from accord.protocols.messages import (
     CallForChanges,
     CallForPlans,
@@ -43,6 +43,7 @@ from accord.protocols.messages import (
     ReleaseQuote,
     Wishes,
 )
+from accord.protocols.tokens import Wallet, allowances
 from accord.protocols.trace import trace_metrics
 from accord.protocols.transport.messages import FareQuery, ImproveLine, LineImproved
 from accord.protocols.transport.options import TransportOptions, ask
@@ -65,6 +66,9 @@ class Office(Agent):
         self.loads: UsageMap = {}
         self.penalty = 0
         self.transport = 0
+        self.alone: dict[str, int] = {}
+        """Each ward's penalty alone (stage 1): its difficulty for a token allowance."""
+        self.wallet = Wallet(opts, {})
         self.started = self.clock()
         self.trace: list[tuple[float, int]] = []
         self.tentative = False
@@ -89,10 +93,11 @@ class Office(Agent):
         metrics: dict[str, float] = {}
         replies = await ask(self, [(w, CallForPlans(episode=msg.episode, free=[]))
                                    for w in self.wards], self.opts.mode)
-        self.seats, self.penalty = {}, 0
+        self.seats, self.penalty, self.alone = {}, 0, {}
         for w, r in zip(self.wards, replies, strict=True):
             req = expect(r, PlanRequest)
             self.seats[w], self.penalty = from_entries(req.usage), self.penalty + req.cost
+            self.alone[w] = req.cost
         self.loads = {}
         for u in self.seats.values():
             add_usage(self.loads, u)
@@ -145,10 +150,9 @@ class Office(Agent):
         before is kept. Restarts stop once every line has failed in a row, or when the time
         left is shorter than two rounds (a restart's first round and one round of
         requests)."""
-        tokens = dict.fromkeys(self.wards, self.opts.tokens)
-        counts = {"changes": 0, "rejected": 0, "tokens_spent": 0, "restarts": 0,
-                  "restarts_kept": 0}
-        rounds = await self._requests(tokens, counts)
+        self.wallet = Wallet(self.opts, allowances(self.opts, self.alone))
+        counts = {"changes": 0, "rejected": 0, "restarts": 0, "restarts_kept": 0}
+        rounds = await self._requests(counts)
         order = [ln for ln in self.market.resources if ln.unit > 1]  # one seat: priced already
         failed = 0
         while (counts["restarts"] < self.opts.restarts and failed < len(order)
@@ -157,11 +161,11 @@ class Office(Agent):
             best = (self._cost(), dict(self.seats), dict(self.loads), self.penalty,
                     self.transport)
             self.tentative, began = True, self._elapsed()
-            await self._round(counts["restarts"], False, tokens, counts, shared=[
+            await self._round(counts["restarts"], False, counts, shared=[
                 UsageEntry(resource=line.id, slot=s, amount=line.unit)
                 for s in range(len(line.cost_per_unit))])
             self.round_seconds = self._elapsed() - began
-            rounds += await self._requests(tokens, counts, bids=False)
+            rounds += await self._requests(counts, bids=False)
             self.tentative = False
             counts["restarts"] += 1
             if self._cost() < best[0]:
@@ -175,11 +179,13 @@ class Office(Agent):
                                              for w in self.wards]):
                 expect(r, Ack)
             await self._tell_lines()
-        metrics |= {f"stage3.{k}": float(v) for k, v in counts.items()}
+        metrics |= {f"stage3.{k}": float(v) for k, v in counts.items()} | {
+            f"stage3.{k}": v for k, v in self.wallet.metrics().items()} | {
+            f"alone.{w}": float(c) for w, c in self.alone.items()}
         self._mark(metrics, 3)
         return rounds
 
-    async def _requests(self, tokens: dict[str, int], counts: dict[str, int],
+    async def _requests(self, counts: dict[str, int],
                         bids: bool = True) -> int:
         """Rounds of Requests for Change (then, with tokens, bids) until a round changes
         nothing; the rounds that changed something."""
@@ -189,7 +195,7 @@ class Office(Agent):
                 break
             applied, began = 0, self._elapsed()
             for wish in (False, True) if self.opts.tokens and bids else (False,):
-                applied += await self._round(rnd, wish, tokens, counts)
+                applied += await self._round(rnd, wish, counts)
                 if applied or self._late():
                     break
             self.round_seconds = self._elapsed() - began
@@ -215,34 +221,42 @@ class Office(Agent):
             ahead = 0.0
         return budget is not None and self._elapsed() + ahead > budget
 
-    async def _round(self, rnd: int, wish: bool, tokens: dict[str, int],
-                     counts: dict[str, int], shared: list[UsageEntry] | None = None) -> int:
+    def _beyond_free(self, old: UsageMap, new: UsageMap) -> set[Key]:
+        """The (line, shift)s where ``new`` takes more seats than ``old`` held plus the
+        free ones: where a bid buys room (more cabs)."""
+        return {k for k, a in new.items() if a - old.get(k, 0) > free_seats(
+            self.loads.get(k, 0), self.market.resource(k[0]).unit)}
+
+    async def _round(self, rnd: int, wish: bool, counts: dict[str, int],
+                     shared: list[UsageEntry] | None = None) -> int:
         """One round: synchronized asks one ward at a time, each seeing the changes before
         it; concurrent asks all at once and settles their requests best gain first. With
         ``shared`` (a restart), every ward is asked and every request granted."""
-        def call() -> CallForChanges:
+        def call(ward: str) -> CallForChanges:
             free = {k: f for k, p in self.loads.items()
                     if (f := free_seats(p, self.market.resource(k[0]).unit))}
             return CallForChanges(round=rnd, free=to_entries(free), wish=wish,
-                                  capacity=shared or [])
+                                  capacity=shared or [],
+                                  tokens=self.wallet.balance.get(ward, 0) if wish else None)
         applied = 0
         if self.opts.mode == "synchronized":
             for w in self.wards:
                 if self._late() and not shared:
                     break
-                applied += await self._settle(w, (await self.request(w, call())).body,
-                                              tokens, counts, bool(shared))
+                applied += await self._settle(w, (await self.request(w, call(w))).body,
+                                              counts, bool(shared))
             return applied
-        bodies = [r.body for r in await self.request_all([(w, call()) for w in self.wards])]
+        bodies = [r.body for r in await self.request_all([(w, call(w)) for w in self.wards])]
         order = sorted(zip(self.wards, bodies, strict=True), key=lambda wb: -_gain(wb[1]))
         for w, body in order:
-            applied += await self._settle(w, body, tokens, counts, bool(shared))
+            applied += await self._settle(w, body, counts, bool(shared))
         return applied
 
-    async def _settle(self, ward: str, body: object, tokens: dict[str, int],
-                      counts: dict[str, int], force: bool = False) -> int:
+    async def _settle(self, ward: str, body: object, counts: dict[str, int],
+                      force: bool = False) -> int:
         """Quote a ward's request at its lines; grant it when the global cost goes down
-        (or, for a bid, when the ward's tokens cover the shortfall; or with ``force``)."""
+        (or, for a bid, when the ward's tokens cover the shortfall, see ``protocols.tokens``;
+        or with ``force``)."""
         if isinstance(body, NoChange):
             return 0
         if isinstance(body, Wishes):
@@ -263,7 +277,7 @@ class Office(Agent):
             [(ln, _quote_request(*per_line[ln])) for ln in lines])]
         delta = sum(q.cost_delta for q in quotes)
         pay = 0 if delta < gain or force else delta - gain + 1
-        if pay and not (bid and pay <= tokens[ward]):
+        if pay and not (bid and self.wallet.can_pay(ward, pay, self._beyond_free(old, new))):
             counts["rejected"] += 1
             expect(await self.request(ward, Refusal(
                 reason=f"adds {delta} transport cost for a gain of {gain}", free=[])), Ack)
@@ -273,9 +287,9 @@ class Office(Agent):
             + [(ward, Grant(usage=to_entries(new)))])
         for r in replies:
             expect(r, Ack)
-        tokens[ward] -= pay
+        if pay:
+            self.wallet.pay(ward, pay)
         counts["changes"] += 1
-        counts["tokens_spent"] += pay
         add_usage(self.loads, old, -1)
         add_usage(self.loads, new)
         self.seats[ward] = new

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from accord.model.messages import Body, Envelope
+from accord.protocols.tokens import Bidding
 from accord.runtime.agent import Agent
 
 
-class TransportOptions(BaseModel):
+class TransportOptions(Bidding):
     """The seed's three stages: alone, per line, Requests for Change."""
 
     model_config = ConfigDict(extra="forbid")
@@ -37,12 +38,6 @@ class TransportOptions(BaseModel):
                                       "(every ward re-plans with one line's seats at a full "
                                       "cab's cost per seat, Requests for Change follow, the "
                                       "better state is kept)")
-    tokens: int = Field(default=0, ge=0,
-                        description="bidding: tokens per ward to pay for seats on full shifts "
-                                    "(0: no bidding)")
-    bid_price: int = Field(default=10, ge=0,
-                           description="what a bidding ward expects a seat beyond free ones to "
-                                       "cost, in global-cost units")
     overlap: bool = Field(default=False,
                           description="concurrent: lines and wards go on while others solve "
                                       "(as over a network; not reproducible)")

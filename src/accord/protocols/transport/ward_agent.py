@@ -52,7 +52,6 @@ class WardAgent(Agent):
         self.kept: Plan | None = None
         self.holder: str | None = None
         self.first_cost = 0
-        self.tokens = self.charge = 0
 
     def _solve(self, caps: dict[Key, int] | None, rides: Rides | None = None,
                work: float | None = None, prices: dict[Key, float] | None = None
@@ -72,7 +71,6 @@ class WardAgent(Agent):
         if self.plan is not None:
             self.anchor = self.plan
         self.plan = self.pending = self.holder = self.kept = None
-        self.tokens, self.charge = self.opts.tokens, 0
         plan = await self.think(self._solve, None, None, self.opts.first_work)
         if plan is None:
             raise ProtocolError(f"{self.id}: no roster meets the ward's hard rules within "
@@ -138,9 +136,10 @@ class WardAgent(Agent):
                 fares[k] = (line.unit, line.cost_per_unit[k[1]],
                             others_on_board(line.unit, free.get(k, 0), own.get(k, 0)))
         now = market.penalty_weight * plan.cost + ride_cost(fares, own)
-        if msg.wish and self.tokens <= 0:
+        tokens = msg.tokens or 0
+        if msg.wish and tokens <= 0:
             return NoChange()
-        limit = now + self.tokens - 1 if msg.wish else None
+        limit = now + tokens - 1 if msg.wish else None
         below = None if self.opts.trade and not msg.wish else plan.cost
         new = await self.think(self._solve, None, Rides(fares, below, limit), None,
                                prices or None)
@@ -150,7 +149,7 @@ class WardAgent(Agent):
         gain = market.penalty_weight * (plan.cost - new.cost)
         if not msg.wish and value >= now and not shared:
             return NoChange()
-        self.pending, self.charge = new, max(0, value - now + 1) if msg.wish else 0
+        self.pending = new
         if msg.wish:
             return Wishes(options=[WishOption(usage=new.usage, expected_gain=gain)])
         return ChangeRequest(usage=new.usage, expected_gain=gain)
@@ -165,14 +164,11 @@ class WardAgent(Agent):
         if self.pending is None or not set(msg.usage) <= set(self.pending.usage):
             raise ProtocolError(f"{self.id}: granted seats it did not offer")
         self.plan, self.pending, self.holder = self.pending, None, None
-        self.tokens -= self.charge
-        self.charge = 0
         return Ack()
 
     async def on_refusal(self, msg: Refusal, env: Envelope) -> Ack:
         """The open proposal or Request for Change is dropped."""
         self.pending = self.holder = None
-        self.charge = 0
         return Ack()
 
     async def on_plan_query(self, msg: PlanQuery, env: Envelope) -> PlanReport:

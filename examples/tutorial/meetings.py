@@ -29,7 +29,7 @@ from accord.contract import (
 from accord.model.errors import AccordError
 from accord.model.plan import Plan, to_entries
 from accord.model.scenario import ScenarioBase
-from accord.solve.cpsat import deadline, solve_model
+from accord.solve.cpsat import solve_model, solve_within
 
 OUTSIDE = "outside_preferred"
 """The one soft constraint, by the name it has in every plan's and episode's breakdown."""
@@ -106,9 +106,7 @@ class TeamProblem(LocalProblem):
         cost_w = len(x) + 1  # one meeting outside outweighs any number of moves
         over_w = cost_w * (ctx.price if ctx.price is not None else t.meetings + 1)
         m.minimize(over_w * sum(over) + cost_w * outside(t, x) + sum(moves))
-        with deadline(ctx.budget.seconds):
-            solved = solve_model(m, time_limit=10 * ctx.budget.work + 10, seed=ctx.seed,
-                                 workers=1, deterministic_limit=ctx.budget.work)
+        solved = solve_within(m, ctx.budget, seed=ctx.seed)
         if solved is None:
             return None
         return plan_of(t, [s for s, v in x.items() if solved.solver.value(v)])

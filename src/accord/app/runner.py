@@ -251,38 +251,25 @@ async def _run(
         return domain.central(scenario, time_limit=central_opts.time_limit, seed=scenario.seed,
                               workers=central_opts.workers)
 
-    bus: Bus | None = None
     director = Director(DIRECTOR)
-    managers: list[str] = []
-    members: list[str] = []
-    here: list[Agent] = []  # members whose solve time this process sees
     try:
         async with AsyncExitStack() as stack:
-            if not protocol.centralised:
-                anchors = store.last_plans(ledger_key)
-                crew = Crew(scenario, protocol_name, anchors, director,
-                            cast_agents(scenario, protocol_name, anchors))
-                bus, here = await stack.enter_async_context(stage(run_id, crew))
-                managers = [a.id for a in crew.cast.managers]
-                members = [a.id for a in crew.cast.members]
+            anchors = store.last_plans(ledger_key)
+            crew = Crew(scenario, protocol_name, anchors, director,
+                        cast_agents(scenario, protocol_name, anchors))
+            bus, here = await stack.enter_async_context(stage(run_id, crew))
+            managers = [a.id for a in crew.cast.managers]
+            members = [a.id for a in crew.cast.members]
             for ep in range(first, first + episodes):
                 t0 = time.perf_counter()
-                rounds, ledger_changes, trace = 0, [], []
-                protocol_metrics: dict[str, float] = {}
-                if bus is None:
-                    solved = await asyncio.to_thread(central)
-                    plans = solved.plans
-                    # whether the solver proved the plans optimal, and its bound on the cost
-                    protocol_metrics = {"optimal": float(solved.optimal), "bound": solved.bound}
-                else:
-                    mark = len(bus.trace)
-                    before = {a.id: dict(a.solving) for a in here}
-                    done, plans = await bus.run_until(director.episode(
-                        ep, managers, members, store.outstanding(ledger_key)), director)
-                    trace = bus.trace[mark:]
-                    rounds = max((d.rounds for d in done), default=0)
-                    ledger_changes = [c for d in done for c in d.ledger]
-                    protocol_metrics = merge_metrics([d.metrics for d in done])
+                mark = len(bus.trace)
+                before = {a.id: dict(a.solving) for a in here}  # members seen here
+                done, plans = await bus.run_until(director.episode(
+                    ep, managers, members, store.outstanding(ledger_key)), director)
+                trace = bus.trace[mark:]
+                rounds = max((d.rounds for d in done), default=0)
+                ledger_changes = [c for d in done for c in d.ledger]
+                protocol_metrics = merge_metrics([d.metrics for d in done])
                 wall = time.perf_counter() - t0
                 if here and wall > 0:  # CPU seconds each member spent solving
                     protocol_metrics |= utilisation(
@@ -291,7 +278,7 @@ async def _run(
                 ev = domain.evaluate(scenario, plans)
                 if reference and reference_cost is None:
                     # a central run is its own reference: do not solve the same model twice
-                    reference_cost = ev.cost if bus is None else domain.evaluate(
+                    reference_cost = ev.cost if protocol.centralised else domain.evaluate(
                         scenario, (await asyncio.to_thread(central)).plans).cost
                 metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()} | protocol_metrics
                 rec = EpisodeRecord(
@@ -301,8 +288,7 @@ async def _run(
                     wall_seconds=round(wall, 4), messages=trace, plans=plans,
                     ledger=ledger_changes, metrics=metrics)
                 nbytes = store.save_episode(run_id, ledger_key, rec)
-                if bus is not None:  # after the store of record, as a copy
-                    await bus.keep_ledger(ep, ledger_changes)
+                await bus.keep_ledger(ep, ledger_changes)  # after the store of record
                 res = EpisodeResult(
                     episode=ep, hard_violations=ev.hard_violations,
                     hard_breakdown=ev.hard_breakdown, cost=ev.cost, cost_breakdown=ev.breakdown,

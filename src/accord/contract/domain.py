@@ -126,6 +126,10 @@ class Domain(ABC, Generic[S]):
         """One local problem per scheduling agent."""
         raise ProtocolError(f"domain {self.name} has no local problems")
 
+    def agents(self, scenario: S) -> list[str]:
+        """The scheduling agents' ids, in the scenario's order."""
+        return [p.agent_id for p in self.local_problems(scenario)]
+
     def managers(self, scenario: S) -> list[ManagerSpec]:
         """Capacity resources: their managers and the agents each serves."""
         raise ProtocolError(f"domain {self.name} shares no capacity resources")

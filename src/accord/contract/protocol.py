@@ -47,8 +47,8 @@ class Cast:
 
 
 class Protocol(ABC, Generic[Opts]):
-    """A negotiation protocol. A ``centralised`` one solves without agents (the domain's
-    ``central``); the others cast agents."""
+    """A negotiation protocol: the agents it casts for a run. A ``centralised`` one solves
+    the domain's central model (a run with it is its own reference)."""
 
     name: str
     summary: str

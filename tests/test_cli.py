@@ -58,3 +58,18 @@ def test_generate_then_run(tmp_path):
                    "--seed", "3", "-o", str(out)).returncode == 0
     proc = _accord("run", str(out), "--db", str(tmp_path / "g.db"), "--protocol", "central")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_format_options_are_checked_by_their_model_and_outputs_before_writing(tmp_path):
+    """A generator's option out of range and an output in a missing directory are one
+    line each, exit 2, and nothing is written."""
+    low = _accord("generate", "dismissal", "--classrooms", "0")
+    assert low.returncode == 2
+    assert "generate dismissal: classrooms: Input should be greater than or equal to 1" \
+        in low.stderr
+    missing = tmp_path / "no" / "g.yaml"
+    nowhere = _accord("generate", "nursing", "--wards", "1", "--nurses", "3", "--lines", "1",
+                      "-o", str(missing))
+    assert nowhere.returncode == 2 and f"--output {missing}" in nowhere.stderr
+    assert len(nowhere.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "no").exists()

@@ -31,7 +31,8 @@ def small(domain: str, **options: dict[str, Any]) -> ScenarioBase:
     if domain == "nursing":
         sc: ScenarioBase = generate(wards=2, nurses=6, lines=2, seed=1)
     else:
-        name = {"dismissal": "dismissal-seed.yaml", "university": "university-small.yaml"}
+        name = {"dismissal": "dismissal-seed.yaml", "university": "university-small.yaml",
+                "classes": "classes-fehu.yaml"}
         sc = load_scenario(ROOT / "examples" / name[domain])
     merged = {p: QUICK.get(p, {}) | sc.options_for(p) | options.get(p, {}) for p in QUICK}
     return sc.model_copy(update={"protocol_options": merged | {

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from accord.contract import Domain, Protocol
+from accord.domains.classes import DOMAIN as CLASSES
 from accord.domains.dismissal import DOMAIN as DISMISSAL
 from accord.domains.nursing import DOMAIN as NURSING
 from accord.domains.university import DOMAIN as UNIVERSITY
@@ -22,7 +23,7 @@ from accord.protocols.negotiate import NegotiateProtocol
 from accord.protocols.seed_offers import SeedOffersProtocol
 from accord.protocols.transport import TransportProtocol
 
-DOMAINS: dict[str, Domain[Any]] = {d.name: d for d in (DISMISSAL, UNIVERSITY, NURSING)}
+DOMAINS: dict[str, Domain[Any]] = {d.name: d for d in (DISMISSAL, UNIVERSITY, NURSING, CLASSES)}
 """Every domain, by name."""
 
 PROTOCOLS: dict[str, Protocol[Any]] = {p.name: p for p in (

@@ -43,8 +43,8 @@ PAIRS = [(d, p) for d, dom in sorted(DOMAINS.items()) for p in protocols_for(dom
 
 
 def test_the_matrix_covers_every_protocol_and_domain():
-    assert {p for _, p in PAIRS} == {"central", "first-commit", "negotiate", "seed-offers",
-                                     "transport"}
+    assert {p for _, p in PAIRS} == {"central", "classes", "first-commit", "negotiate",
+                                     "seed-offers", "transport"}
     assert {d for d, _ in PAIRS} == set(DOMAINS)
     assert ("nursing", "negotiate") in PAIRS and ("university", "transport") not in PAIRS
 
@@ -92,7 +92,8 @@ def _drop_timings(data: Any) -> Any:
 
 SYNCHRONIZED = [("dismissal", "negotiate", {"negotiate": {"mode": "synchronized"}}),
                 ("university", "negotiate", {"negotiate": {"mode": "synchronized"}}),
-                ("nursing", "transport", {"transport": {"mode": "synchronized"}})]
+                ("nursing", "transport", {"transport": {"mode": "synchronized"}}),
+                ("classes", "classes", {})]
 
 
 @pytest.mark.slow

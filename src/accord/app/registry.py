@@ -18,6 +18,7 @@ from accord.model.errors import ScenarioError, read_text_file
 from accord.model.messages import Wire
 from accord.model.scenario import ScenarioBase, validation_error
 from accord.protocols.central import CentralProtocol
+from accord.protocols.classes import ClassesProtocol
 from accord.protocols.first_commit import FirstCommitProtocol
 from accord.protocols.negotiate import NegotiateProtocol
 from accord.protocols.seed_offers import SeedOffersProtocol
@@ -28,7 +29,7 @@ DOMAINS: dict[str, Domain[Any]] = {d.name: d for d in (DISMISSAL, UNIVERSITY, NU
 
 PROTOCOLS: dict[str, Protocol[Any]] = {p.name: p for p in (
     NegotiateProtocol(), FirstCommitProtocol(), CentralProtocol(), TransportProtocol(),
-    SeedOffersProtocol())}
+    SeedOffersProtocol(), ClassesProtocol())}
 """Every protocol, by name; a protocol runs every domain that offers what it requires."""
 
 

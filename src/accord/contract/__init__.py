@@ -16,11 +16,17 @@ from accord.contract.protocol import Cast, NoOptions, Participant, Protocol
 from accord.contract.resources import (
     Capability,
     ManagerSpec,
+    Meeting,
+    MeetingHost,
+    MeetingNeed,
+    MeetingRoom,
+    MeetingsMarket,
     OffersBottleneck,
     OffersMarket,
     OffersParty,
     PricedMarket,
     PricedResource,
+    Timekeeper,
 )
 
 __all__ = [
@@ -37,6 +43,11 @@ __all__ = [
     "LocalProblem",
     "ManagerSpec",
     "Measure",
+    "Meeting",
+    "MeetingHost",
+    "MeetingNeed",
+    "MeetingRoom",
+    "MeetingsMarket",
     "NoOptions",
     "OffersBottleneck",
     "OffersMarket",
@@ -47,4 +58,5 @@ __all__ = [
     "Protocol",
     "Rides",
     "SolveContext",
+    "Timekeeper",
 ]

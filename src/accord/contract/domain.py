@@ -10,7 +10,13 @@ from typing import Generic, TypeVar
 
 from accord.contract.budget import Budget
 from accord.contract.formats import Formats
-from accord.contract.resources import Capability, ManagerSpec, OffersMarket, PricedMarket
+from accord.contract.resources import (
+    Capability,
+    ManagerSpec,
+    MeetingsMarket,
+    OffersMarket,
+    PricedMarket,
+)
 from accord.model.errors import ProtocolError
 from accord.model.plan import Key, Plan
 from accord.model.scenario import ScenarioBase
@@ -141,6 +147,10 @@ class Domain(ABC, Generic[S]):
     def offers(self, scenario: S) -> OffersMarket:
         """The source notebook's bottleneck market (``seed-offers``)."""
         raise ProtocolError(f"domain {self.name} has no offers market")
+
+    def meetings(self, scenario: S) -> MeetingsMarket:
+        """Parties meeting hosts in rooms over a week (``classes``)."""
+        raise ProtocolError(f"domain {self.name} has no meetings market")
 
     @abstractmethod
     def evaluate(self, scenario: S, plans: Mapping[str, Plan]) -> Evaluation:

@@ -7,11 +7,15 @@ need to know of them.
   unit at a cost per slot: a transport line's cabs. Usage costs what its units cost.
 - **offers** (``OffersMarket``): the source notebook's bottleneck, where parties trade
   shifts of their students pairwise (the ``seed-offers`` baseline).
+- **meetings** (``MeetingsMarket``): parties (student groups) meet hosts (professors)
+  able to serve their needs (disciplines) in rooms guarded by room agents, over a week of
+  steps: the public facts of the class scheduler of the source documents (``classes``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,6 +36,8 @@ class Capability(StrEnum):
     """``Domain.offers``."""
     CENTRAL = "central"
     """``Domain.central``."""
+    MEETINGS = "meetings"
+    """``Domain.meetings``."""
 
 
 @dataclass(frozen=True)
@@ -140,3 +146,97 @@ class OffersMarket:
     offsets: tuple[int, ...]
     bottlenecks: tuple[OffersBottleneck, ...]
     parties: Mapping[str, OffersParty]
+
+
+@dataclass(frozen=True)
+class MeetingNeed:
+    """What a party needs of one subject (a group's lectures or labs of a discipline):
+    ``count`` meetings of ``steps`` steps (``minutes`` each), in a room of ``kind``
+    seating ``size``."""
+
+    party: str
+    subject: str
+    kind: str
+    count: int
+    steps: int
+    minutes: int
+    size: int
+
+
+@dataclass(frozen=True)
+class MeetingHost:
+    """A host (a professor): the subjects it can serve, whether it is asked first
+    (full-time) or only when the first asked all refuse, and how many meetings it holds."""
+
+    id: str
+    subjects: tuple[str, ...]
+    first_scope: bool
+    min_meetings: int
+    max_meetings: int | None
+
+
+@dataclass(frozen=True)
+class MeetingRoom:
+    """A room guarded by its own agent: its seats and kind."""
+
+    id: str
+    capacity: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One agreed meeting: a party's subject (and kind) with a host in a room, from the
+    week's step ``start`` for ``minutes``."""
+
+    subject: str
+    kind: str
+    host: str
+    room: str
+    start: int
+    minutes: int
+
+
+class Timekeeper(ABC):
+    """One agent's own small model of its time (a group's or a professor's): private
+    preferences and unavailable times stay inside it; only proposals come out."""
+
+    agent_id: str
+
+    @abstractmethod
+    def fits(self, start: int, steps: int, busy: frozenset[int]) -> bool:
+        """Whether a meeting there fits the agent's timetable (``busy``: the steps it
+        already holds) and its own constraints (unavailable times)."""
+
+    @abstractmethod
+    def preference(self, start: int, steps: int) -> float:
+        """How much the agent likes a meeting there, in [0, 1] (1: no preference)."""
+
+    @abstractmethod
+    def best_start(self, steps: int, busy: frozenset[int], exclude: frozenset[int],
+                   seed: int) -> int | None:
+        """The agent's best start for a meeting of ``steps`` steps that fits, other than
+        the starts in ``exclude`` (its own model); None when none is left."""
+
+
+@dataclass(frozen=True)
+class MeetingsMarket:
+    """The public facts of a meetings market and each agent's own time model: the week
+    (``days`` × ``steps_per_day`` steps of ``step_minutes``), the parties' needs, the
+    hosts and the rooms; ``timekeepers`` by agent id (each handed only to its own agent);
+    ``plan`` builds a party's plan from its agreed meetings."""
+
+    days: int
+    steps_per_day: int
+    step_minutes: int
+    parties: tuple[str, ...]
+    needs: tuple[MeetingNeed, ...]
+    hosts: tuple[MeetingHost, ...]
+    rooms: tuple[MeetingRoom, ...]
+    timekeepers: Mapping[str, Timekeeper]
+    plan: Callable[[str, Sequence[Meeting]], Plan]
+
+    def starts(self, steps: int) -> list[int]:
+        """Every start of a meeting of ``steps`` steps that ends on its own day."""
+        n = self.steps_per_day
+        return [d * n + t for d in range(self.days) for t in range(n - steps + 1)]

@@ -1,0 +1,270 @@
+"""A group agent of ``classes``: finds professors for its disciplines, proposes its
+classes, books their classrooms, and reports its goal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.contract import Meeting, MeetingNeed, MeetingsMarket
+from accord.model.messages import Ack, PlanQuery, PlanReport
+from accord.protocols.classes.coordinator import COORDINATOR, subject
+from accord.protocols.classes.messages import (
+    BookClassroom,
+    ClassesAcceptance,
+    ClassesCounterProposal,
+    ClassesProposal,
+    ClassesRejection,
+    ClassroomBooked,
+    CounterpartsFound,
+    DisciplinePriorityEstablished,
+    ExtraScope,
+    ExtraScopeRequest,
+    GoalReport,
+    NegotiationAcceptance,
+    NegotiationClosed,
+    NegotiationProposition,
+    NoCounterpartFound,
+    ReleaseClassroom,
+    StartSearchingProfessors,
+)
+from accord.protocols.classes.options import ClassesOptions
+from accord.protocols.classes.utility import EPS, threshold, utility
+from accord.runtime.agent import Agent, expect
+
+
+@dataclass
+class Counterpart:
+    """What a group knows of a professor it negotiates with."""
+
+    priority: float | None = None
+    open: bool = False
+    closed: bool = False
+    reason: str = ""
+    short: int = 0
+    free: int | None = None
+
+
+@dataclass
+class Need:
+    """A group's negotiation of one discipline (and kind)."""
+
+    need: MeetingNeed
+    counterparts: dict[str, Counterpart] = field(default_factory=dict)
+    placed: int = 0
+    failed: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.failed is not None or self.placed >= self.need.count
+
+
+class GroupAgent(Agent):
+    """A group of students: finds professors for its disciplines, proposes its classes,
+    books their classrooms, and reports its goal."""
+
+    role = "member"
+
+    def __init__(self, party: str, index: int, market: MeetingsMarket,
+                 options: ClassesOptions, seed: int) -> None:
+        super().__init__(party)
+        self.index, self.market, self.options, self.seed = index, market, options, seed
+        self.keeper = market.timekeepers[party]
+        self.hosts = [h.id for h in market.hosts]
+        self.wanted = [n for n in market.needs if n.party == party]
+        self._reset()
+
+    def _reset(self) -> None:
+        self.needs = [Need(n) for n in self.wanted]
+        self.meetings: list[Meeting] = []
+        self.busy: set[int] = set()
+        self.roomless: set[tuple[str, int]] = set()
+        """(kind, start) where every classroom refused it."""
+        self.reported = False
+
+    def rooms(self, need: MeetingNeed) -> list[str]:
+        ids = [r.id for r in self.market.rooms
+               if r.kind == need.kind and r.capacity >= need.size]
+        k = self.index % len(ids) if ids else 0
+        return ids[k:] + ids[:k]
+
+    # handleNewNegotiations
+    async def on_start_searching_professors(self, msg: StartSearchingProfessors,
+                                            env: Any) -> None:
+        self._reset()
+        await self._propose_negotiations(self.needs, msg.scope)
+        for s in self.needs:
+            if s.counterparts:
+                continue
+            d, k = s.need.subject, s.need.kind
+            extra = expect(await self.request(COORDINATOR, ExtraScopeRequest(
+                discipline=d, lesson=k)), ExtraScope)
+            await self._propose_negotiations([s], extra.scope)
+            if not s.counterparts:
+                s.failed = f"no professor in scope or extra scope can teach {d}"
+                expect(await self.request(COORDINATOR, NoCounterpartFound(
+                    discipline=d, lesson=k, reason=s.failed)), Ack)
+        for s in self.needs:
+            for p in s.counterparts:
+                await self.send(p, CounterpartsFound(discipline=s.need.subject,
+                                                     lesson=s.need.kind,
+                                                     n=len(s.counterparts)))
+        await self._maybe_report()
+
+    async def _propose_negotiations(self, needs: list[Need], scope: list[str]) -> None:
+        calls = [(p, NegotiationProposition(discipline=s.need.subject, lesson=s.need.kind,
+                                            count=s.need.count))
+                 for s in needs for p in scope]
+        replies = await self.request_all(calls)
+        for (p, body), r in zip(calls, replies, strict=True):
+            if isinstance(r.body, NegotiationAcceptance):
+                s = next(s for s in needs if (s.need.subject, s.need.kind)
+                         == (body.discipline, body.lesson))  # type: ignore[attr-defined]
+                s.counterparts[p] = Counterpart()
+
+    # handleMessage
+    async def on_discipline_priority_established(self, msg: DisciplinePriorityEstablished,
+                                                 env: Any) -> None:
+        s = self._need(msg.discipline, msg.lesson)
+        if s is None or env.sender not in s.counterparts:
+            return
+        c = s.counterparts[env.sender]
+        c.priority, c.open, c.short, c.free = msg.priority, msg.open, msg.short, msg.free
+        if msg.closed:
+            c.closed, c.reason = True, msg.reason
+        if all(c.priority is not None or c.closed for s in self.needs if not s.done
+               for c in s.counterparts.values()):
+            await self._negotiate()
+
+    def _need(self, discipline: str, lesson: str) -> Need | None:
+        return next((s for s in self.needs
+                     if (s.need.subject, s.need.kind) == (discipline, lesson)), None)
+
+    def _rank(self, s: Need, p: str) -> tuple[Any, ...]:
+        """Professors short of their minimum first, then those with most classes free,
+        then in turns (each group and discipline starts at another professor)."""
+        c = s.counterparts[p]
+        ids = sorted(s.counterparts)
+        rot = (ids.index(p) - self.index - self.needs.index(s)) % len(ids)
+        return (-c.short, -(c.free if c.free is not None else 10**9), rot)
+
+    async def _negotiate(self) -> None:
+        order = sorted(self.needs, key=lambda s: -max(
+            (c.priority or 0.0 for c in s.counterparts.values()), default=0.0))
+        for s in order:
+            while not s.done:
+                live = [p for p, c in s.counterparts.items() if not c.closed]
+                if not live:
+                    s.failed = "; ".join(c.reason for c in s.counterparts.values()) or \
+                        "no counterpart left"
+                    break
+                ready = sorted((p for p in live if s.counterparts[p].open),
+                               key=lambda p: self._rank(s, p))
+                if not ready:
+                    break  # wait for a professor to keep a class for it
+                for p in ready:
+                    if await self._bargain(s, p):
+                        break
+            if s.done:
+                for p, c in s.counterparts.items():
+                    if not c.closed:
+                        c.closed = True
+                        await self.send(p, NegotiationClosed(
+                            discipline=s.need.subject, lesson=s.need.kind,
+                            reason="placed" if s.failed is None else s.failed))
+        await self._maybe_report()
+
+    async def _bargain(self, s: Need, p: str) -> bool:
+        """Negotiate one class of ``s`` with professor ``p``: True when it is placed."""
+        n, c = s.need, s.counterparts[p]
+        d, k = n.subject, n.kind
+        tried = {t for kind, t in self.roomless if kind == k}
+        own = await self.think(self.keeper.best_start, n.steps, frozenset(self.busy),
+                               frozenset(tried), self.seed)
+        if own is None:
+            s.failed = f"{self.id} has no time left for {d}"
+            return False
+        reply = (await self.request(p, ClassesProposal(
+            discipline=d, lesson=k, start=own, minutes=n.minutes))).body
+        for rnd in range(1, self.options.max_rounds + 1):
+            if isinstance(reply, ClassesRejection):
+                if reply.final:
+                    c.closed, c.reason = True, reply.reason
+                else:
+                    c.open = False
+                return False
+            if not isinstance(reply, ClassesAcceptance | ClassesCounterProposal):
+                raise TypeError(f"{self.id}: unexpected {type(reply).__name__} from {p}")
+            at = reply.start
+            if (k, at) not in self.roomless and self._acceptable(
+                    s, at, rnd, counter=isinstance(reply, ClassesCounterProposal)):
+                room = await self._book(n, at)
+                if room is not None:
+                    conf = (await self.request(p, ClassesAcceptance(
+                        discipline=d, lesson=k, start=at, minutes=n.minutes,
+                        classroom=room))).body
+                    if isinstance(conf, Ack):
+                        self.meetings.append(Meeting(subject=d, kind=k, host=p, room=room,
+                                                     start=at, minutes=n.minutes))
+                        self.busy |= set(range(at, at + n.steps))
+                        s.placed += 1
+                        return True
+                    expect_release = ReleaseClassroom(start=at, steps=n.steps)
+                    expect(await self.request(room, expect_release), Ack)
+                    reply = conf
+                    tried.add(at)
+                    continue
+            tried.add(at)
+            own = await self.think(self.keeper.best_start, n.steps, frozenset(self.busy),
+                                   frozenset(tried), self.seed)
+            if own is None:
+                break
+            reply = (await self.request(p, ClassesCounterProposal(
+                discipline=d, lesson=k, start=own, minutes=n.minutes, round=rnd))).body
+        c.closed, c.reason = True, f"no agreed time with {p}"
+        await self.send(p, NegotiationClosed(discipline=d, lesson=k, reason=c.reason))
+        return False
+
+    def _acceptable(self, s: Need, at: int, rnd: int, counter: bool) -> bool:
+        """Whether the group takes a time: it fits its timetable and, for a
+        counter-proposal, its utility reaches its threshold or no time of its own is
+        better."""
+        steps = s.need.steps
+        fits = self.keeper.fits(at, steps, frozenset(self.busy))
+        if not fits or not counter:
+            return fits
+        top = max((c.priority or 0.0 for t in self.needs for c in t.counterparts.values()),
+                  default=0.0)
+        mine = max((c.priority or 0.0 for c in s.counterparts.values()), default=0.0)
+        wp = mine / top if top else 0.0
+        u = utility(True, 1.0, wp, self.keeper.preference(at, steps), self.options)
+        if u >= threshold(self.options, rnd) - EPS:
+            return True
+        best = max((self.keeper.preference(t, steps) for t in self.market.starts(steps)
+                    if self.keeper.fits(t, steps, frozenset(self.busy))), default=0.0)
+        return self.keeper.preference(at, steps) >= best - EPS
+
+    async def _book(self, n: MeetingNeed, at: int) -> str | None:
+        for room in self.rooms(n):
+            r = (await self.request(room, BookClassroom(start=at, steps=n.steps, size=n.size,
+                                                        lesson=n.kind))).body
+            if isinstance(r, ClassroomBooked):
+                return room
+        self.roomless.add((n.kind, at))
+        return None
+
+    async def _maybe_report(self) -> None:
+        if self.reported or not all(s.done for s in self.needs):
+            return
+        self.reported = True
+        required = sum(s.need.count * s.need.minutes for s in self.needs)
+        placed = sum(m.minutes for m in self.meetings)
+        await self.send(COORDINATOR, GoalReport(
+            achieved=placed >= required, placed_minutes=placed, required_minutes=required,
+            unassigned={subject(s.need.subject, s.need.kind): s.failed for s in self.needs
+                        if s.failed is not None}))
+
+    async def on_plan_query(self, msg: PlanQuery, env: Any) -> PlanReport:
+        p = self.market.plan(self.id, self.meetings)
+        return PlanReport(episode=msg.episode, assignment=p.assignment, cost=p.cost,
+                          usage=p.usage)

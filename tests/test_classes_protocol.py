@@ -1,0 +1,149 @@
+"""The ``classes`` protocol: the document's message flow in order (part-time escalation
+and ``NoCounterpartFound`` included), the fehu example against ``central``, privacy of
+the professors' preferences, full professors, and the utility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accord.app.registry import load_scenario, wire
+from accord.app.runner import run_scenario
+from accord.domains.classes import goal_achievement
+from accord.domains.classes.scenario import ClassesScenario
+from accord.protocols.classes.options import ClassesOptions
+from accord.protocols.classes.utility import threshold, utility
+from accord.store import Store
+from tests.conftest import ROOT
+
+WIRE = wire()
+FEHU = ROOT / "examples" / "classes-fehu.yaml"
+
+
+def small(**update: Any) -> ClassesScenario:
+    """Two mornings in 30-minute steps, classes of 60 minutes. G needs D (full-time P
+    teaches it, preferring Tuesday 10:00-12:00), E (only part-time Q) and F (nobody)."""
+    data: dict[str, Any] = {
+        "name": "small", "domain": "classes",
+        "week": {"days": ["Mon", "Tue"], "opening": "08:00", "closing": "12:00", "step": 30},
+        "class_length": 60,
+        "disciplines": [{"code": c, "class_minutes": 60} for c in ("D", "E", "F")],
+        "groups": [{"id": "G", "students": 10, "disciplines": ["D", "E", "F"]}],
+        "professors": [
+            {"id": "P", "can_teach": ["D"], "private": {
+                "preferred": [{"day": "Tue", "start": "10:00", "end": "12:00"}],
+                "unavailable": [{"day": "Mon", "start": "08:00", "end": "10:00"}],
+                "weight": 2}},
+            {"id": "Q", "full_time": False, "can_teach": ["E"]}],
+        "classrooms": [{"id": "R", "capacity": 20}]}
+    return ClassesScenario.model_validate(data | update)
+
+
+def trace(res: Any, db: str) -> list[tuple[str, str, str]]:
+    return [(m.sender, m.recipient, m.kind) for m in Store(db).messages(res.run_id, WIRE)]
+
+
+def test_the_document_message_flow_in_order(db):
+    res = run_scenario(small(), protocol="classes", episodes=1, db=db)
+    t = trace(res, db)
+    first = t.index(("coordinator", "G", "start_searching_professors"))
+    assert t[first:] == [
+        ("coordinator", "G", "start_searching_professors"),
+        # handleNewNegotiations: every full-time professor in scope, for each discipline
+        ("G", "P", "negotiation_proposition"), ("G", "P", "negotiation_proposition"),
+        ("G", "P", "negotiation_proposition"),
+        ("P", "G", "negotiation_acceptance"), ("P", "G", "negotiation_rejection"),
+        ("P", "G", "negotiation_rejection"),
+        # E: every full-time professor rejected: the part-time extra scope accepts
+        ("G", "coordinator", "extra_scope_request"), ("coordinator", "G", "extra_scope"),
+        ("G", "Q", "negotiation_proposition"), ("Q", "G", "negotiation_acceptance"),
+        # F: not even the extra scope
+        ("G", "coordinator", "extra_scope_request"), ("coordinator", "G", "extra_scope"),
+        ("G", "Q", "negotiation_proposition"), ("Q", "G", "negotiation_rejection"),
+        ("G", "coordinator", "no_counterpart_found"), ("coordinator", "G", "ack"),
+        ("G", "P", "counterparts_found"), ("G", "Q", "counterparts_found"),
+        # handleNegotiationStart
+        ("P", "G", "discipline_priority_established"),
+        ("Q", "G", "discipline_priority_established"),
+        # handleMessage: P prefers Tuesday late morning and counter-proposes it
+        ("G", "P", "classes_proposal"), ("P", "G", "classes_counter_proposal"),
+        ("G", "R", "book_classroom"), ("R", "G", "classroom_booked"),
+        ("G", "P", "classes_acceptance"), ("P", "G", "ack"),
+        ("G", "P", "negotiation_closed"),
+        ("G", "Q", "classes_proposal"), ("Q", "G", "classes_acceptance"),
+        ("G", "R", "book_classroom"), ("R", "G", "classroom_booked"),
+        ("G", "Q", "classes_acceptance"), ("Q", "G", "ack"),
+        ("G", "Q", "negotiation_closed"),
+        ("G", "coordinator", "goal_report"),
+        ("coordinator", "director", "episode_done"),
+        ("director", "G", "plan_query"), ("G", "director", "plan_report"),
+    ]
+    e = res.episodes[0]
+    assert e.hard_violations == 0
+    assert e.cost_breakdown["preferences"] == 0  # the counter-proposal kept P's preference
+    assert e.metrics["unassigned.G.F"] == 1
+    assert e.metrics["reason.G.F: no professor in scope or extra scope can teach F"] == 1
+    assert e.metrics["extra_scope_requests"] == 2 and e.metrics["no_counterpart_found"] == 1
+
+
+def test_no_preference_unavailable_time_or_student_list_in_any_message(db):
+    res = run_scenario(small(), protocol="classes", episodes=1, db=db)
+    log = [m.to_json() for m in Store(db).messages(res.run_id, WIRE)]
+    assert len(log) > 30
+    for text in log:
+        for secret in ("preferred", "unavailable", "weight", "private", "students",
+                       "10:00", "12:00"):
+            assert secret not in text, (secret, text)
+    lessons = res.episodes[0].plans["G"].assignment["classes"]
+    # P is away on Monday until 10:00 and prefers Tuesday from 10:00: its class is there
+    assert [(x["discipline"], x["day"], x["start"]) for x in lessons
+            if x["professor"] == "P"] == [("D", "Tue", "11:00")]
+
+
+def test_fehu_reaches_what_central_reaches(db):
+    sc = load_scenario(FEHU)
+    assert isinstance(sc, ClassesScenario)
+    res = run_scenario(sc, protocol="classes", episodes=1, db=db)
+    ref = run_scenario(sc, protocol="central", episodes=1, db=db)
+    e, c = res.episodes[0], ref.episodes[0]
+    assert e.hard_violations == 0 == c.hard_violations
+    assert e.cost == c.cost == 28  # 7 of 45 classes cannot fit: 7 × 4 steps
+    assert goal_achievement(sc, e.plans) == goal_achievement(sc, c.plans) == pytest.approx(
+        38 / 45)
+    left = {k for k, v in e.metrics.items() if k.startswith("unassigned.") and v == 1}
+    assert len(left) == 7
+    assert sum(k.startswith("reason.") for k in e.metrics) == 7
+    assert e.metrics["placed_minutes"] == 38 * 120
+    assert e.messages < 3000
+
+
+def test_a_full_professor_leaves_the_reason_in_the_report(db):
+    sc = small(
+        disciplines=[{"code": "D", "class_minutes": 60}],
+        groups=[{"id": "G", "students": 10, "disciplines": ["D"]},
+                {"id": "H", "students": 10, "disciplines": ["D"]}],
+        professors=[{"id": "P", "can_teach": ["D"], "max_classes": 1}])
+    res = run_scenario(sc, protocol="classes", episodes=1, db=db)
+    e = res.episodes[0]
+    assert e.hard_violations == 0
+    assert e.metrics["groups_achieved"] == 1
+    assert e.metrics["unassigned.H.D"] == 1
+    assert e.metrics["reason.H.D: P holds its maximum of 1 classes"] == 1
+
+
+def test_the_run_replays_exactly(db):
+    a = run_scenario(small(), protocol="classes", episodes=1, db=db)
+    b = run_scenario(small(), protocol="classes", episodes=1, db=db)
+    assert trace(a, db)[1:] == trace(b, db)[1:]
+    assert a.episodes[0].plans == b.episodes[0].plans
+
+
+def test_utility_and_threshold():
+    o = ClassesOptions()
+    assert utility(False, 1.0, 1.0, 1.0, o) == 0  # breaks the timetable
+    assert utility(True, 0.0, 1.0, 1.0, o) == 0  # no gain of goal
+    assert utility(True, 1.0, 1.0, 1.0, o) == pytest.approx(1.0)
+    assert utility(True, 1.0, 0.5, 0.0, o) == pytest.approx(0.25)
+    assert threshold(o, 0) == pytest.approx(0.7)
+    assert threshold(o, 2) == pytest.approx(0.7 * 0.95 ** 2)

@@ -44,7 +44,7 @@ PAIRS = [(d, p) for d, dom in sorted(DOMAINS.items()) for p in protocols_for(dom
 
 def test_the_matrix_covers_every_protocol_and_domain():
     assert {p for _, p in PAIRS} == {"central", "classes", "first-commit", "negotiate",
-                                     "seed-offers", "transport"}
+                                     "seed-offers", "seed-random", "transport"}
     assert {d for d, _ in PAIRS} == set(DOMAINS)
     assert ("nursing", "negotiate") in PAIRS and ("university", "transport") not in PAIRS
 

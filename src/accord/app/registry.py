@@ -22,6 +22,7 @@ from accord.protocols.classes import ClassesProtocol
 from accord.protocols.first_commit import FirstCommitProtocol
 from accord.protocols.negotiate import NegotiateProtocol
 from accord.protocols.seed_offers import SeedOffersProtocol
+from accord.protocols.seed_random import SeedRandomProtocol
 from accord.protocols.transport import TransportProtocol
 
 DOMAINS: dict[str, Domain[Any]] = {d.name: d for d in (DISMISSAL, UNIVERSITY, NURSING, CLASSES)}
@@ -29,7 +30,7 @@ DOMAINS: dict[str, Domain[Any]] = {d.name: d for d in (DISMISSAL, UNIVERSITY, NU
 
 PROTOCOLS: dict[str, Protocol[Any]] = {p.name: p for p in (
     NegotiateProtocol(), FirstCommitProtocol(), CentralProtocol(), TransportProtocol(),
-    SeedOffersProtocol(), ClassesProtocol())}
+    SeedOffersProtocol(), ClassesProtocol(), SeedRandomProtocol())}
 """Every protocol, by name; a protocol runs every domain that offers what it requires."""
 
 

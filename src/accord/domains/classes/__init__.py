@@ -16,6 +16,7 @@ from accord.contract import Capability, CentralResult, Domain, Evaluation, Meeti
 from accord.domains.classes.central import solve_central
 from accord.domains.classes.evaluate import evaluate as evaluate_plans
 from accord.domains.classes.evaluate import goal_achievement, missing_minutes, plan_of
+from accord.domains.classes.formats import FORMATS
 from accord.domains.classes.meetings import market
 from accord.domains.classes.scenario import ClassesScenario
 from accord.domains.classes.timetable import Lesson, lessons_of
@@ -32,6 +33,7 @@ class ClassesDomain(Domain[ClassesScenario]):
     summary = "student groups and professors agreeing on classes in shared classrooms"
     scenario_type = ClassesScenario
     capabilities = frozenset({Capability.CENTRAL, Capability.MEETINGS})
+    formats = FORMATS
 
     def agents(self, scenario: ClassesScenario) -> list[str]:
         return [g.id for g in scenario.groups]

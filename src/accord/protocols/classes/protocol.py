@@ -75,10 +75,16 @@ class ClassesProtocol(Protocol[ClassesOptions]):
     def cast(self, domain: Domain[Any], scenario: ScenarioBase, options: ClassesOptions,
              anchors: dict[str, Plan]) -> Cast:
         market = domain.meetings(scenario)
-        managers: list[Agent] = [Coordinator(market)]
-        managers += [ProfessorAgent(h, market.timekeepers[h.id], market, options,
-                                    member_seed(scenario.seed, h.id)) for h in market.hosts]
+        # The director starts the episode at the managers in this order, one acknowledged
+        # message after the other, and the coordinator's start sets the groups going: it
+        # comes last, so that every professor and classroom has its episode start (which
+        # resets it) before any group's message. Over NATS a group's proposition could
+        # otherwise reach a professor before its episode start, which would wipe it.
+        managers: list[Agent] = [ProfessorAgent(h, market.timekeepers[h.id], market, options,
+                                                member_seed(scenario.seed, h.id))
+                                 for h in market.hosts]
         managers += [ClassroomAgent(r) for r in market.rooms]
+        managers.append(Coordinator(market))
         members = [GroupAgent(g, i, market, options, member_seed(scenario.seed, g))
                    for i, g in enumerate(market.parties)]
         return Cast(managers=managers, members=members)

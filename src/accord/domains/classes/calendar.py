@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from accord.domains.classes.scenario import ClassesScenario, minutes_of
 from accord.domains.classes.timetable import Lesson, lessons_of, steps_of
+from accord.domains.ical import escape, fold
 from accord.model.plan import Plan
 
 TERM_WEEKS = 16
@@ -84,25 +85,6 @@ def to_csv(rows: list[Session]) -> str:
     return buf.getvalue()
 
 
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
-    out: list[str] = []
-    data = line.encode()
-    while len(data) > 75:
-        cut = 75 if not out else 74
-        while cut > 0 and (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 sequence
-            cut -= 1
-        out.append(data[:cut].decode())
-        data = data[cut:]
-    out.append(data.decode())
-    return "\r\n ".join(out)
-
-
 def uid(sc: ClassesScenario, s: Session) -> str:
     """A class's UID: the same in every calendar it appears in and every export."""
     x = s.lesson
@@ -113,20 +95,20 @@ def to_ics(sc: ClassesScenario, title: str, rows: list[Session], stamp: datetime
     """An iCalendar file: a weekly event per class."""
     fmt = "%Y%m%dT%H%M%S"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//accord//classes timetable//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_escape(f'{sc.name} {title}')}"]
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{escape(f'{sc.name} {title}')}"]
     for s in rows:
         x = s.lesson
         summary = f"{x.discipline} {s.name}".strip() + f" ({x.kind})"
         about = f"group {s.group} ({s.students} students), professor {x.professor}"
-        lines += ["BEGIN:VEVENT", f"UID:{_escape(uid(sc, s))}",
+        lines += ["BEGIN:VEVENT", f"UID:{escape(uid(sc, s))}",
                   f"DTSTAMP:{stamp.strftime(fmt)}Z",
                   f"DTSTART:{s.start.strftime(fmt)}", f"DTEND:{s.end.strftime(fmt)}",
                   f"RRULE:FREQ=WEEKLY;COUNT={TERM_WEEKS}",
-                  f"SUMMARY:{_escape(summary)}", f"LOCATION:{_escape(x.classroom)}",
-                  f"DESCRIPTION:{_escape(about)}",
+                  f"SUMMARY:{escape(summary)}", f"LOCATION:{escape(x.classroom)}",
+                  f"DESCRIPTION:{escape(about)}",
                   "END:VEVENT"]
     lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    return "".join(fold(line) + "\r\n" for line in lines)
 
 
 def file_name(role: str, who: str, fmt: str) -> str:

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from accord.domains.ical import escape, fold
 from accord.domains.university.instance import Lecture
 from accord.domains.university.scenario import UniversityScenario
 
@@ -60,40 +61,21 @@ def to_csv(rows: list[Session]) -> str:
     return buf.getvalue()
 
 
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
-    out: list[str] = []
-    data = line.encode()
-    while len(data) > 75:
-        cut = 75 if not out else 74
-        while cut > 0 and (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 sequence
-            cut -= 1
-        out.append(data[:cut].decode())
-        data = data[cut:]
-    out.append(data.decode())
-    return "\r\n ".join(out)
-
-
 def to_ics(sc: UniversityScenario, dept: str, rows: list[Session], stamp: datetime) -> str:
     """An iCalendar file: one weekly event per lecture (``calendar.weeks`` weeks), floating
     local times, UIDs stable across exports of the same timetable."""
     fmt = "%Y%m%dT%H%M%S"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//accord//university timetable//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_escape(f'{sc.name} {dept}')}"]
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{escape(f'{sc.name} {dept}')}"]
     for s in rows:
         lines += ["BEGIN:VEVENT",
-                  f"UID:{_escape(f'{sc.name}-{dept}-{s.course}-{s.day}-{s.period}')}@accord",
+                  f"UID:{escape(f'{sc.name}-{dept}-{s.course}-{s.day}-{s.period}')}@accord",
                   f"DTSTAMP:{stamp.strftime(fmt)}Z",
                   f"DTSTART:{s.start.strftime(fmt)}", f"DTEND:{s.end.strftime(fmt)}"]
         if sc.calendar.weeks > 1:
             lines.append(f"RRULE:FREQ=WEEKLY;COUNT={sc.calendar.weeks}")
-        lines += [f"SUMMARY:{_escape(s.course)}", f"LOCATION:{_escape(s.room)}",
-                  f"DESCRIPTION:{_escape(f'teacher {s.teacher}, {s.students} students')}",
+        lines += [f"SUMMARY:{escape(s.course)}", f"LOCATION:{escape(s.room)}",
+                  f"DESCRIPTION:{escape(f'teacher {s.teacher}, {s.students} students')}",
                   "END:VEVENT"]
     lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    return "".join(fold(line) + "\r\n" for line in lines)

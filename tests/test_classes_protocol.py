@@ -147,3 +147,34 @@ def test_utility_and_threshold():
     assert utility(True, 1.0, 0.5, 0.0, o) == pytest.approx(0.25)
     assert threshold(o, 0) == pytest.approx(0.7)
     assert threshold(o, 2) == pytest.approx(0.7 * 0.95 ** 2)
+
+
+def test_the_synchronized_mode_gives_turns_and_asks_for_priorities(db):
+    """One group's search, then turns of one class each; every message of a turn is a
+    request and its reply (the professors push nothing), so no bus can reorder it."""
+    sc = small(
+        disciplines=[{"code": "D", "class_minutes": 120}],
+        groups=[{"id": "G", "students": 10, "disciplines": ["D"]},
+                {"id": "H", "students": 10, "disciplines": ["D"]}],
+        professors=[{"id": "P", "can_teach": ["D"]}],
+        protocol_options={"classes": {"mode": "synchronized"}})
+    res = run_scenario(sc, protocol="classes", episodes=1, db=db)
+    t = trace(res, db)
+    turns = [(s, r) for s, r, k in t if k in ("start_searching_professors", "negotiation_turn")]
+    # searches one group after the other, then two classes each, in turns
+    assert turns == [("coordinator", "G"), ("coordinator", "H"), ("coordinator", "G"),
+                     ("coordinator", "H"), ("coordinator", "G"), ("coordinator", "H")]
+    assert [k for s, _, k in t if s == "P" and k == "discipline_priority_established"] == \
+        ["discipline_priority_established"] * sum(k == "discipline_priority_request"
+                                                  for _, _, k in t)
+    ends = [k for s, r, k in t if r == "coordinator" and k in ("turn_ended", "goal_report")]
+    assert ends == ["turn_ended"] * 4 + ["goal_report"] * 2
+    e = res.episodes[0]
+    assert (e.hard_violations, e.metrics["groups_achieved"], e.rounds) == (0, 2, 2)
+
+
+def test_the_synchronized_mode_reaches_the_concurrent_result_on_fehu(db):
+    sc = load_scenario(FEHU)
+    sc.protocol_options["classes"] = {"mode": "synchronized"}
+    e = run_scenario(sc, protocol="classes", episodes=1, db=db).episodes[0]
+    assert (e.hard_violations, e.cost, e.metrics["placed_minutes"]) == (0, 28, 38 * 120)

@@ -134,3 +134,8 @@ def _hint_all(model: cp_model.CpModel, solution: Iterable[int]) -> None:
     model.clear_hints()
     for i, value in enumerate(solution):
         model.add_hint(model.get_int_var_from_proto_index(i), value)
+
+
+def hint_solution(model: cp_model.CpModel, solved: Solved) -> None:
+    """Hint every variable of ``model`` with the solution ``solved`` holds (of this model)."""
+    _hint_all(model, solved.solver.response_proto.solution)

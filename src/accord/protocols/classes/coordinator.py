@@ -1,19 +1,29 @@
 """The coordinator of ``classes``: starts the groups' searches, widens scopes, records
-disciplines no professor can teach, and ends the episode on the groups' reports."""
+disciplines no professor can teach, and ends the episode on the groups' reports.
+
+In the synchronized mode it also gives the turns: one group at a time searches its
+professors, then the groups negotiate one class each in rounds, in the scenario's order,
+each turn ending with ``TurnEnded`` (or the group's ``GoalReport``). After a round in which
+no group placed, closed or failed anything, the next round is ``final``: every group places
+what it can and gives up the rest, so the episode ends."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from accord.contract import MeetingsMarket
+from accord.model.errors import ProtocolError
 from accord.model.messages import Ack, EpisodeDone, EpisodeStart
 from accord.protocols.classes.messages import (
     ExtraScope,
     ExtraScopeRequest,
     GoalReport,
+    NegotiationTurn,
     NoCounterpartFound,
     StartSearchingProfessors,
+    TurnEnded,
 )
+from accord.protocols.classes.options import ClassesOptions
 from accord.runtime.agent import Agent
 
 COORDINATOR = "coordinator"
@@ -31,8 +41,9 @@ class Coordinator(Agent):
 
     role = "manager"
 
-    def __init__(self, market: MeetingsMarket) -> None:
+    def __init__(self, market: MeetingsMarket, options: ClassesOptions | None = None) -> None:
         super().__init__(COORDINATOR)
+        self.synchronized = options is not None and options.mode == "synchronized"
         self.parties = list(market.parties)
         self.full_time = [h.id for h in market.hosts if h.first_scope]
         self.part_time = [h.id for h in market.hosts if not h.first_scope]
@@ -45,11 +56,37 @@ class Coordinator(Agent):
     async def on_episode_start(self, msg: EpisodeStart, env: Any) -> EpisodeDone | None:
         self._start, self._episode = env, msg.episode
         self.reports, self.no_counterpart, self.extra = {}, {}, 0
+        self._scoping: list[str] = list(self.parties)
+        self._round: list[str] = []
+        self._moved, self._final = True, False
+        self.rounds = 0
         if not self.parties:
             return EpisodeDone(episode=msg.episode, rounds=0)
+        if self.synchronized:
+            await self._next_turn()
+            return None
         for g in self.parties:
             await self.send(g, StartSearchingProfessors(scope=self.full_time))
         return None
+
+    async def _next_turn(self) -> None:
+        """Synchronized mode: start the next group's search, or give the next turn."""
+        if self._scoping:
+            await self.send(self._scoping.pop(0), StartSearchingProfessors(scope=self.full_time))
+            return
+        if len(self.reports) == len(self.parties):
+            return
+        if not self._round:
+            if self._final:
+                raise ProtocolError("classes: groups still negotiate after a final round")
+            self._final, self._moved = not self._moved, False
+            self._round = [g for g in self.parties if g not in self.reports]
+            self.rounds += 1
+        await self.send(self._round.pop(0), NegotiationTurn(final=self._final))
+
+    async def on_turn_ended(self, msg: TurnEnded, env: Any) -> None:
+        self._moved |= msg.progress
+        await self._next_turn()
 
     async def on_extra_scope_request(self, msg: ExtraScopeRequest, env: Any) -> ExtraScope:
         self.extra += 1
@@ -61,7 +98,10 @@ class Coordinator(Agent):
 
     async def on_goal_report(self, msg: GoalReport, env: Any) -> None:
         self.reports[env.sender] = msg
+        self._moved = True
         if len(self.reports) < len(self.parties):
+            if self.synchronized:
+                await self._next_turn()
             return
         metrics = {"groups_achieved": float(sum(r.achieved for r in self.reports.values())),
                    "placed_minutes": float(sum(r.placed_minutes for r in self.reports.values())),
@@ -73,6 +113,7 @@ class Coordinator(Agent):
             for s, reason in sorted(r.unassigned.items()):
                 metrics[f"unassigned.{g}.{s}"] = 1.0
                 metrics[f"reason.{g}.{s}: {reason}"] = 1.0
-        await self.send(self._start.sender, EpisodeDone(episode=self._episode, rounds=0,
+        await self.send(self._start.sender, EpisodeDone(episode=self._episode,
+                                                        rounds=self.rounds,
                                                         metrics=metrics),
                         in_reply_to=self._start.id)

@@ -18,15 +18,18 @@ from accord.protocols.classes.messages import (
     ClassroomBooked,
     CounterpartsFound,
     DisciplinePriorityEstablished,
+    DisciplinePriorityRequest,
     ExtraScope,
     ExtraScopeRequest,
     GoalReport,
     NegotiationAcceptance,
     NegotiationClosed,
     NegotiationProposition,
+    NegotiationTurn,
     NoCounterpartFound,
     ReleaseClassroom,
     StartSearchingProfessors,
+    TurnEnded,
 )
 from accord.protocols.classes.options import ClassesOptions
 from accord.protocols.classes.utility import EPS, threshold, utility
@@ -72,6 +75,7 @@ class GroupAgent(Agent):
         self.keeper = market.timekeepers[party]
         self.hosts = [h.id for h in market.hosts]
         self.wanted = [n for n in market.needs if n.party == party]
+        self.synchronized = options.mode == "synchronized"
         self._reset()
 
     def _reset(self) -> None:
@@ -106,10 +110,35 @@ class GroupAgent(Agent):
                     discipline=d, lesson=k, reason=s.failed)), Ack)
         for s in self.needs:
             for p in s.counterparts:
-                await self.send(p, CounterpartsFound(discipline=s.need.subject,
-                                                     lesson=s.need.kind,
-                                                     n=len(s.counterparts)))
-        await self._maybe_report()
+                await self._tell(p, CounterpartsFound(discipline=s.need.subject,
+                                                      lesson=s.need.kind,
+                                                      n=len(s.counterparts)))
+        if not await self._maybe_report() and self.synchronized:
+            await self.send(COORDINATOR, TurnEnded(progress=True))
+
+    async def _tell(self, p: str, body: CounterpartsFound | NegotiationClosed) -> None:
+        """Tell a professor (synchronized: and wait for its ``ack``, so that nothing of
+        this turn is still in flight when the next group's turn starts)."""
+        if self.synchronized:
+            expect(await self.request(p, body), Ack)
+        else:
+            await self.send(p, body)
+
+    # synchronized mode
+    async def on_negotiation_turn(self, msg: NegotiationTurn, env: Any) -> None:
+        """Ask each professor still in play for its priorities, negotiate one class (a
+        final turn: every class it can), then end the turn or report."""
+        calls = [(p, DisciplinePriorityRequest(discipline=s.need.subject, lesson=s.need.kind))
+                 for s in self.needs if not s.done
+                 for p, c in s.counterparts.items() if not c.closed]
+        for (p, _), r in zip(calls, await self.request_all(calls), strict=True):
+            state = expect(r, DisciplinePriorityEstablished)
+            s = self._need(state.discipline, state.lesson)
+            if s is not None:
+                self._update(s.counterparts[p], state)
+        progress = await self._negotiate(places=None if msg.final else 1, final=msg.final)
+        if not await self._maybe_report():
+            await self.send(COORDINATOR, TurnEnded(progress=progress))
 
     async def _propose_negotiations(self, needs: list[Need], scope: list[str]) -> None:
         calls = [(p, NegotiationProposition(discipline=s.need.subject, lesson=s.need.kind,
@@ -128,13 +157,17 @@ class GroupAgent(Agent):
         s = self._need(msg.discipline, msg.lesson)
         if s is None or env.sender not in s.counterparts:
             return
-        c = s.counterparts[env.sender]
-        c.priority, c.open, c.short, c.free = msg.priority, msg.open, msg.short, msg.free
-        if msg.closed:
-            c.closed, c.reason = True, msg.reason
+        self._update(s.counterparts[env.sender], msg)
         if all(c.priority is not None or c.closed for s in self.needs if not s.done
                for c in s.counterparts.values()):
             await self._negotiate()
+            await self._maybe_report()
+
+    @staticmethod
+    def _update(c: Counterpart, msg: DisciplinePriorityEstablished) -> None:
+        c.priority, c.open, c.short, c.free = msg.priority, msg.open, msg.short, msg.free
+        if msg.closed:
+            c.closed, c.reason = True, msg.reason
 
     def _need(self, discipline: str, lesson: str) -> Need | None:
         return next((s for s in self.needs
@@ -148,11 +181,17 @@ class GroupAgent(Agent):
         rot = (ids.index(p) - self.index - self.needs.index(s)) % len(ids)
         return (-c.short, -(c.free if c.free is not None else 10**9), rot)
 
-    async def _negotiate(self) -> None:
+    async def _negotiate(self, places: int | None = None, final: bool = False) -> bool:
+        """Negotiate the disciplines, highest priority first, until each is placed, failed
+        or waits for a professor to keep a class for it (``final``: fails instead), or
+        ``places`` classes are placed. Whether anything changed."""
         order = sorted(self.needs, key=lambda s: -max(
             (c.priority or 0.0 for c in s.counterparts.values()), default=0.0))
+        changed = False
         for s in order:
-            while not s.done:
+            if s.done:
+                continue
+            while not s.done and (places is None or places > 0):
                 live = [p for p, c in s.counterparts.items() if not c.closed]
                 if not live:
                     s.failed = "; ".join(c.reason for c in s.counterparts.values()) or \
@@ -161,18 +200,25 @@ class GroupAgent(Agent):
                 ready = sorted((p for p in live if s.counterparts[p].open),
                                key=lambda p: self._rank(s, p))
                 if not ready:
+                    if final:
+                        s.failed = (f"every professor of {s.need.subject} keeps its classes "
+                                    "for disciplines of higher priority")
                     break  # wait for a professor to keep a class for it
                 for p in ready:
                     if await self._bargain(s, p):
+                        changed = True
+                        places = None if places is None else places - 1
                         break
+                    changed |= s.counterparts[p].closed
             if s.done:
                 for p, c in s.counterparts.items():
                     if not c.closed:
                         c.closed = True
-                        await self.send(p, NegotiationClosed(
+                        await self._tell(p, NegotiationClosed(
                             discipline=s.need.subject, lesson=s.need.kind,
                             reason="placed" if s.failed is None else s.failed))
-        await self._maybe_report()
+                changed = True
+        return changed
 
     async def _bargain(self, s: Need, p: str) -> bool:
         """Negotiate one class of ``s`` with professor ``p``: True when it is placed."""
@@ -186,7 +232,8 @@ class GroupAgent(Agent):
             return False
         reply = (await self.request(p, ClassesProposal(
             discipline=d, lesson=k, start=own, minutes=n.minutes))).body
-        for rnd in range(1, self.options.max_rounds + 1):
+        rounds = self.options.max_rounds or len(self.market.starts(n.steps))
+        for rnd in range(1, rounds + 1):
             if isinstance(reply, ClassesRejection):
                 if reply.final:
                     c.closed, c.reason = True, reply.reason
@@ -222,7 +269,7 @@ class GroupAgent(Agent):
             reply = (await self.request(p, ClassesCounterProposal(
                 discipline=d, lesson=k, start=own, minutes=n.minutes, round=rnd))).body
         c.closed, c.reason = True, f"no agreed time with {p}"
-        await self.send(p, NegotiationClosed(discipline=d, lesson=k, reason=c.reason))
+        await self._tell(p, NegotiationClosed(discipline=d, lesson=k, reason=c.reason))
         return False
 
     def _acceptable(self, s: Need, at: int, rnd: int, counter: bool) -> bool:
@@ -253,9 +300,10 @@ class GroupAgent(Agent):
         self.roomless.add((n.kind, at))
         return None
 
-    async def _maybe_report(self) -> None:
+    async def _maybe_report(self) -> bool:
+        """Report the goal once nothing is left to negotiate: whether it has reported."""
         if self.reported or not all(s.done for s in self.needs):
-            return
+            return self.reported
         self.reported = True
         required = sum(s.need.count * s.need.minutes for s in self.needs)
         placed = sum(m.minutes for m in self.meetings)
@@ -263,6 +311,7 @@ class GroupAgent(Agent):
             achieved=placed >= required, placed_minutes=placed, required_minutes=required,
             unassigned={subject(s.need.subject, s.need.kind): s.failed for s in self.needs
                         if s.failed is not None}))
+        return True
 
     async def on_plan_query(self, msg: PlanQuery, env: Any) -> PlanReport:
         p = self.market.plan(self.id, self.meetings)

@@ -94,6 +94,31 @@ class DisciplinePriorityEstablished(Body, _Subject):
     free: int | None = None
 
 
+class DisciplinePriorityRequest(Body, _Subject):
+    """Group to professor, in the synchronized mode at the start of each of its turns:
+    establish this discipline's priority for me now (answered with
+    ``DisciplinePriorityEstablished``; nothing is pushed in that mode)."""
+
+    kind: Literal["discipline_priority_request"] = "discipline_priority_request"
+
+
+class NegotiationTurn(Body):
+    """Coordinator to group, in the synchronized mode: your turn to negotiate one class;
+    ``final``: a whole round passed without a change, so place what you can now and give
+    up the rest."""
+
+    kind: Literal["negotiation_turn"] = "negotiation_turn"
+    final: bool = False
+
+
+class TurnEnded(Body):
+    """Group to coordinator, in the synchronized mode: my turn is over; ``progress``: a
+    class was placed, or a negotiation closed or failed."""
+
+    kind: Literal["turn_ended"] = "turn_ended"
+    progress: bool
+
+
 class ClassesProposal(Body, _Subject):
     """Group to professor: a class from ``start`` for ``minutes``, in negotiation round
     ``round``."""
@@ -187,4 +212,5 @@ KINDS: tuple[type[Body], ...] = (
     NegotiationRejection, ExtraScopeRequest, ExtraScope, NoCounterpartFound,
     CounterpartsFound, DisciplinePriorityEstablished, ClassesProposal, ClassesAcceptance,
     ClassesCounterProposal, ClassesRejection, NegotiationClosed, BookClassroom,
-    ClassroomBooked, BookingRefused, ReleaseClassroom, GoalReport)
+    ClassroomBooked, BookingRefused, ReleaseClassroom, GoalReport, DisciplinePriorityRequest,
+    NegotiationTurn, TurnEnded)

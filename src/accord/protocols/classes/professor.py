@@ -15,6 +15,7 @@ from accord.protocols.classes.messages import (
     ClassesRejection,
     CounterpartsFound,
     DisciplinePriorityEstablished,
+    DisciplinePriorityRequest,
     NegotiationAcceptance,
     NegotiationClosed,
     NegotiationProposition,
@@ -50,6 +51,7 @@ class ProfessorAgent(Agent):
         super().__init__(host.id)
         self.host, self.keeper, self.options, self.seed = host, keeper, options, seed
         self.step = market.step_minutes
+        self.synchronized = options.mode == "synchronized"
         self._reset()
 
     def _reset(self) -> None:
@@ -73,17 +75,30 @@ class ProfessorAgent(Agent):
         return NegotiationAcceptance(discipline=msg.discipline, lesson=msg.lesson)
 
     # handleNegotiationStart
-    async def on_counterparts_found(self, msg: CounterpartsFound, env: Any) -> None:
+    async def on_counterparts_found(self, msg: CounterpartsFound, env: Any) -> Ack | None:
         neg = self.negs.get((env.sender, msg.discipline, msg.lesson))
         if neg is not None:
             neg.n = msg.n
         await self.announce()
+        return Ack() if self.synchronized else None
 
-    async def on_negotiation_closed(self, msg: NegotiationClosed, env: Any) -> None:
+    async def on_negotiation_closed(self, msg: NegotiationClosed, env: Any) -> Ack | None:
         key = (env.sender, msg.discipline, msg.lesson)
         self.negs.pop(key, None)
         self.announced.pop(key, None)
         await self.announce()
+        return Ack() if self.synchronized else None
+
+    async def on_discipline_priority_request(self, msg: DisciplinePriorityRequest,
+                                             env: Any) -> DisciplinePriorityEstablished:
+        """Synchronized mode: the state of one negotiation, asked for at a group's turn."""
+        key = (env.sender, msg.discipline, msg.lesson)
+        if key not in self.negs:
+            return DisciplinePriorityEstablished(
+                discipline=msg.discipline, lesson=msg.lesson, priority=0.0, open=False,
+                closed=True, reason=self._closed_reason(), short=self._short(),
+                free=self.free)
+        return self._established(key, self.reserved())
 
     @property
     def free(self) -> int | None:
@@ -110,21 +125,35 @@ class ProfessorAgent(Agent):
         if any(g.n is None for g in self.negs.values()):
             return
         full = self.free == 0
-        keep = self.reserved()
-        short = max(0, self.host.min_meetings - self.held)
-        for key in sorted(self.negs):
-            group, d, k = key
-            state = (round(self.priority(d, k), 6), key in keep and not full, full, short,
-                     self.free)
-            if self.announced.get(key) == state:
-                continue
-            self.announced[key] = state
-            await self.send(group, DisciplinePriorityEstablished(
-                discipline=d, lesson=k, priority=state[0], open=state[1], closed=full,
-                reason=f"{self.id} holds its maximum of {self.host.max_meetings} classes"
-                if full else "", short=short, free=self.free))
+        if not self.synchronized:  # synchronized: asked for at each turn instead
+            keep = self.reserved()
+            for key in sorted(self.negs):
+                msg = self._established(key, keep)
+                state = (msg.priority, msg.open, msg.closed, msg.short, msg.free)
+                if self.announced.get(key) == state:
+                    continue
+                self.announced[key] = state
+                await self.send(key[0], msg)
         if full:
             self.negs.clear()
+
+    def _short(self) -> int:
+        return max(0, self.host.min_meetings - self.held)
+
+    def _closed_reason(self) -> str:
+        if self.free == 0:
+            return f"{self.id} holds its maximum of {self.host.max_meetings} classes"
+        return f"{self.id} has no open negotiation of it"
+
+    def _established(self, key: Key, keep: set[Key]) -> DisciplinePriorityEstablished:
+        """The discipline's priority and the negotiation's state, as sent to its group."""
+        _, d, k = key
+        full = self.free == 0
+        return DisciplinePriorityEstablished(
+            discipline=d, lesson=k, priority=round(self.priority(d, k), 6),
+            open=key in keep and not full, closed=full,
+            reason=self._closed_reason() if full else "", short=self._short(),
+            free=self.free)
 
     def utility_of(self, key: Key, start: int, steps: int) -> float:
         top = max((self.priority(d, k) for _, d, k in self.negs), default=0.0)

@@ -84,7 +84,7 @@ class ClassesProtocol(Protocol[ClassesOptions]):
                                                 member_seed(scenario.seed, h.id))
                                  for h in market.hosts]
         managers += [ClassroomAgent(r) for r in market.rooms]
-        managers.append(Coordinator(market))
+        managers.append(Coordinator(market, options))
         members = [GroupAgent(g, i, market, options, member_seed(scenario.seed, g))
                    for i, g in enumerate(market.parties)]
         return Cast(managers=managers, members=members)

@@ -64,7 +64,7 @@ def solve_within(model: cp_model.CpModel, budget: Budget, *, seed: int,
 def solve_model(
     model: cp_model.CpModel, *, time_limit: float, seed: int, workers: int = 1,
     deterministic_limit: float | None = None, interleave: bool = False, lns_only: bool = False,
-    polish: float = 0.0,
+    polish: float = 0.0, probing: bool = True,
 ) -> Solved | None:
     """Solve with a time limit; one worker and a fixed seed give a reproducible result.
 
@@ -74,7 +74,9 @@ def solve_model(
     included, takes turns on the one worker, still deterministically. ``lns_only``: only
     large neighbourhood search, from a complete hint (see ``hint_completely``). ``polish``:
     the share of ``deterministic_limit`` that, once a first solution is found with the
-    rest, goes to large neighbourhood search from it. A plain single
+    rest, goes to large neighbourhood search from it. ``probing=False`` skips presolve's
+    probing, which on models with many optional intervals over long domains (the classes'
+    timetables) can take seconds before the search starts. A plain single
     worker runs one search only: on the largest department of comp07 (K = 4) its period
     stage ends at cost 295 with 2 units of work where the interleaved portfolio reaches 86.
     Returns the solution when a solution was found, None when the model is infeasible or
@@ -96,6 +98,8 @@ def solve_model(
     solver.parameters.random_seed = seed % 2**31
     solver.parameters.interleave_search = interleave and workers == 1
     solver.parameters.use_lns_only = lns_only
+    if not probing:
+        solver.parameters.cp_model_probing_level = 0
     if deterministic_limit is not None:
         solver.parameters.max_deterministic_time = deterministic_limit
     status = solver.solve(model)

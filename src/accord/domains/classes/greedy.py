@@ -1,31 +1,22 @@
 """A central first-fit timetable: the start the central model searches from.
 
 Classes are taken most constrained first (fewest professors and classrooms that fit, then
-longest); each goes to the professor able to teach it who lacks most of its minimum (then
-the one teaching least), at the first start of the week, from a day that turns with the
-class, where its group, that professor and a fitting classroom are all free. Classes of
+longest); each goes where its group, a professor able to teach it and a fitting classroom
+are all free: to a professor still short of its minimum where one can take it, at the
+start that costs that professor least (its preferred times), ties to the professor who
+lacks most of its minimum, then teaches least, then to the first start from a day that
+turns with the class. Classes of
 one group, discipline and kind are then renumbered in the order of their starts, as the
 central model wants them. A class that fits nowhere stays unplaced.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from accord.domains.classes.evaluate import outside_preferred
+from accord.domains.classes.model import Placed, Wanted
 from accord.domains.classes.scenario import ClassesScenario, Professor
-
-if TYPE_CHECKING:
-    from accord.domains.classes.central import Wanted
-
-
-@dataclass(frozen=True)
-class Placed:
-    """Where the first fit put a class: professor, classroom and start step."""
-
-    professor: str
-    classroom: str
-    start: int
 
 
 def first_fit(sc: ClassesScenario, classes: list[Wanted],
@@ -44,6 +35,7 @@ def first_fit(sc: ClassesScenario, classes: list[Wanted],
                                                         -classes[c].steps, c))
     out: list[Placed | None] = [None] * len(classes)
     days = len(sc.week.days)
+    away = outside_preferred(sc)
     for c in order:
         w = classes[c]
         group = busy.setdefault(f"group:{w.group.id}", set())
@@ -54,29 +46,41 @@ def first_fit(sc: ClassesScenario, classes: list[Wanted],
         cands = starts[c]
         turn = (c * sc.week.steps_per_day) % max(1, days * sc.week.steps_per_day)
         cands = [t for t in cands if t >= turn] + [t for t in cands if t < turn]
-        got = out[c] = _fit(busy, group, open_profs, rooms[c], cands, w.steps)
+        got = out[c] = _fit(busy, group, open_profs, rooms[c], cands, w.steps, away,
+                            lambda p: p.min_classes > taught[p.id])
         if got is not None:
             taught[got.professor] += 1
     return _renumber(classes, out)
 
 
 def _fit(busy: dict[str, set[int]], group: set[int], profs: list[Professor],
-         rooms: list[str],
-         starts: list[int], steps: int) -> Placed | None:
-    for p in profs:
+         rooms: list[str], starts: list[int], steps: int,
+         away: dict[str, tuple[int, set[int]]],
+         short: Callable[[Professor], bool]) -> Placed | None:
+    """The cheapest free (professor, start, classroom), professors short of their minimum
+    first, then in ``profs`` order, then starts in ``starts`` order."""
+    best: tuple[tuple[int, int, int], Placed] | None = None
+    for rank, p in enumerate(profs):
         mine = busy[f"professor:{p.id}"]
-        for t in starts:
+        wt, out = away.get(p.id, (0, set()))
+        for k, t in enumerate(starts):
             span = set(range(t, t + steps))
             if span & group or span & mine:
                 continue
+            key = (0 if short(p) else 1, wt * len(out & span), rank * len(starts) + k)
+            if best is not None and key >= best[0]:
+                continue
             room = next((r for r in rooms
                          if not span & busy.setdefault(f"classroom:{r}", set())), None)
-            if room is None:
-                continue
-            for taken in (group, mine, busy[f"classroom:{room}"]):
-                taken |= span
-            return Placed(p.id, room, t)
-    return None
+            if room is not None:
+                best = (key, Placed(p.id, room, t))
+    if best is None:
+        return None
+    got = best[1]
+    span = set(range(got.start, got.start + steps))
+    for taken in (group, busy[f"professor:{got.professor}"], busy[f"classroom:{got.classroom}"]):
+        taken |= span
+    return got
 
 
 def _renumber(classes: list[Wanted], out: list[Placed | None]) -> list[Placed | None]:

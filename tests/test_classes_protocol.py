@@ -76,6 +76,10 @@ def test_the_document_message_flow_in_order(db):
         ("G", "Q", "classes_acceptance"), ("Q", "G", "ack"),
         ("G", "Q", "negotiation_closed"),
         ("G", "coordinator", "goal_report"),
+        # every group has reported: each professor's own goal, then the end
+        ("coordinator", "P", "professor_goal_query"), ("coordinator", "Q", "professor_goal_query"),
+        ("P", "coordinator", "professor_goal_report"),
+        ("Q", "coordinator", "professor_goal_report"),
         ("coordinator", "director", "episode_done"),
         ("director", "G", "plan_query"), ("G", "director", "plan_report"),
     ]
@@ -85,6 +89,8 @@ def test_the_document_message_flow_in_order(db):
     assert e.metrics["unassigned.G.F"] == 1
     assert e.metrics["reason.G.F: no professor in scope or extra scope can teach F"] == 1
     assert e.metrics["extra_scope_requests"] == 2 and e.metrics["no_counterpart_found"] == 1
+    assert (e.metrics["professors_achieved"], e.metrics["professor.P.held"],
+            e.metrics["professor.Q.held"]) == (2, 1, 1)
 
 
 def test_no_preference_unavailable_time_or_student_list_in_any_message(db):

@@ -1,5 +1,6 @@
 """The coordinator of ``classes``: starts the groups' searches, widens scopes, records
-disciplines no professor can teach, and ends the episode on the groups' reports.
+disciplines no professor can teach, and ends the episode on the groups' reports, with
+each professor's own goal (the classes it holds against its minimum) asked for then.
 
 In the synchronized mode it also gives the turns: one group at a time searches its
 professors, then the groups negotiate one class each in rounds, in the scenario's order,
@@ -20,11 +21,13 @@ from accord.protocols.classes.messages import (
     GoalReport,
     NegotiationTurn,
     NoCounterpartFound,
+    ProfessorGoalQuery,
+    ProfessorGoalReport,
     StartSearchingProfessors,
     TurnEnded,
 )
 from accord.protocols.classes.options import ClassesOptions
-from accord.runtime.agent import Agent
+from accord.runtime.agent import Agent, expect
 
 COORDINATOR = "coordinator"
 
@@ -109,6 +112,14 @@ class Coordinator(Agent):
                                                  for r in self.reports.values())),
                    "extra_scope_requests": float(self.extra),
                    "no_counterpart_found": float(len(self.no_counterpart))}
+        profs = self.full_time + self.part_time
+        replies = await self.request_all([(p, ProfessorGoalQuery()) for p in profs])
+        goals = [expect(r, ProfessorGoalReport) for r in replies]
+        metrics["professors_achieved"] = float(sum(g.achieved for g in goals))
+        for p, goal in zip(profs, goals, strict=True):
+            metrics[f"professor.{p}.held"] = float(goal.held)
+            if not goal.achieved:
+                metrics[f"professor.{p}.short"] = float(goal.min_classes - goal.held)
         for g, r in sorted(self.reports.items()):
             for s, reason in sorted(r.unassigned.items()):
                 metrics[f"unassigned.{g}.{s}"] = 1.0

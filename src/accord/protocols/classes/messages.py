@@ -207,10 +207,27 @@ class GoalReport(Body):
     unassigned: dict[str, str] = Field(default_factory=dict)
 
 
+class ProfessorGoalQuery(Body):
+    """Coordinator to each professor once every group has reported: your goal?"""
+
+    kind: Literal["professor_goal_query"] = "professor_goal_query"
+
+
+class ProfessorGoalReport(Body):
+    """Professor to coordinator: the classes it holds against its minimum and maximum;
+    its goal is achieved when it holds at least its minimum."""
+
+    kind: Literal["professor_goal_report"] = "professor_goal_report"
+    held: int
+    min_classes: int
+    max_classes: int | None = None
+    achieved: bool
+
+
 KINDS: tuple[type[Body], ...] = (
     StartSearchingProfessors, NegotiationProposition, NegotiationAcceptance,
     NegotiationRejection, ExtraScopeRequest, ExtraScope, NoCounterpartFound,
     CounterpartsFound, DisciplinePriorityEstablished, ClassesProposal, ClassesAcceptance,
     ClassesCounterProposal, ClassesRejection, NegotiationClosed, BookClassroom,
     ClassroomBooked, BookingRefused, ReleaseClassroom, GoalReport, DisciplinePriorityRequest,
-    NegotiationTurn, TurnEnded)
+    NegotiationTurn, TurnEnded, ProfessorGoalQuery, ProfessorGoalReport)

@@ -20,6 +20,8 @@ from accord.protocols.classes.messages import (
     NegotiationClosed,
     NegotiationProposition,
     NegotiationRejection,
+    ProfessorGoalQuery,
+    ProfessorGoalReport,
 )
 from accord.protocols.classes.options import ClassesOptions
 from accord.protocols.classes.utility import EPS, threshold, utility
@@ -233,3 +235,9 @@ class ProfessorAgent(Agent):
             self.announced.pop(key, None)
         await self.announce()
         return Ack()
+
+    async def on_professor_goal_query(self, msg: ProfessorGoalQuery,
+                                      env: Any) -> ProfessorGoalReport:
+        return ProfessorGoalReport(held=self.held, min_classes=self.host.min_meetings,
+                                   max_classes=self.host.max_meetings,
+                                   achieved=self.held >= self.host.min_meetings)

@@ -17,6 +17,7 @@ from accord.contract.resources import (
     OffersMarket,
     PricedMarket,
 )
+from accord.contract.views import Grid, usage_grids
 from accord.model.errors import ProtocolError
 from accord.model.plan import Key, Plan
 from accord.model.scenario import ScenarioBase
@@ -155,6 +156,21 @@ class Domain(ABC, Generic[S]):
     @abstractmethod
     def evaluate(self, scenario: S, plans: Mapping[str, Plan]) -> Evaluation:
         """Hard violations and official cost of the merged plans."""
+
+    def grids(self, scenario: S, plans: Mapping[str, Plan]) -> list[Grid]:
+        """The plans as timetables for people, per agent and per shared resource. By
+        default from their usage, with the capacity a manager guards marked where exceeded
+        and a priced resource's units counted; a domain may lay out its own."""
+        capacity: dict[Key, int] | None = None
+        unit = None
+        if Capability.CAPACITY in self.capabilities:
+            capacity = {k: c for m in self.managers(scenario) for k, c in m.capacity.items()}
+        if Capability.PRICED in self.capabilities:
+            market = self.priced(scenario)
+
+            def unit(res: str) -> int:
+                return market.resource(res).unit
+        return usage_grids(plans, capacity, unit=unit)
 
     @abstractmethod
     def central(self, scenario: S, *, time_limit: float, seed: int,

@@ -88,7 +88,7 @@ def usage_grids(
             if cap is not None and load > cap:
                 mark, notes = VIOLATION, (f"{res} at {slot_label(s)}: {load} > capacity {cap}",)
             cells.append(Cell("total", slot_label(s), text, mark, notes))
-        rows = tuple(sorted({a for a, _ in amounts})) + ("total",)
+        rows = (*sorted({a for a, _ in amounts}), "total")
         grids.append(Grid("resource", res, rows, tuple(slot_label(s) for s in res_slots),
                           tuple(cells)))
     return grids

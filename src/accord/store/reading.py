@@ -16,7 +16,7 @@ from accord.store.store import Store
 def _counts(s: Session) -> dict[str, int]:
     """Stored episodes per run."""
     q = select(EpisodeRow.run_id, func.count()).group_by(EpisodeRow.run_id)
-    return {rid: n for rid, n in s.execute(q).tuples()}
+    return {rid: n for rid, n in s.execute(q)}
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def progress(store: Store) -> list[tuple[str, str, int]]:
     with Session(store.engine) as s:
         counts = _counts(s)
         return [(rid, status, counts.get(rid, 0)) for rid, status in s.execute(
-            select(RunRow.id, RunRow.status).order_by(RunRow.started_at, RunRow.id)).tuples()]
+            select(RunRow.id, RunRow.status).order_by(RunRow.started_at, RunRow.id))]
 
 
 def message_count(store: Store, run_id: str) -> int:
@@ -67,8 +67,8 @@ def message_texts(store: Store, run_id: str, after: int = -1,
             rows = list(s.execute(
                 select(MessageRow.seq, MessageRow.episode, MessageRow.envelope)
                 .where(MessageRow.run_id == run_id, MessageRow.seq > after)
-                .order_by(MessageRow.seq).limit(batch)).tuples())
-        yield from rows
+                .order_by(MessageRow.seq).limit(batch)))
+        yield from ((seq, ep, text) for seq, ep, text in rows)
         if len(rows) < batch:
             return
         after = rows[-1][0]

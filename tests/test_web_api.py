@@ -1,0 +1,99 @@
+"""The dashboard's JSON API in process (no browser): the report and grids from the store,
+the start-a-run guard, one-line errors, the generic usage grids."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from accord.app.runner import run_scenario
+from accord.app.web import create_app
+from accord.contract import VIOLATION, usage_grids
+from accord.model.plan import Plan, UsageEntry
+from accord.store import Store
+from tests.conftest import SEED_EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    from accord.app.registry import load_scenario
+
+    db = str(tmp_path_factory.mktemp("web") / "runs.db")
+    result = run_scenario(load_scenario(SEED_EXAMPLE), episodes=2, db=db, reference=True)
+    return db, json.loads(json.dumps(result.report()))
+
+
+def test_report_from_the_store_equals_the_runs_report(stored: tuple[str, dict]) -> None:
+    db, report = stored
+    with TestClient(create_app(db)) as client:
+        assert client.get(f"/api/runs/{report['run_id']}/report.json").json() == report
+        run = client.get(f"/api/runs/{report['run_id']}").json()
+        assert [e["cost"] for e in run["episodes"]] == [e["cost"] for e in report["episodes"]]
+        assert [e["cost_breakdown"] for e in run["episodes"]] == [
+            e["cost_breakdown"] for e in report["episodes"]]
+        listed = client.get("/api/runs").json()
+        assert [(r["id"], r["episodes"], r["ratio"]) for r in listed] == [
+            (report["run_id"], 2, 1.0)]
+
+
+def test_dismissal_exit_grid_totals_are_the_plans_usage(stored: tuple[str, dict]) -> None:
+    db, report = stored
+    with TestClient(create_app(db)) as client:
+        grids = client.get(f"/api/runs/{report['run_id']}/grids").json()["grids"]
+    store = Store(db)
+    try:
+        plans = store.plans(report["run_id"], 2)
+    finally:
+        store.close()
+    exits = [g for g in grids if g["kind"] == "resource"]
+    assert exits and {g["name"] for g in grids if g["kind"] == "agent"} == set(plans)
+    for g in exits:
+        for cell in g["cells"]:
+            if cell["row"] != "total":
+                used = plans[cell["row"]].usage_map()[(g["name"], int(cell["col"]))]
+                assert cell["text"] == str(used)
+
+
+def test_starting_runs_needs_the_flag_and_the_token(stored: tuple[str, dict]) -> None:
+    db, _ = stored
+    before = [r.id for r in Store(db).runs()]
+    body = {"scenario": SEED_EXAMPLE.read_text(), "episodes": 1}
+    with TestClient(create_app(db)) as client:
+        assert client.post("/api/runs", json=body).status_code == 403
+        assert client.get("/start").status_code == 403
+    app = create_app(db, allow_runs=True, token="secret")
+    with TestClient(app) as client:
+        assert client.post("/api/runs", json=body).status_code == 401
+        assert client.post("/api/runs", json=body | {"token": "nope"}).status_code == 401
+        bad = client.post("/api/runs", json={"scenario": "domain: [", "filename": "f.yaml"},
+                          headers={"X-Accord-Token": "secret"})
+        assert bad.status_code == 400
+        assert bad.json()["error"].startswith("f.yaml: line") and "\n" not in bad.json()["error"]
+        wrong = client.post("/api/runs", json={"scenario": "a: 1"},
+                            headers={"X-Accord-Token": "secret"})
+        assert wrong.status_code == 400 and "unknown domain" in wrong.json()["error"]
+    assert [r.id for r in Store(db).runs()] == before
+
+
+def test_missing_things_are_404_not_tracebacks(stored: tuple[str, dict]) -> None:
+    db, report = stored
+    with TestClient(create_app(db)) as client:
+        page = client.get("/runs/nope/timeline")
+        assert page.status_code == 404 and "no run &#x27;nope&#x27;" in page.text
+        assert client.get("/nowhere").status_code == 404
+        assert client.get("/api/runs/nope").json()["error"].startswith("no run 'nope'")
+        bad = client.get(f"/api/runs/{report['run_id']}/export/itc2007")
+        assert bad.status_code == 400 and "unknown format" in bad.json()["error"]
+        assert client.get(f"/api/runs/{report['run_id']}/grids?episode=9").status_code == 400
+
+
+def test_usage_grids_mark_capacity_exceeded() -> None:
+    plans = {a: Plan(agent=a, assignment={}, cost=0,
+                     usage=[UsageEntry(resource="exit", slot=1, amount=n)])
+             for a, n in (("A", 30), ("B", 40))}
+    grids = usage_grids(plans, capacity={("exit", 1): 60})
+    total = next(c for g in grids if g.kind == "resource" for c in g.cells if c.row == "total")
+    assert (total.text, total.mark) == ("70/60", VIOLATION)
+    assert "70 > capacity 60" in total.notes[0]

@@ -4,7 +4,7 @@ central model and formats. Protocols read a domain only through this."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -158,9 +158,14 @@ class Domain(ABC, Generic[S]):
         """Hard violations and official cost of the merged plans."""
 
     def grids(self, scenario: S, plans: Mapping[str, Plan]) -> list[Grid]:
-        """The plans as timetables for people, per agent and per shared resource. By
-        default from their usage, with the capacity a manager guards marked where exceeded
-        and a priced resource's units counted; a domain may lay out its own."""
+        """The plans as timetables for people, per agent and per shared resource; by
+        default ``grids_from_usage``. A domain may lay out its own."""
+        return self.grids_from_usage(scenario, plans)
+
+    def grids_from_usage(self, scenario: S, plans: Mapping[str, Plan],
+                         slot_label: Callable[[int], str] = str) -> list[Grid]:
+        """Grids from the plans' usage, with the capacity a manager guards marked where
+        exceeded and a priced resource's units counted; slots named by ``slot_label``."""
         capacity: dict[Key, int] | None = None
         unit = None
         if Capability.CAPACITY in self.capabilities:
@@ -170,7 +175,7 @@ class Domain(ABC, Generic[S]):
 
             def unit(res: str) -> int:
                 return market.resource(res).unit
-        return usage_grids(plans, capacity, unit=unit)
+        return usage_grids(plans, capacity, slot_label, unit)
 
     @abstractmethod
     def central(self, scenario: S, *, time_limit: float, seed: int,

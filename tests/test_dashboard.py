@@ -286,3 +286,42 @@ def test_a_live_run_appears_and_its_page_updates_without_reload(world: World,
         store.close()
     shown = page.locator('#episodes td[data-col="cost"]').all_inner_texts()
     assert shown == [str(c) for c in costs]
+
+
+def test_ward_rosters_and_line_grids_are_the_stored_plans(world: World, page: Any) -> None:
+    from accord.domains.nursing.views import shift_label
+
+    run_id = world.reports["nursing"]["run_id"]
+    store = Store(world.db)
+    try:
+        sc = load_scenario_json(store, run_id)
+        plans = store.plans(run_id, 1)
+    finally:
+        store.close()
+    _open(page, world, f"/runs/{run_id}/timetables")
+    page.select_option("#kind", "agent")
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "dashboard-timetables-nursing.png"))
+    for ward, plan in plans.items():
+        grid = f'table[data-grid="agent:{ward}"]'
+        want = {(n, shift_label(sc, s)) for n, ss in plan.assignment["shifts"].items()
+                for s in ss}
+        cells = page.locator(f"{grid} td").evaluate_all(
+            "tds => tds.filter(t => t.textContent.trim()).map(t => [t.dataset.row, "
+            "t.dataset.col])")
+        assert {tuple(c) for c in cells} == want
+    page.select_option("#kind", "resource")
+    loads: Counter[tuple[str, int]] = Counter()
+    for plan in plans.values():
+        loads.update(plan.usage_map())
+    for (line, s), n in loads.items():
+        text = _cell(page, f'table[data-grid="resource:{line}"] td[data-row="total"]'
+                           f'[data-col="{shift_label(sc, s)}"]')
+        assert text.startswith(f"{n}/")
+
+
+def load_scenario_json(store: Store, run_id: str) -> Any:
+    from accord.app.registry import get_domain
+
+    run = store.run(run_id)
+    return get_domain(run.domain).scenario_type.model_validate_json(run.scenario_json)

@@ -32,24 +32,25 @@ def _summary(body: dict[str, Any]) -> str:
     return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS - 1] + "…"
 
 
-def _fields(body: dict[str, Any]) -> set[str]:
-    """The field paths a body reveals, two levels deep (``usage[].slot``)."""
-    out = set()
+def _fields(body: dict[str, Any]) -> list[str]:
+    """The field paths a body reveals, two levels deep: a list's items are one model, so
+    its first item names its fields (``usage[].slot``); a mapping's keys are its fields."""
+    out = []
     for k, v in body.items():
         if k == "kind":
             continue
-        out.add(k)
-        items = v if isinstance(v, list) else [v]
-        for item in items[:50]:
-            if isinstance(item, dict):
-                mark = "[]." if isinstance(v, list) else "."
-                out.update(f"{k}{mark}{sub}" for sub in item)
+        out.append(k)
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            out.extend(f"{k}[].{sub}" for sub in v[0])
+        elif isinstance(v, dict):
+            out.extend(f"{k}.{sub}" for sub in v)
     return out
 
 
 @dataclass
 class MessageIndex:
-    """Columns of a run's messages in delivery order."""
+    """Columns of a run's messages in delivery order; bodies stay as stored text until a
+    page shows them or the privacy audit reads them."""
 
     seq: list[int] = field(default_factory=list)
     episode: list[int] = field(default_factory=list)
@@ -57,33 +58,40 @@ class MessageIndex:
     sender: list[str] = field(default_factory=list)
     recipient: list[str] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
-    summary: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
     reply: dict[int, str] = field(default_factory=dict)
     """Position of a message -> kind of the first reply to it (its fate)."""
-    revealed: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
-    """Sender -> {"kinds": count per kind, "fields": count per field path}."""
+    kinds: dict[str, Counter[str]] = field(default_factory=dict)
+    """Sender -> messages sent per kind."""
+    fields: dict[str, Counter[str]] = field(default_factory=dict)
+    """Sender -> messages per field path revealed, up to position ``audited``."""
+    audited: int = 0
 
     def add(self, seq: int, episode: int, text: str) -> None:
         """Index one stored envelope."""
         env = json.loads(text)
-        body = env.get("body") or {}
+        rnd = (env.get("body") or {}).get("round")
         pos = len(self.seq)
         self.seq.append(seq)
         self.episode.append(episode)
-        rnd = body.get("round")
         self.round.append(rnd if isinstance(rnd, int) else None)
         self.sender.append(env["sender"])
         self.recipient.append(env["recipient"])
         self.kind.append(env["kind"])
-        self.summary.append(_summary(body))
+        self.texts.append(text)
         self.ids[env["id"]] = pos
         asked = self.ids.get(env.get("in_reply_to") or "")
         if asked is not None and asked not in self.reply:
             self.reply[asked] = env["kind"]
-        seen = self.revealed.setdefault(env["sender"], {"kinds": Counter(), "fields": Counter()})
-        seen["kinds"][env["kind"]] += 1
-        seen["fields"].update(_fields(body))
+        self.kinds.setdefault(env["sender"], Counter())[env["kind"]] += 1
+
+    def audit(self) -> None:
+        """Count the field paths of every message not yet audited."""
+        for i in range(self.audited, len(self.texts)):
+            body = json.loads(self.texts[i]).get("body") or {}
+            self.fields.setdefault(self.sender[i], Counter()).update(_fields(body))
+        self.audited = len(self.texts)
 
     def select(self, agent: str | None, kind: str | None, rnd: int | None,
                episode: int | None) -> list[int]:
@@ -100,7 +108,8 @@ class MessageIndex:
         """One message as a timeline row."""
         return {"seq": self.seq[i], "episode": self.episode[i], "round": self.round[i],
                 "sender": self.sender[i], "recipient": self.recipient[i],
-                "kind": self.kind[i], "reply": self.reply.get(i), "summary": self.summary[i]}
+                "kind": self.kind[i], "reply": self.reply.get(i),
+                "summary": _summary(json.loads(self.texts[i]).get("body") or {})}
 
 
 class MessageCache:
@@ -138,8 +147,8 @@ class MessageCache:
         return {
             "total": len(chosen), "all": len(idx.seq), "offset": offset,
             "rows": [idx.row(i) for i in chosen[offset:offset + max(1, min(limit, 1000))]],
-            "agents": sorted(set(idx.revealed) | set(idx.recipient)),
-            "kinds": sorted({k for seen in idx.revealed.values() for k in seen["kinds"]}),
+            "agents": sorted(set(idx.kinds) | set(idx.recipient)),
+            "kinds": sorted({k for seen in idx.kinds.values() for k in seen}),
             "rounds": max((r for r in idx.round if r is not None), default=None),
         }
 
@@ -152,7 +161,37 @@ class MessageCache:
     def revealed(self, run_id: str) -> dict[str, Any]:
         """Per sender: the kinds and field paths of everything it sent, with counts."""
         idx = self.index(run_id)
-        return {a: {"messages": sum(seen["kinds"].values()),
-                    "kinds": dict(sorted(seen["kinds"].items())),
-                    "fields": dict(sorted(seen["fields"].items()))}
-                for a, seen in sorted(idx.revealed.items())}
+        with self._lock:
+            idx.audit()
+        return {a: {"messages": sum(kinds.values()), "kinds": dict(sorted(kinds.items())),
+                    "fields": dict(sorted(idx.fields.get(a, Counter()).items()))}
+                for a, kinds in sorted(idx.kinds.items())}
+
+    def by_round(self, run_id: str, episode: int) -> list[tuple[int, int]]:
+        """The negotiation of one episode round by round: after each round, the sum of the
+        costs the agents last put in a message (a plan request, a report)."""
+        idx = self.index(run_id)
+        latest: dict[str, int] = {}
+        points: list[tuple[int, int]] = []
+        rnd = 0
+        for i in range(len(idx.seq)):
+            if idx.episode[i] != episode:
+                continue
+            r = idx.round[i]
+            if r is not None and r != rnd:
+                if latest:
+                    points.append((rnd, sum(latest.values())))
+                rnd = r
+            cost = (json.loads(idx.texts[i]).get("body") or {}).get("cost")
+            if isinstance(cost, int) and not isinstance(cost, bool):
+                latest[idx.sender[i]] = cost
+        if latest:
+            points.append((rnd, sum(latest.values())))
+        return points
+
+    def warm(self, run_id: str) -> None:
+        """Index the run in the background (the run page asks, so that its timeline is
+        ready when opened)."""
+        if run_id not in self._runs:
+            threading.Thread(target=self.index, args=(run_id,), daemon=True,
+                             name=f"index-{run_id}").start()

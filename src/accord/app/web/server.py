@@ -140,7 +140,9 @@ def create_app(db: str, *, allow_runs: bool = False, token: str | None = None,
 
     @app.get("/api/runs/{run_id}")
     def run(run_id: str) -> dict[str, Any]:
-        return data.run_detail(store, run_id)
+        detail = data.run_detail(store, run_id)
+        cache.warm(run_id)
+        return detail
 
     @app.get("/api/runs/{run_id}/grids")
     def grids(run_id: str, episode: int | None = None) -> dict[str, Any]:
@@ -153,6 +155,11 @@ def create_app(db: str, *, allow_runs: bool = False, token: str | None = None,
         store.run(run_id)
         return cache.page(run_id, agent=agent or None, kind=kind or None, rnd=round,
                           episode=episode, offset=offset, limit=limit)
+
+    @app.get("/api/runs/{run_id}/rounds")
+    def rounds(run_id: str, episode: int) -> dict[str, Any]:
+        store.run(run_id)
+        return {"episode": episode, "points": cache.by_round(run_id, episode)}
 
     @app.get("/api/runs/{run_id}/messages/{seq}")
     def envelope(run_id: str, seq: int) -> dict[str, Any]:

@@ -44,7 +44,7 @@ function live() {
 }
 
 // ---- charts -------------------------------------------------------------------------
-function lineChart(series, reference, { width = 520, height = 220, label = "cost" } = {}) {
+function lineChart(series, reference, { width = 520, height = 220, label = "cost", x = "episode" } = {}) {
   const pad = { l: 52, r: 12, t: 14, b: 30 };
   const pts = series.flatMap((s) => s.points);
   const xs = pts.map((p) => p[0]);
@@ -57,8 +57,8 @@ function lineChart(series, reference, { width = 520, height = 220, label = "cost
   g.append(svg("line", { x1: pad.l, y1: Y(y0), x2: width - pad.r, y2: Y(y0), stroke: "#999" }));
   g.append(svg("line", { x1: pad.l, y1: pad.t, x2: pad.l, y2: Y(y0), stroke: "#999" }));
   for (const v of [y0, (y0 + y1) / 2, y1]) g.append(svg("text", { x: 4, y: Y(v) + 4 }, Math.round(v)));
-  g.append(svg("text", { x: pad.l, y: height - 8 }, `episode ${x0}`));
-  g.append(svg("text", { x: width - pad.r - 70, y: height - 8 }, `episode ${x1}`));
+  g.append(svg("text", { x: pad.l, y: height - 8 }, `${x} ${x0}`));
+  g.append(svg("text", { x: width - pad.r - 70, y: height - 8 }, `${x} ${x1}`));
   if (reference !== null && reference !== undefined) {
     g.append(svg("line", { class: "ref", x1: pad.l, x2: width - pad.r, y1: Y(reference), y2: Y(reference) }));
     g.append(svg("text", { x: width - pad.r - 90, y: Y(reference) - 4 }, `reference ${reference}`));
@@ -68,7 +68,7 @@ function lineChart(series, reference, { width = 520, height = 220, label = "cost
     const c = colours[i % colours.length];
     g.append(svg("polyline", { fill: "none", stroke: c, "stroke-width": 2,
       points: s.points.map((p) => `${X(p[0])},${Y(p[1])}`).join(" ") }));
-    for (const p of s.points) g.append(svg("circle", { cx: X(p[0]), cy: Y(p[1]), r: 3, fill: c }, svg("title", {}, `${s.name}: episode ${p[0]}, cost ${p[1]}`)));
+    for (const p of s.points) g.append(svg("circle", { cx: X(p[0]), cy: Y(p[1]), r: 3, fill: c }, svg("title", {}, `${s.name}: ${x} ${p[0]}, cost ${p[1]}`)));
     if (series.length > 1) g.append(svg("text", { x: pad.l + 8, y: pad.t + 12 * (i + 1), fill: c }, s.name));
   });
   return g;
@@ -163,10 +163,11 @@ async function runPage(id) {
         card("messages", eps.reduce((a, e) => a + e.messages, 0), "messages")),
       el("h2", {}, "Downloads"), downloads,
       el("h2", {}, "Episodes"),
-      el("table", { id: "episodes" }, el("tr", {}, el("th", {}, "episode"), el("th", {}, "hard violations"), ...hards.map((h) => el("th", { class: "num" }, h)),
-        el("th", {}, "cost"), ...softs.map((s) => el("th", { class: "num" }, s)), el("th", {}, "reference"), el("th", {}, "ratio"), el("th", {}, "messages"), el("th", {}, "rounds"), el("th", {}, "wall s")), ...eps.map(ep)),
+      el("div", { class: "scroll" }, el("table", { id: "episodes" }, el("tr", {}, el("th", {}, "episode"), el("th", {}, "hard violations"), ...hards.map((h) => el("th", { class: "num hard", title: "hard constraint" }, h)),
+        el("th", {}, "cost"), ...softs.map((s) => el("th", { class: "num soft", title: "soft cost" }, s)), el("th", {}, "reference"), el("th", {}, "ratio"), el("th", {}, "messages"), el("th", {}, "rounds"), el("th", {}, "wall s")), ...eps.map(ep))),
       el("div", { class: "side" },
         el("div", {}, el("h2", {}, "Cost by episode against the central reference"), lineChart([{ name: r.protocol, points: eps.map((e) => [e.episode, e.cost]) }], last ? last.reference_cost : null)),
+        el("div", { id: "rounds" }),
         el("div", {}, el("h2", {}, "Agent utilisation (last episode: share of wall time solving)"), last && Object.keys(last.utilisation).length ? bars(last.utilisation) : el("p", { class: "muted" }, "not measured"))),
       el("h2", {}, "Agents: cost and burden"),
       el("table", { id: "agents" }, el("tr", {}, el("th", {}, "agent"), el("th", {}, "cost (last episode)"), el("th", {}, "owes"), el("th", {}, "owed"), el("th", {}, "open")),
@@ -175,6 +176,12 @@ async function runPage(id) {
       r.ledger.length ? el("table", { id: "ledger" }, el("tr", {}, ...["id", "debtor", "creditor", "amount", "created", "due", "status", "missed"].map((t) => el("th", {}, t))),
         ...r.ledger.slice(0, 300).map((c) => el("tr", {}, el("td", {}, c.id), el("td", {}, c.debtor), el("td", {}, c.creditor), el("td", { class: "num" }, c.amount), el("td", { class: "num" }, c.created_episode), el("td", { class: "num" }, c.due_episode), el("td", {}, c.status), el("td", { class: "num" }, c.times_missed))))
         : el("p", { class: "muted" }, "no commitment"));
+    if (last) {  // drawn when it comes: the run's messages may still be being indexed
+      api(`/api/runs/${encodeURIComponent(id)}/rounds?episode=${last.episode}`).then((rr) => {
+        if (rr.points.length > 1) $("#rounds").replaceChildren(el("h2", {}, `Episode ${last.episode} round by round: the agents' last proposed costs, summed`),
+          lineChart([{ name: "proposed", points: rr.points }], last.reference_cost, { x: "round", label: "cost by round" }));
+      }).catch(() => {});
+    }
     return r;
   }
   await refresh();

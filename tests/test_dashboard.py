@@ -325,3 +325,17 @@ def load_scenario_json(store: Store, run_id: str) -> Any:
 
     run = store.run(run_id)
     return get_domain(run.domain).scenario_type.model_validate_json(run.scenario_json)
+
+
+def test_classes_grids_put_each_class_where_its_plan_does(world: World, page: Any) -> None:
+    run_id = world.reports["classes"]["run_id"]
+    _open(page, world, f"/runs/{run_id}/timetables")
+    page.select_option("#kind", "agent")
+    plans = world.reports["classes"]["episodes"][-1]["plans"]
+    assert plans
+    for group, plan in plans.items():
+        for c in plan["classes"]:
+            cell = (f'table[data-grid="agent:{group}"] td[data-row="{c["start"]}"]'
+                    f'[data-col="{c["day"]}"]')
+            assert f'{c["discipline"]} {c["kind"]} · {c["professor"]} @{c["classroom"]}' in \
+                _cell(page, cell)

@@ -97,3 +97,15 @@ def test_usage_grids_mark_capacity_exceeded() -> None:
     total = next(c for g in grids if g.kind == "resource" for c in g.cells if c.row == "total")
     assert (total.text, total.mark) == ("70/60", VIOLATION)
     assert "70 > capacity 60" in total.notes[0]
+
+
+def test_rounds_end_at_the_agents_reported_costs(stored: tuple[str, dict]) -> None:
+    db, report = stored
+    with TestClient(create_app(db)) as client:
+        for e in report["episodes"]:
+            points = client.get(f"/api/runs/{report['run_id']}/rounds",
+                                params={"episode": e["episode"]}).json()["points"]
+            assert points[-1][1] == e["cost"]  # dismissal: the plans' costs are the cost
+            page = client.get(f"/api/runs/{report['run_id']}/messages",
+                              params={"episode": e["episode"], "limit": 1000}).json()
+            assert page["total"] == e["messages"] == len(page["rows"])

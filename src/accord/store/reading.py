@@ -3,10 +3,11 @@ as stored text (parsed by the reader, lazily)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import JSON, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from accord.store.schema import EpisodeRow, MessageRow, RunRow
@@ -58,16 +59,60 @@ def message_count(store: Store, run_id: str) -> int:
                         .where(MessageRow.run_id == run_id)) or 0
 
 
-def message_texts(store: Store, run_id: str, after: int = -1,
-                  batch: int = 20_000) -> Iterator[tuple[int, int, str]]:
-    """A run's messages as stored, (seq, episode, envelope JSON), in delivery order from
-    the one after ``after``; read in batches, so memory holds one batch of rows."""
+Header = tuple[int, int, str, str, str, str, str | None, int | None]
+"""A stored message's (seq, episode, sender, recipient, kind, id, in_reply_to, round)."""
+
+
+def _envelope(store: Store) -> Any:
+    """The envelope column as JSON: SQLite's JSON functions read the text as it is; other
+    databases cast it."""
+    if store.engine.dialect.name == "sqlite":
+        return type_coerce(MessageRow.envelope, JSON)
+    return cast(MessageRow.envelope, JSON)
+
+
+def message_headers(store: Store, run_id: str, after: int = -1,
+                    batch: int = 50_000) -> Iterator[Header]:
+    """A run's messages' addresses, kind, id, reply-to and round, read by the database's
+    JSON functions (no envelope crosses to Python), in delivery order after ``after``."""
+    env = _envelope(store)
+    cols = (MessageRow.seq, MessageRow.episode, env["sender"].as_string(),
+            env["recipient"].as_string(), env["kind"].as_string(), env["id"].as_string(),
+            env["in_reply_to"].as_string(), env[("body", "round")].as_integer())
     while True:
         with Session(store.engine) as s:
-            rows = list(s.execute(
-                select(MessageRow.seq, MessageRow.episode, MessageRow.envelope)
-                .where(MessageRow.run_id == run_id, MessageRow.seq > after)
+            rows = list(s.execute(select(*cols).where(
+                MessageRow.run_id == run_id, MessageRow.seq > after)
                 .order_by(MessageRow.seq).limit(batch)))
+        yield from (tuple(r) for r in rows)  # type: ignore[misc]
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]
+
+
+def message_bodies(store: Store, run_id: str, seqs: Sequence[int]) -> dict[int, str]:
+    """Some of a run's stored envelopes, by seq."""
+    out: dict[int, str] = {}
+    with Session(store.engine) as s:
+        for i in range(0, len(seqs), 500):
+            out.update((seq, text) for seq, text in s.execute(
+                select(MessageRow.seq, MessageRow.envelope).where(
+                    MessageRow.run_id == run_id, MessageRow.seq.in_(seqs[i:i + 500]))))
+    return out
+
+
+def message_texts(store: Store, run_id: str, after: int = -1, batch: int = 20_000,
+                  episode: int | None = None) -> Iterator[tuple[int, int, str]]:
+    """A run's messages as stored, (seq, episode, envelope JSON), in delivery order from
+    the one after ``after`` (of one episode, if given); read in batches, so memory holds
+    one batch of rows."""
+    while True:
+        q = select(MessageRow.seq, MessageRow.episode, MessageRow.envelope).where(
+            MessageRow.run_id == run_id, MessageRow.seq > after)
+        if episode is not None:
+            q = q.where(MessageRow.episode == episode)
+        with Session(store.engine) as s:
+            rows = list(s.execute(q.order_by(MessageRow.seq).limit(batch)))
         yield from ((seq, ep, text) for seq, ep, text in rows)
         if len(rows) < batch:
             return

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord.store import Store
-from accord.store.reading import message_texts
+from accord.store.reading import Header, message_bodies, message_headers, message_texts
 
 SUMMARY_CHARS = 160
 
@@ -58,40 +58,31 @@ class MessageIndex:
     sender: list[str] = field(default_factory=list)
     recipient: list[str] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
     reply: dict[int, str] = field(default_factory=dict)
     """Position of a message -> kind of the first reply to it (its fate)."""
     kinds: dict[str, Counter[str]] = field(default_factory=dict)
     """Sender -> messages sent per kind."""
     fields: dict[str, Counter[str]] = field(default_factory=dict)
-    """Sender -> messages per field path revealed, up to position ``audited``."""
-    audited: int = 0
+    """Sender -> messages per field path revealed."""
+    audited: int = -1
+    """The last seq whose fields are counted."""
 
-    def add(self, seq: int, episode: int, text: str) -> None:
-        """Index one stored envelope."""
-        env = json.loads(text)
-        rnd = (env.get("body") or {}).get("round")
+    def add(self, header: Header) -> None:
+        """Index one stored message by its header."""
+        seq, episode, sender, recipient, kind, mid, in_reply_to, rnd = header
         pos = len(self.seq)
         self.seq.append(seq)
         self.episode.append(episode)
-        self.round.append(rnd if isinstance(rnd, int) else None)
-        self.sender.append(env["sender"])
-        self.recipient.append(env["recipient"])
-        self.kind.append(env["kind"])
-        self.texts.append(text)
-        self.ids[env["id"]] = pos
-        asked = self.ids.get(env.get("in_reply_to") or "")
+        self.round.append(rnd)
+        self.sender.append(sender)
+        self.recipient.append(recipient)
+        self.kind.append(kind)
+        self.ids[mid] = pos
+        asked = self.ids.get(in_reply_to or "")
         if asked is not None and asked not in self.reply:
-            self.reply[asked] = env["kind"]
-        self.kinds.setdefault(env["sender"], Counter())[env["kind"]] += 1
-
-    def audit(self) -> None:
-        """Count the field paths of every message not yet audited."""
-        for i in range(self.audited, len(self.texts)):
-            body = json.loads(self.texts[i]).get("body") or {}
-            self.fields.setdefault(self.sender[i], Counter()).update(_fields(body))
-        self.audited = len(self.texts)
+            self.reply[asked] = kind
+        self.kinds.setdefault(sender, Counter())[kind] += 1
 
     def select(self, agent: str | None, kind: str | None, rnd: int | None,
                episode: int | None) -> list[int]:
@@ -104,12 +95,12 @@ class MessageIndex:
                 and (rnd is None or self.round[i] == rnd)
                 and (episode is None or self.episode[i] == episode)]
 
-    def row(self, i: int) -> dict[str, Any]:
-        """One message as a timeline row."""
+    def row(self, i: int, text: str) -> dict[str, Any]:
+        """One message as a timeline row (``text``: its stored envelope)."""
         return {"seq": self.seq[i], "episode": self.episode[i], "round": self.round[i],
                 "sender": self.sender[i], "recipient": self.recipient[i],
                 "kind": self.kind[i], "reply": self.reply.get(i),
-                "summary": _summary(json.loads(self.texts[i]).get("body") or {})}
+                "summary": _summary(json.loads(text).get("body") or {})}
 
 
 class MessageCache:
@@ -127,8 +118,8 @@ class MessageCache:
             idx = self._runs.setdefault(run_id, MessageIndex())
             last = idx.seq[-1] if idx.seq else -1
             before = len(idx.seq)
-            for seq, episode, text in message_texts(self.store, run_id, after=last):
-                idx.add(seq, episode, text)
+            for header in message_headers(self.store, run_id, after=last):
+                idx.add(header)
             if len(idx.seq) != before:
                 self._filters = {k: v for k, v in self._filters.items() if k[0] != run_id}
             return idx
@@ -144,9 +135,11 @@ class MessageCache:
             if chosen is None:
                 chosen = self._filters[key] = idx.select(agent, kind, rnd, episode)
         offset = max(0, min(offset, len(chosen)))
+        shown = chosen[offset:offset + max(1, min(limit, 1000))]
+        texts = message_bodies(self.store, run_id, [idx.seq[i] for i in shown])
         return {
             "total": len(chosen), "all": len(idx.seq), "offset": offset,
-            "rows": [idx.row(i) for i in chosen[offset:offset + max(1, min(limit, 1000))]],
+            "rows": [idx.row(i, texts[idx.seq[i]]) for i in shown],
             "agents": sorted(set(idx.kinds) | set(idx.recipient)),
             "kinds": sorted({k for seen in idx.kinds.values() for k in seen}),
             "rounds": max((r for r in idx.round if r is not None), default=None),
@@ -154,39 +147,42 @@ class MessageCache:
 
     def envelope(self, run_id: str, seq: int) -> dict[str, Any] | None:
         """The full stored envelope of one message."""
-        for s, _, text in message_texts(self.store, run_id, after=seq - 1, batch=1):
-            return json.loads(text) if s == seq else None
-        return None
+        text = message_bodies(self.store, run_id, [seq]).get(seq)
+        return None if text is None else dict(json.loads(text))
 
     def revealed(self, run_id: str) -> dict[str, Any]:
         """Per sender: the kinds and field paths of everything it sent, with counts."""
         idx = self.index(run_id)
         with self._lock:
-            idx.audit()
+            for seq, _, text in message_texts(self.store, run_id, after=idx.audited):
+                env = json.loads(text)
+                idx.fields.setdefault(env["sender"], Counter()).update(
+                    _fields(env.get("body") or {}))
+                idx.audited = seq
         return {a: {"messages": sum(kinds.values()), "kinds": dict(sorted(kinds.items())),
                     "fields": dict(sorted(idx.fields.get(a, Counter()).items()))}
                 for a, kinds in sorted(idx.kinds.items())}
 
     def by_round(self, run_id: str, episode: int) -> list[tuple[int, int]]:
-        """The negotiation of one episode round by round: after each round, the sum of the
+        """The negotiation of one episode round by round: at the end of the k-th round (in
+        delivery order: a protocol's stages may each count rounds from 0), the sum of the
         costs the agents last put in a message (a plan request, a report)."""
-        idx = self.index(run_id)
         latest: dict[str, int] = {}
         points: list[tuple[int, int]] = []
-        rnd = 0
-        for i in range(len(idx.seq)):
-            if idx.episode[i] != episode:
-                continue
-            r = idx.round[i]
-            if r is not None and r != rnd:
-                if latest:
-                    points.append((rnd, sum(latest.values())))
+        rnd: int | None = None
+        for _, _, text in message_texts(self.store, run_id, episode=episode):
+            env = json.loads(text)
+            body = env.get("body") or {}
+            r = body.get("round")
+            if isinstance(r, int) and r != rnd:
+                if latest and rnd is not None:
+                    points.append((len(points) + 1, sum(latest.values())))
                 rnd = r
-            cost = (json.loads(idx.texts[i]).get("body") or {}).get("cost")
+            cost = body.get("cost")
             if isinstance(cost, int) and not isinstance(cost, bool):
-                latest[idx.sender[i]] = cost
+                latest[env["sender"]] = cost
         if latest:
-            points.append((rnd, sum(latest.values())))
+            points.append((len(points) + 1, sum(latest.values())))
         return points
 
     def warm(self, run_id: str) -> None:

@@ -219,13 +219,15 @@ def test_a_write_without_the_token_is_refused(world: World) -> None:
 
 def test_malformed_upload_is_one_line_and_stores_nothing(world: World, page: Any) -> None:
     before = _run_ids(world.db)
-    _open(page, world, f"/start?token={world.served.token}", "start")
+    _open(page, world, f"/start?token={world.served.token}")
     page.set_input_files("#file", files=[{"name": "bad.yaml", "mimeType": "text/yaml",
                                           "buffer": b"name: x\ndomain: [unclosed\n"}])
     page.click("#submit")
     page.wait_for_selector("#error:not(:empty)")
     text = page.inner_text("#error")
     assert "\n" not in text and "bad.yaml" in text and "malformed YAML" in text
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "dashboard-start.png"))
     page.set_input_files("#file", files=[{"name": "odd.yaml", "mimeType": "text/yaml",
                                           "buffer": b"name: x\ndomain: dismissal\n"}])
     page.click("#submit")

@@ -111,6 +111,7 @@ class MessageCache:
         self._lock = threading.Lock()
         self._runs: dict[str, MessageIndex] = {}
         self._filters: dict[tuple[Any, ...], list[int]] = {}
+        self._rounds: dict[tuple[str, int], list[tuple[int, int]]] = {}
 
     def index(self, run_id: str) -> MessageIndex:
         """The run's index, with any message stored since the last call."""
@@ -166,7 +167,14 @@ class MessageCache:
     def by_round(self, run_id: str, episode: int) -> list[tuple[int, int]]:
         """The negotiation of one episode round by round: at the end of the k-th round (in
         delivery order: a protocol's stages may each count rounds from 0), the sum of the
-        costs the agents last put in a message (a plan request, a report)."""
+        costs the agents last put in a message (a plan request, a report). A stored
+        episode never changes, so each is read once."""
+        key = (run_id, episode)
+        if key not in self._rounds:
+            self._rounds[key] = self._by_round(run_id, episode)
+        return self._rounds[key]
+
+    def _by_round(self, run_id: str, episode: int) -> list[tuple[int, int]]:
         latest: dict[str, int] = {}
         points: list[tuple[int, int]] = []
         rnd: int | None = None

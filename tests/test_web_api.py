@@ -52,8 +52,11 @@ def test_dismissal_exit_grid_totals_are_the_plans_usage(stored: tuple[str, dict]
     for g in exits:
         for cell in g["cells"]:
             if cell["row"] != "total":
-                used = plans[cell["row"]].usage_map()[(g["name"], int(cell["col"]))]
-                assert cell["text"] == str(used)
+                slot = int(cell["col"].removeprefix("batch "))
+                assert cell["text"] == str(plans[cell["row"]].usage_map()[(g["name"], slot)])
+    # every displaced group is explained where it leaves: the items add up to the cost
+    items = [n for g in exits for c in g["cells"] for n in c["notes"] if c["mark"] == "cost"]
+    assert sum(int(n.rsplit("+", 1)[1]) for n in items) == report["episodes"][-1]["cost"]
 
 
 def test_starting_runs_needs_the_flag_and_the_token(stored: tuple[str, dict]) -> None:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import typer
 from rich.console import Console
 
@@ -78,6 +79,13 @@ def visit(page: Any, url: str) -> float:
     return time.perf_counter() - t0
 
 
+def fetch(url: str) -> float:
+    """Seconds to fetch one JSON document from the server (no browser)."""
+    t0 = time.perf_counter()
+    httpx.get(url, timeout=60).raise_for_status()
+    return time.perf_counter() - t0
+
+
 def main(
     classrooms: int = typer.Option(300, help="classrooms of the generated dismissal"),
     bottlenecks: int = typer.Option(4, help="its bottlenecks"),
@@ -114,6 +122,8 @@ def main(
             base = f"{served.url}/runs/{result.run_id}"
             row(sc.name, "run (first visit)", n, 1.0, [visit(page, base)])
             row(sc.name, "run", n, 1.0, [visit(page, base) for _ in range(repeat)])
+            row(sc.name, "run: its JSON alone", n, 1.0,
+                [fetch(f"{served.url}/api/runs/{result.run_id}") for _ in range(repeat)])
             row(sc.name, "timetables", n, 1.0,
                 [visit(page, base + "/timetables") for _ in range(repeat)])
             tl = f"{served.url}/runs/{big}/timeline"

@@ -4,6 +4,7 @@ the start-a-run guard, one-line errors, the generic usage grids."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -112,3 +113,29 @@ def test_rounds_end_at_the_agents_reported_costs(stored: tuple[str, dict]) -> No
             page = client.get(f"/api/runs/{report['run_id']}/messages",
                               params={"episode": e["episode"], "limit": 1000}).json()
             assert page["total"] == e["messages"] == len(page["rows"])
+
+
+def test_university_cost_items_add_up_to_the_official_cost() -> None:
+    import random
+
+    from accord.app.registry import get_domain, load_scenario
+    from accord.domains.university import department_plan
+    from accord.domains.university.instance import Lecture
+
+    sc: Any = load_scenario(SEED_EXAMPLE.parent / "university-small.yaml")
+    domain = get_domain("university")
+    rooms = [r.id for r in sc.rooms]
+    for seed in range(5):  # random timetables: every soft constraint pays somewhere
+        rng = random.Random(seed)
+        lectures = []
+        for d in sc.departments:
+            for c in d.courses:
+                periods = rng.sample(range(sc.days * sc.periods_per_day), c.lectures)
+                lectures += [Lecture(c.id, rng.choice(rooms), *divmod(p, sc.periods_per_day))
+                             for p in periods]
+        plans = {d.id: department_plan(sc, d.id, lectures) for d in sc.departments}
+        ev = domain.evaluate(sc, plans)
+        items = [n for g in domain.grids(sc, plans) if g.kind == "agent" for c in g.cells
+                 for n in c.notes if c.mark and "+" in n]
+        assert sum(int(n.rsplit("+", 1)[1]) for n in items) == ev.cost, (seed, items)
+        assert ev.cost > 0

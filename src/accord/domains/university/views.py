@@ -13,6 +13,7 @@ from accord.domains.university.merge import lectures_of
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.validate import (
     CURRICULUM_COMPACTNESS_COST,
+    MIN_WORKING_DAYS_COST,
     ROOM_STABILITY_COST,
     is_isolated,
 )
@@ -75,6 +76,11 @@ def _notes(inst: Instance, lectures: list[Lecture]) -> dict[Lecture, tuple[list[
     for lec in lectures:
         by_course[lec.course].append(lec)
     for course, lecs in by_course.items():
+        days = len({lec.day for lec in lecs})
+        short = inst.course(course).min_working_days - days
+        if short > 0:
+            add(sorted(lecs)[0], f"MinWorkingDays: {course} on {days} days of "
+                                 f"{days + short}, +{short * MIN_WORKING_DAYS_COST}", COST)
         seen = sorted({lec.room for lec in lecs})
         if len(seen) > 1:
             extra = (len(seen) - 1) * ROOM_STABILITY_COST

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,8 +60,8 @@ class MessageIndex:
     recipient: list[str] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
-    reply: dict[int, str] = field(default_factory=dict)
-    """Position of a message -> kind of the first reply to it (its fate)."""
+    reply: dict[int, int] = field(default_factory=dict)
+    """Position of a message -> position of the first reply to it (its fate)."""
     kinds: dict[str, Counter[str]] = field(default_factory=dict)
     """Sender -> messages sent per kind."""
     fields: dict[str, Counter[str]] = field(default_factory=dict)
@@ -81,7 +82,7 @@ class MessageIndex:
         self.ids[mid] = pos
         asked = self.ids.get(in_reply_to or "")
         if asked is not None and asked not in self.reply:
-            self.reply[asked] = kind
+            self.reply[asked] = pos
         self.kinds.setdefault(sender, Counter())[kind] += 1
 
     def select(self, agent: str | None, kind: str | None, rnd: int | None,
@@ -95,12 +96,19 @@ class MessageIndex:
                 and (rnd is None or self.round[i] == rnd)
                 and (episode is None or self.episode[i] == episode)]
 
-    def row(self, i: int, text: str) -> dict[str, Any]:
-        """One message as a timeline row (``text``: its stored envelope)."""
+    def row(self, i: int, texts: Mapping[int, str]) -> dict[str, Any]:
+        """One message as a timeline row, with the kind and fields of its reply (its fate:
+        accepted, refused and why); ``texts``: stored envelopes by seq."""
+        r = self.reply.get(i)
         return {"seq": self.seq[i], "episode": self.episode[i], "round": self.round[i],
                 "sender": self.sender[i], "recipient": self.recipient[i],
-                "kind": self.kind[i], "reply": self.reply.get(i),
-                "summary": _summary(json.loads(text).get("body") or {})}
+                "kind": self.kind[i], "reply": None if r is None else self.kind[r],
+                "reply_summary": None if r is None else _body_line(texts[self.seq[r]]),
+                "summary": _body_line(texts[self.seq[i]])}
+
+
+def _body_line(text: str) -> str:
+    return _summary(json.loads(text).get("body") or {})
 
 
 class MessageCache:
@@ -137,10 +145,11 @@ class MessageCache:
                 chosen = self._filters[key] = idx.select(agent, kind, rnd, episode)
         offset = max(0, min(offset, len(chosen)))
         shown = chosen[offset:offset + max(1, min(limit, 1000))]
-        texts = message_bodies(self.store, run_id, [idx.seq[i] for i in shown])
+        replies = [r for i in shown if (r := idx.reply.get(i)) is not None]
+        texts = message_bodies(self.store, run_id, [idx.seq[i] for i in [*shown, *replies]])
         return {
             "total": len(chosen), "all": len(idx.seq), "offset": offset,
-            "rows": [idx.row(i, texts[idx.seq[i]]) for i in shown],
+            "rows": [idx.row(i, texts) for i in shown],
             "agents": sorted(set(idx.kinds) | set(idx.recipient)),
             "kinds": sorted({k for seen in idx.kinds.values() for k in seen}),
             "rounds": max((r for r in idx.round if r is not None), default=None),

@@ -232,15 +232,17 @@ async function timetablesPage(id) {
 async function timelinePage(id) {
   navFor(id, "timeline");
   const H = 24, CHUNK = 200;
+  let SEQ_W = 0;
   const agent = el("select", { id: "f-agent" }), kind = el("select", { id: "f-kind" });
   const round = el("input", { id: "f-round", type: "number", min: 0, placeholder: "round", style: "width:6em" });
   const episode = el("input", { id: "f-episode", type: "number", placeholder: "episode", style: "width:6em" });
   const count = el("span", { id: "count", class: "muted" });
   const spacer = el("div", { class: "spacer" }), view = el("div", { class: "viewport", id: "viewport" }, spacer);
   const detail = el("pre", { class: "detail", id: "detail" }, "click a message to see its envelope");
+  const legend = el("p", { id: "legend", class: "muted" });
   main.replaceChildren(el("h1", {}, `Negotiation of ${id}`),
-    el("p", { class: "muted" }, "Every message in delivery order: sender → recipient, kind, the kind of its reply (its fate), and its fields."),
-    el("div", { class: "toolbar" }, "agent ", agent, " kind ", kind, round, episode, count), el("div", { class: "timeline" }, view, detail));
+    el("p", { class: "muted" }, "Every message in delivery order: a lane per agent (an arrow from sender to recipient), the kind, the kind of its reply (its fate; hover for the reply's fields) and its fields."),
+    el("div", { class: "toolbar" }, "agent ", agent, " kind ", kind, round, episode, count), legend, el("div", { class: "timeline" }, view, detail));
   let chunks = new Map(), total = 0, gen = 0;
   const query = () => { const q = new URLSearchParams(); if (agent.value) q.set("agent", agent.value); if (kind.value) q.set("kind", kind.value); if (round.value !== "") q.set("round", round.value); if (episode.value !== "") q.set("episode", episode.value); return q; };
   async function chunk(i) {
@@ -251,10 +253,10 @@ async function timelinePage(id) {
     return chunks.get(i);
   }
   function row(m, i) {
-    return el("div", { class: "msg", style: `top:${i * H}px`, "data-seq": m.seq, onclick: async () => { detail.textContent = JSON.stringify(await api(`/api/runs/${encodeURIComponent(id)}/messages/${m.seq}`), null, 2); } },
+    return el("div", { class: "msg", style: `top:${i * H}px; left:${SEQ_W}px`, "data-seq": m.seq, onclick: async () => { detail.textContent = JSON.stringify(await api(`/api/runs/${encodeURIComponent(id)}/messages/${m.seq}`), null, 2); } },
       el("span", { class: "num" }, `#${m.seq}`), el("span", {}, `e${m.episode}`), el("span", {}, m.round === null ? "" : `r${m.round}`),
       el("span", { class: "sender" }, m.sender), el("span", {}, "→"), el("span", { class: "recipient" }, m.recipient),
-      el("span", { class: "kind" }, m.kind), el("span", { class: `fate-${m.reply}` }, m.reply ? `↩ ${m.reply}` : ""), el("span", { class: "muted" }, m.summary));
+      el("span", { class: "kind" }, m.kind), el("span", { class: `fate-${m.reply}`, title: m.reply ? `${m.reply}: ${m.reply_summary}` : null }, m.reply ? `↩ ${m.reply}` : ""), el("span", { class: "muted" }, m.summary));
   }
   async function draw() {
     const my = gen;
@@ -262,18 +264,37 @@ async function timelinePage(id) {
     const need = [...new Set([Math.floor(first / CHUNK), Math.floor((first + n) / CHUNK)])];
     const pages = await Promise.all(need.map(chunk));
     if (my !== gen) return;
-    const rows = [];
+    const rows = [], shown = [];
     for (let i = first; i < Math.min(first + n, total); i++) {
       const p = pages[need.indexOf(Math.floor(i / CHUNK))];
       const m = p && p.rows[i - Math.floor(i / CHUNK) * CHUNK];
-      if (m) rows.push(row(m, i));
+      if (m) { rows.push(row(m, i)); shown.push([m, i]); }
     }
-    spacer.replaceChildren(...rows);
+    spacer.replaceChildren(sequence(shown), ...rows);
   }
+  // the sequence view of the rows in view: a lane per agent, an arrow per message
+  const LANES = 12, LW = 16, colours = ["#2f6db5", "#c0392b", "#16a085", "#8e44ad", "#b7791f", "#2c3e50", "#d35400", "#27ae60", "#7f8c8d", "#e84393", "#0984e3", "#6c5ce7"];
+  function sequence(shown) {
+    const lanes = [];
+    for (const [m] of shown) for (const a of [m.sender, m.recipient]) if (!lanes.includes(a) && lanes.length < LANES) lanes.push(a);
+    legend.replaceChildren("lanes in view: ", ...lanes.map((a, k) => el("span", { class: "pill", style: `background:${colours[k]}` }, a)));
+    const x = (a) => { const k = lanes.indexOf(a); return k < 0 ? LANES * LW + 4 : 8 + k * LW; };
+    const top = shown.length ? shown[0][1] * H : 0;
+    const g = svg("svg", { class: "lanes", width: SEQ_W, height: shown.length * H, style: `top:${top}px` });
+    lanes.forEach((a, k) => g.append(svg("line", { x1: 8 + k * LW, x2: 8 + k * LW, y1: 0, y2: shown.length * H, stroke: colours[k], "stroke-opacity": 0.35 }, svg("title", {}, a))));
+    shown.forEach(([m], j) => {
+      const y = j * H + H / 2, x1 = x(m.sender), x2 = x(m.recipient), c = colours[lanes.indexOf(m.sender)] || "#999";
+      g.append(svg("line", { x1, x2, y1: y, y2: y, stroke: c, "stroke-width": 1.5 }, svg("title", {}, `${m.sender} → ${m.recipient}: ${m.kind}`)));
+      g.append(svg("circle", { cx: x2, cy: y, r: 3, fill: c }));
+    });
+    return g;
+  }
+
   async function reset(keepFilters) {
     gen++; chunks = new Map();
     const p0 = await chunk(0);
     total = p0.total;
+    SEQ_W = Math.min(LANES, p0.agents.length) * LW + 12;
     count.textContent = `${total} of ${p0.all} messages`;
     if (!keepFilters) {
       const opts = (sel, xs) => { const v = sel.value; sel.replaceChildren(el("option", { value: "" }, "all"), ...xs.map((x) => el("option", { value: x, selected: x === v }, x))); };

@@ -139,3 +139,27 @@ def test_university_cost_items_add_up_to_the_official_cost() -> None:
                  for n in c.notes if c.mark and "+" in n]
         assert sum(int(n.rsplit("+", 1)[1]) for n in items) == ev.cost, (seed, items)
         assert ev.cost > 0
+
+
+def test_a_data_file_starts_a_run_through_its_importer(stored: tuple[str, dict]) -> None:
+    import base64
+    import time
+
+    from tests.conftest import ROOT
+
+    db, _ = stored
+    ctt = ROOT / "data" / "itc2007" / "toy.ctt"
+    body = {"importer": "itc2007", "options": {"departments": 2}, "episodes": 1,
+            "protocol": "first-commit",
+            "files": [{"name": "toy.ctt", "base64": base64.b64encode(ctt.read_bytes()).decode()}]}
+    before = [r.id for r in Store(db).runs()]
+    with TestClient(create_app(db, allow_runs=True, token="t")) as client:
+        bad = client.post("/api/runs", json=body | {"options": {}},
+                          headers={"X-Accord-Token": "t"})
+        assert bad.status_code == 400 and bad.json()["error"].startswith("itc2007: departments")
+        assert client.post("/api/runs", json=body, headers={"X-Accord-Token": "t"}
+                           ).status_code == 202
+        deadline = time.monotonic() + 30
+        while len(Store(db).runs()) == len(before) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert len(Store(db).runs()) == len(before) + 1

@@ -5,6 +5,7 @@ one writing action, starting a run, behind ``allow_runs`` and a token."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import json
 import secrets
@@ -16,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -35,11 +36,22 @@ LIVE_INTERVAL = 0.5
 """Seconds between looks at the store for new runs and episodes."""
 
 
-class StartRun(BaseModel):
-    """The start-a-run form: the scenario file's text, and what to run of it."""
+class Upload(BaseModel):
+    """A data file sent by the page: its name and its bytes in base64."""
 
-    scenario: str
+    name: str
+    base64: str
+
+
+class StartRun(BaseModel):
+    """The start-a-run form: the scenario file's text (or data files and the importer that
+    reads them, with its options), and what to run of it."""
+
+    scenario: str = ""
     filename: str = "upload"
+    importer: str | None = None
+    files: list[Upload] = Field(default_factory=list)
+    options: dict[str, Any] = Field(default_factory=dict)
     protocol: str | None = None
     episodes: int | None = None
     reference: bool = False
@@ -132,7 +144,9 @@ def create_app(db: str, *, allow_runs: bool = False, token: str | None = None,
     @app.get("/api/info")
     def info() -> dict[str, Any]:
         return {"db": store.url, "allow_runs": app.state.allow_runs,
-                "protocols": {n: protocol_names(d) for n, d in sorted(DOMAINS.items())}}
+                "protocols": {n: protocol_names(d) for n, d in sorted(DOMAINS.items())},
+                "importers": [{"name": i.name, "domain": n, "summary": i.summary}
+                              for n, d in sorted(DOMAINS.items()) for i in d.formats.importers]}
 
     @app.get("/api/runs")
     def runs() -> list[dict[str, Any]]:
@@ -217,8 +231,16 @@ def create_app(db: str, *, allow_runs: bool = False, token: str | None = None,
             form = StartRun.model_validate(body)
         except ValidationError as exc:
             raise validation_error("request", exc) from None
-        sc = await run_in_threadpool(jobs.check, form.scenario, form.protocol, form.episodes,
-                                     form.filename)
+        if form.importer:
+            try:
+                files = [(f.name, base64.b64decode(f.base64, validate=True)) for f in form.files]
+            except ValueError:
+                raise AccordError(f"{form.importer}: a file is not valid base64") from None
+            sc = await run_in_threadpool(jobs.imported, form.importer, files, form.options,
+                                         form.protocol, form.episodes)
+        else:
+            sc = await run_in_threadpool(jobs.check, form.scenario, form.protocol,
+                                         form.episodes, form.filename)
         jobs.start(sc, form.protocol, form.episodes, form.reference)
         return {"started": sc.name, "protocol": form.protocol or sc.protocol}
 

@@ -349,7 +349,10 @@ async function comparePage() {
 async function startPage() {
   const info = await api("/api/info");
   $("#nav").replaceChildren(el("a", { href: "/" }, "runs"), el("a", { href: "/start", class: "here" }, "start a run"));
-  const file = el("input", { id: "file", type: "file", accept: ".yaml,.yml" });
+  const file = el("input", { id: "file", type: "file", multiple: true });
+  const kind = el("select", { id: "what" }, el("option", { value: "" }, "a scenario (YAML)"),
+    ...info.importers.map((i) => el("option", { value: i.name }, `${i.domain} data: ${i.name} (${i.summary})`)));
+  const options = el("input", { id: "options", size: 50, placeholder: 'importer options as JSON, e.g. {"departments": 4}' });
   const protocol = el("input", { id: "protocol", list: "protocols", placeholder: "the scenario's" });
   const all = [...new Set(Object.values(info.protocols).flat())].sort();
   const episodes = el("input", { id: "episodes", type: "number", min: 1, placeholder: "the scenario's", style: "width:8em" });
@@ -357,16 +360,27 @@ async function startPage() {
   const token = el("input", { id: "token", type: "password", value: sessionStorage.getItem("accord-token") || "", size: 36 });
   const error = el("p", { id: "error", class: "error" }), done = el("p", { id: "started" });
   const form = el("form", { id: "start" },
-    el("p", {}, el("label", {}, "scenario file (YAML) ", file)),
+    el("p", {}, el("label", {}, "upload ", kind), " ", file),
+    el("p", {}, el("label", {}, "options ", options)),
     el("p", {}, el("label", {}, "protocol ", protocol), el("datalist", { id: "protocols" }, ...all.map((p) => el("option", { value: p })))),
     el("p", {}, el("label", {}, "episodes ", episodes), " ", el("label", {}, reference, " also solve centrally (reference)")),
     el("p", {}, el("label", {}, "token (printed by accord serve) ", token)),
     el("button", { type: "submit", id: "submit" }, "start"), error, done);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault(); error.textContent = ""; done.textContent = "";
-    if (!file.files.length) { error.textContent = "choose a scenario file"; return; }
-    const body = { scenario: await file.files[0].text(), filename: file.files[0].name, protocol: protocol.value || null,
-      episodes: episodes.value ? Number(episodes.value) : null, reference: reference.checked };
+    if (!file.files.length) { error.textContent = "choose a file"; return; }
+    const body = { protocol: protocol.value || null, episodes: episodes.value ? Number(episodes.value) : null, reference: reference.checked };
+    if (kind.value) {
+      try { body.options = options.value.trim() ? JSON.parse(options.value) : {}; } catch (e) { error.textContent = `options: not JSON (${e.message})`; return; }
+      body.importer = kind.value;
+      body.files = await Promise.all([...file.files].map(async (f) => {
+        const bytes = new Uint8Array(await f.arrayBuffer());
+        let bin = ""; for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        return { name: f.name, base64: btoa(bin) };
+      }));
+    } else {
+      body.scenario = await file.files[0].text(); body.filename = file.files[0].name;
+    }
     const r = await fetch("/api/runs", { method: "POST", headers: { "Content-Type": "application/json", "X-Accord-Token": token.value }, body: JSON.stringify(body) });
     const out = await r.json().catch(() => ({ error: r.statusText }));
     if (!r.ok) { error.textContent = String(out.error || r.statusText).split("\n")[0]; return; }

@@ -123,6 +123,11 @@ def test_run_page_cost_and_breakdown_equal_the_report(world: World, page: Any,
         for name, value in e["hard_breakdown"].items():
             assert _cell(page, f'{row} td[data-col="hard:{name}"]') == str(value)
         assert _cell(page, f'{row} td[data-col="messages"]') == str(e["messages"])
+    # each agent's burden over the run is the report's fairness
+    page.wait_for_selector("#fairness:not(:empty)")
+    for agent, fair in report["fairness"]["agents"].items():
+        row = f'#agents tr[data-agent="{agent}"]'
+        assert _cell(page, f'{row} td[data-col="total_cost"]') == str(fair["total_cost"])
     # the report the page offers for download is the one the run wrote
     got = httpx.get(f"{world.served.url}/api/runs/{report['run_id']}/report.json").json()
     assert got == report

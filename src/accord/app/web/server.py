@@ -170,6 +170,11 @@ def create_app(db: str, *, allow_runs: bool = False, token: str | None = None,
         return cache.page(run_id, agent=agent or None, kind=kind or None, rnd=round,
                           episode=episode, offset=offset, limit=limit)
 
+    @app.get("/api/runs/{run_id}/fairness")
+    def fairness(run_id: str) -> dict[str, Any]:
+        fair: dict[str, Any] = data.report(store, run_id)["fairness"]
+        return fair
+
     @app.get("/api/runs/{run_id}/rounds")
     def rounds(run_id: str, episode: int) -> dict[str, Any]:
         store.run(run_id)

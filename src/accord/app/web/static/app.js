@@ -170,12 +170,20 @@ async function runPage(id) {
         el("div", { id: "rounds" }),
         el("div", {}, el("h2", {}, "Agent utilisation (last episode: share of wall time solving)"), last && Object.keys(last.utilisation).length ? bars(last.utilisation) : el("p", { class: "muted" }, "not measured"))),
       el("h2", {}, "Agents: cost and burden"),
-      el("table", { id: "agents" }, el("tr", {}, el("th", {}, "agent"), el("th", {}, "cost (last episode)"), el("th", {}, "owes"), el("th", {}, "owed"), el("th", {}, "open")),
-        ...agents.map((a) => { const b = r.burden[a] || {}; return el("tr", { "data-agent": a }, el("td", {}, a), el("td", { class: "num" }, show(last ? last.agent_costs[a] : null)), el("td", { class: "num" }, show(b.owes)), el("td", { class: "num" }, show(b.owed)), el("td", { class: "num" }, show(b.open))); })),
+      el("p", { id: "fairness", class: "muted" }),
+      el("table", { id: "agents" }, el("tr", {}, el("th", {}, "agent"), el("th", {}, "cost (last episode)"), el("th", {}, "cost over the run"), el("th", {}, "per unit of size"), el("th", {}, "owes"), el("th", {}, "owed"), el("th", {}, "open")),
+        ...agents.map((a) => { const b = r.burden[a] || {}; return el("tr", { "data-agent": a }, el("td", {}, a), el("td", { class: "num" }, show(last ? last.agent_costs[a] : null)), el("td", { class: "num", "data-col": "total_cost" }), el("td", { class: "num", "data-col": "per_unit" }), el("td", { class: "num" }, show(b.owes)), el("td", { class: "num" }, show(b.owed)), el("td", { class: "num" }, show(b.open))); })),
       el("h2", {}, `Commitments ledger ${r.ledger_name} (${r.ledger.length})`),
       r.ledger.length ? el("table", { id: "ledger" }, el("tr", {}, ...["id", "debtor", "creditor", "amount", "created", "due", "status", "missed"].map((t) => el("th", {}, t))),
         ...r.ledger.slice(0, 300).map((c) => el("tr", {}, el("td", {}, c.id), el("td", {}, c.debtor), el("td", {}, c.creditor), el("td", { class: "num" }, c.amount), el("td", { class: "num" }, c.created_episode), el("td", { class: "num" }, c.due_episode), el("td", {}, c.status), el("td", { class: "num" }, c.times_missed))))
         : el("p", { class: "muted" }, "no commitment"));
+    api(`/api/runs/${encodeURIComponent(id)}/fairness`).then((f) => {
+      $("#fairness").textContent = `Fairness (the run's report): the most burdened agent pays ${f.max_over_mean.toFixed(2)}× the mean cost per unit of size.`;
+      for (const [a, d] of Object.entries(f.agents)) {
+        const tr = document.querySelector(`#agents tr[data-agent="${CSS.escape(a)}"]`);
+        if (tr) { $('[data-col="total_cost"]', tr).textContent = d.total_cost; $('[data-col="per_unit"]', tr).textContent = d.per_unit.toFixed(3); }
+      }
+    }).catch(() => {});
     if (last) {  // drawn when it comes: the run's messages may still be being indexed
       api(`/api/runs/${encodeURIComponent(id)}/rounds?episode=${last.episode}`).then((rr) => {
         if (rr.points.length > 1) $("#rounds").replaceChildren(el("h2", {}, `Episode ${last.episode} round by round: the agents' last proposed costs, summed`),

@@ -346,3 +346,17 @@ def test_classes_grids_put_each_class_where_its_plan_does(world: World, page: An
                     f'[data-col="{c["day"]}"]')
             assert f'{c["discipline"]} {c["kind"]} · {c["professor"]} @{c["classroom"]}' in \
                 _cell(page, cell)
+
+
+def test_a_taken_port_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "accord.cli.main", "serve", "--db", str(tmp_path / "x.db"),
+             "--port", str(port)], capture_output=True, text=True, env=accord_env(), timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and f"--port {port}" in proc.stderr

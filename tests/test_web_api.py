@@ -163,3 +163,14 @@ def test_a_data_file_starts_a_run_through_its_importer(stored: tuple[str, dict])
         while len(Store(db).runs()) == len(before) and time.monotonic() < deadline:
             time.sleep(0.1)
     assert len(Store(db).runs()) == len(before) + 1
+
+
+def test_a_server_reachable_from_elsewhere_needs_the_token_to_read(
+        stored: tuple[str, dict]) -> None:
+    db, report = stored
+    with TestClient(create_app(db, token="s3", read_token=True)) as client:
+        assert client.get("/").status_code == 401
+        assert client.get("/api/runs").status_code == 401
+        assert client.get("/?token=nope").status_code == 401
+        assert client.get("/?token=s3").status_code == 200  # then a cookie carries it
+        assert client.get(f"/api/runs/{report['run_id']}").status_code == 200

@@ -32,6 +32,7 @@ from accord.store.reading import progress
 
 STATIC = files("accord.app.web") / "static"
 TOKEN_HEADER = "X-Accord-Token"
+COOKIE = "accord_token"
 LIVE_INTERVAL = 0.5
 """Seconds between looks at the store for new runs and episodes."""
 
@@ -73,9 +74,11 @@ def not_found(what: str) -> HTMLResponse:
 
 
 def create_app(db: str, *, allow_runs: bool = False, token: str | None = None,
-               live_interval: float = LIVE_INTERVAL) -> FastAPI:
+               read_token: bool = False, live_interval: float = LIVE_INTERVAL) -> FastAPI:
     """The dashboard over the store at ``db``; ``allow_runs`` enables starting runs, which
-    then needs ``token`` (one is made when none is given: ``app.state.token``)."""
+    then needs ``token`` (one is made when none is given: ``app.state.token``);
+    ``read_token`` (a server reachable from other machines) needs it for every page too:
+    ``?token=`` once, then a cookie."""
     store = Store(db)
     cache = MessageCache(store)
     jobs = Jobs(store.url)
@@ -91,6 +94,26 @@ def create_app(db: str, *, allow_runs: bool = False, token: str | None = None,
     app.state.token = token or secrets.token_urlsafe(24)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     shell = (STATIC / "index.html").read_text()
+
+    @app.middleware("http")
+    async def reader(request: Request, call_next: Any) -> Response:
+        if not read_token:
+            response: Response = await call_next(request)
+            return response
+        given = (request.query_params.get("token") or request.cookies.get(COOKIE)
+                 or request.headers.get(TOKEN_HEADER) or "")
+        if not secrets.compare_digest(given.encode(), str(app.state.token).encode()):
+            if request.url.path.startswith("/api/"):
+                return JSONResponse({"error": "a valid token is needed (printed by accord "
+                                              "serve)"}, status_code=401)
+            return _page("token needed", '<h1>Token needed</h1><p id="error">This dashboard '
+                         "is reachable from other machines: open the address with "
+                         "<code>?token=</code> that <code>accord serve</code> printed.</p>",
+                         401)
+        response = await call_next(request)
+        if request.query_params.get("token"):
+            response.set_cookie(COOKIE, given, httponly=True, samesite="strict")
+        return response
 
     @app.exception_handler(AccordError)
     async def accord_error(request: Request, exc: AccordError) -> Response:

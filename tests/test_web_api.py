@@ -174,3 +174,24 @@ def test_a_server_reachable_from_elsewhere_needs_the_token_to_read(
         assert client.get("/?token=nope").status_code == 401
         assert client.get("/?token=s3").status_code == 200  # then a cookie carries it
         assert client.get(f"/api/runs/{report['run_id']}").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_dashboard_reads_a_postgresql_store() -> None:
+    from accord.app.registry import load_scenario
+    from tests import postgres
+
+    if not postgres.available():
+        pytest.skip("PostgreSQL not installed")
+    with postgres.cluster() as url:
+        result = run_scenario(load_scenario(SEED_EXAMPLE), episodes=1, db=url)
+        report = json.loads(json.dumps(result.report()))
+        with TestClient(create_app(url)) as client:
+            rid = report["run_id"]
+            assert client.get(f"/api/runs/{rid}/report.json").json() == report
+            page = client.get(f"/api/runs/{rid}/messages", params={"limit": 1000}).json()
+            assert page["total"] == report["episodes"][0]["messages"]
+            assert {r["kind"] for r in page["rows"]} >= {"episode_start", "plan_report"}
+            assert any(r["round"] is not None for r in page["rows"])
+            assert client.get(f"/api/runs/{rid}/revealed").json()["director"]["messages"]

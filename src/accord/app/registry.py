@@ -67,14 +67,18 @@ def wire() -> Wire:
 
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file, turning any problem into a one-line ScenarioError."""
-    text = read_text_file(path)
+    return parse_yaml(read_text_file(path), str(path))
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML text read from ``source``; any problem is a one-line ScenarioError."""
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(str(path), where, f"malformed YAML: {problem}") from None
+        raise ScenarioError(source, where, f"malformed YAML: {problem}") from None
 
 
 def parse_scenario(data: Any, source: str) -> ScenarioBase:

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from accord.cli import agent, export, generate, importer, natsconfig, run, schema, show
+from accord.cli import agent, export, generate, importer, natsconfig, run, schema, serve, show
 from accord.model.errors import AccordError
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.command("nats-config")(natsconfig.nats_config)
 app.command("schema")(schema.schema)
 app.command("show")(show.show)
 app.command("export")(export.export)
+app.command("serve")(serve.serve)
 app.add_typer(generate.app, name="generate")
 app.add_typer(importer.app, name="import")
 

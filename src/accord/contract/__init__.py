@@ -28,17 +28,22 @@ from accord.contract.resources import (
     PricedResource,
     Timekeeper,
 )
+from accord.contract.views import COST, VIOLATION, Cell, Grid, usage_grids
 
 __all__ = [
+    "COST",
+    "VIOLATION",
     "Budget",
     "Capability",
     "Cast",
+    "Cell",
     "CentralResult",
     "Domain",
     "Evaluation",
     "Exporter",
     "Formats",
     "Generator",
+    "Grid",
     "Importer",
     "LocalProblem",
     "ManagerSpec",
@@ -59,4 +64,5 @@ __all__ = [
     "Rides",
     "SolveContext",
     "Timekeeper",
+    "usage_grids",
 ]

@@ -4,7 +4,7 @@ central model and formats. Protocols read a domain only through this."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -17,6 +17,7 @@ from accord.contract.resources import (
     OffersMarket,
     PricedMarket,
 )
+from accord.contract.views import Grid, usage_grids
 from accord.model.errors import ProtocolError
 from accord.model.plan import Key, Plan
 from accord.model.scenario import ScenarioBase
@@ -155,6 +156,26 @@ class Domain(ABC, Generic[S]):
     @abstractmethod
     def evaluate(self, scenario: S, plans: Mapping[str, Plan]) -> Evaluation:
         """Hard violations and official cost of the merged plans."""
+
+    def grids(self, scenario: S, plans: Mapping[str, Plan]) -> list[Grid]:
+        """The plans as timetables for people, per agent and per shared resource; by
+        default ``grids_from_usage``. A domain may lay out its own."""
+        return self.grids_from_usage(scenario, plans)
+
+    def grids_from_usage(self, scenario: S, plans: Mapping[str, Plan],
+                         slot_label: Callable[[int], str] = str) -> list[Grid]:
+        """Grids from the plans' usage, with the capacity a manager guards marked where
+        exceeded and a priced resource's units counted; slots named by ``slot_label``."""
+        capacity: dict[Key, int] | None = None
+        unit = None
+        if Capability.CAPACITY in self.capabilities:
+            capacity = {k: c for m in self.managers(scenario) for k, c in m.capacity.items()}
+        if Capability.PRICED in self.capabilities:
+            market = self.priced(scenario)
+
+            def unit(res: str) -> int:
+                return market.resource(res).unit
+        return usage_grids(plans, capacity, slot_label, unit)
 
     @abstractmethod
     def central(self, scenario: S, *, time_limit: float, seed: int,

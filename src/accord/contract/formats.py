@@ -44,12 +44,13 @@ class Importer:
 class Exporter:
     """``accord export RUN --format NAME``: an episode's plans in a standard format;
     ``write`` returns the files' names and contents (``directory``: one per agent, into
-    the output directory; else one file, the output)."""
+    the output directory; else one file, the output, whose usual suffix is ``suffix``)."""
 
     name: str
     summary: str
     directory: bool
     write: Callable[[Any, Mapping[str, Plan], datetime], dict[str, str]]
+    suffix: str = "txt"
 
 
 @dataclass(frozen=True)

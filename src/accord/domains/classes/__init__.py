@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from accord.contract import Capability, CentralResult, Domain, Evaluation, MeetingsMarket
+from accord.contract import (
+    Capability,
+    CentralResult,
+    Domain,
+    Evaluation,
+    Grid,
+    MeetingsMarket,
+)
 from accord.domains.classes.central import solve_central
 from accord.domains.classes.evaluate import evaluate as evaluate_plans
 from accord.domains.classes.evaluate import goal_achievement, missing_minutes, plan_of
@@ -20,6 +27,7 @@ from accord.domains.classes.formats import FORMATS
 from accord.domains.classes.meetings import market
 from accord.domains.classes.scenario import ClassesScenario
 from accord.domains.classes.timetable import Lesson, lessons_of
+from accord.domains.classes.views import classes_grids
 from accord.model.plan import Plan
 
 __all__ = ["DOMAIN", "ClassesDomain", "Lesson", "goal_achievement", "lessons_of",
@@ -43,6 +51,9 @@ class ClassesDomain(Domain[ClassesScenario]):
 
     def evaluate(self, scenario: ClassesScenario, plans: Mapping[str, Plan]) -> Evaluation:
         return evaluate_plans(scenario, plans)
+
+    def grids(self, scenario: ClassesScenario, plans: Mapping[str, Plan]) -> list[Grid]:
+        return classes_grids(scenario, plans)
 
     def central(self, scenario: ClassesScenario, *, time_limit: float, seed: int,
                 workers: int) -> CentralResult:

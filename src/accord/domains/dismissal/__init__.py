@@ -14,6 +14,7 @@ from accord.contract import (
     CentralResult,
     Domain,
     Evaluation,
+    Grid,
     LocalProblem,
     ManagerSpec,
     OffersBottleneck,
@@ -26,6 +27,7 @@ from accord.domains.dismissal.formats import FORMATS
 from accord.domains.dismissal.local import ClassroomProblem
 from accord.domains.dismissal.model import plan_of
 from accord.domains.dismissal.scenario import DismissalScenario
+from accord.domains.dismissal.views import batch_label, explain
 from accord.model.plan import Plan
 
 
@@ -64,6 +66,10 @@ class DismissalDomain(Domain[DismissalScenario]):
 
     def evaluate(self, scenario: DismissalScenario, plans: Mapping[str, Plan]) -> Evaluation:
         return evaluate(scenario, plans)
+
+    def grids(self, scenario: DismissalScenario, plans: Mapping[str, Plan]) -> list[Grid]:
+        """Each classroom's and each exit's batches, displaced students explained."""
+        return explain(scenario, plans, self.grids_from_usage(scenario, plans, batch_label))
 
     def central(self, scenario: DismissalScenario, *, time_limit: float, seed: int,
                 workers: int) -> CentralResult:

@@ -18,6 +18,7 @@ from accord.contract import (
     CentralResult,
     Domain,
     Evaluation,
+    Grid,
     LocalProblem,
     ManagerSpec,
     PricedMarket,
@@ -27,6 +28,7 @@ from accord.domains.nursing.evaluate import evaluate
 from accord.domains.nursing.formats import FORMATS
 from accord.domains.nursing.scenario import NursingScenario
 from accord.domains.nursing.transport import market
+from accord.domains.nursing.views import rosters, shift_label
 from accord.domains.nursing.ward import LINES, WardProblem
 from accord.model.plan import Plan
 
@@ -58,6 +60,12 @@ class NursingDomain(Domain[NursingScenario]):
 
     def evaluate(self, scenario: NursingScenario, plans: Mapping[str, Plan]) -> Evaluation:
         return evaluate(scenario, plans)
+
+    def grids(self, scenario: NursingScenario, plans: Mapping[str, Plan]) -> list[Grid]:
+        """Each ward's roster, then each line's riders per ward and shift, seats against
+        the nurses living on it, and cabs."""
+        lines = self.grids_from_usage(scenario, plans, lambda s: shift_label(scenario, s))
+        return rosters(scenario, plans) + [g for g in lines if g.kind == "resource"]
 
     def central(self, scenario: NursingScenario, *, time_limit: float, seed: int,
                 workers: int) -> CentralResult:

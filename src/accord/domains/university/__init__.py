@@ -13,6 +13,7 @@ from accord.contract import (
     CentralResult,
     Domain,
     Evaluation,
+    Grid,
     LocalProblem,
     ManagerSpec,
 )
@@ -23,6 +24,7 @@ from accord.domains.university.merge import department_plan, lectures_of
 from accord.domains.university.options import protocol_options
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.validate import validate
+from accord.domains.university.views import university_grids
 from accord.model.errors import AccordError
 from accord.model.plan import Plan
 
@@ -54,6 +56,9 @@ class UniversityDomain(Domain[UniversityScenario]):
         rep = validate(scenario.instance(), lectures_of(plans))
         return Evaluation(hard_violations=rep.violations, cost=rep.cost, breakdown=rep.soft,
                           hard_breakdown=rep.hard)
+
+    def grids(self, scenario: UniversityScenario, plans: Mapping[str, Plan]) -> list[Grid]:
+        return university_grids(scenario, plans)
 
     def central(self, scenario: UniversityScenario, *, time_limit: float, seed: int,
                 workers: int) -> CentralResult:

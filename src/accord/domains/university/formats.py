@@ -67,7 +67,7 @@ FORMATS = Formats(
                                 "rooms."),),
     exporters=(
         Exporter(name="itc2007", summary="one competition .sol file", directory=False,
-                 write=_sol),
+                 write=_sol, suffix="sol"),
         Exporter(name="csv", summary="a CSV file per department", directory=True,
                  write=_per_department("csv")),
         Exporter(name="ics", summary="an iCalendar file per department", directory=True,

@@ -70,18 +70,20 @@ def min_working_days_cost(inst: Instance, tt: dict[str, dict[int, str]]) -> int:
     return MIN_WORKING_DAYS_COST * short
 
 
+def is_isolated(load: Counter[int], p: int, ppd: int) -> bool:
+    """Whether the curriculum's lectures at period ``p`` (``load``: lectures per period)
+    have no lecture of it in an adjacent period of the same day, as the validator tests."""
+    first, last = p % ppd == 0, p % ppd == ppd - 1
+    before, after = load.get(p - 1, 0), load.get(p + 1, 0)
+    return (first and after == 0) or (not first and last and before == 0) or (
+        not first and not last and after == 0 and before == 0)
+
+
 def isolated(load: Counter[int], ppd: int) -> int:
     """Lectures of one curriculum (``load``: lectures per period) with no lecture of it in
     an adjacent period of the same day (an isolated period counts all its lectures, as
     the validator does)."""
-    total = 0
-    for p, n in load.items():
-        first, last = p % ppd == 0, p % ppd == ppd - 1
-        before, after = load.get(p - 1, 0), load.get(p + 1, 0)
-        if (first and after == 0) or (not first and last and before == 0) or (
-                not first and not last and after == 0 and before == 0):
-            total += n
-    return total
+    return sum(n for p, n in load.items() if is_isolated(load, p, ppd))
 
 
 def curriculum_compactness_cost(inst: Instance, tt: dict[str, dict[int, str]]) -> int:

@@ -12,11 +12,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from accord.app.buses import stage_for
+from accord.app.interrupt import Interrupted
 from accord.app.registry import load_scenario, resolve
 from accord.app.runner import EpisodeResult, RunResult, run_scenario
 from accord.runtime.nats import STALL_TIMEOUT
 
 console = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
 
 
 def episode_table(result: RunResult) -> Table:
@@ -68,8 +70,19 @@ def run(
                        description=f"episode {e.episode}: cost {e.cost}, "
                                    f"{e.hard_violations} violations")
 
-        result = run_scenario(sc, protocol=protocol, episodes=total, seed=seed, db=db,
-                              reference=reference, on_episode=tick, stage=stage)
+        try:
+            result = run_scenario(sc, protocol=protocol, episodes=total, seed=seed, db=db,
+                                  reference=reference, on_episode=tick, stage=stage)
+        except Interrupted as stop:
+            interrupted = stop
+        else:
+            interrupted = None
+    if interrupted is not None:
+        done: RunResult = interrupted.result
+        console.print(episode_table(done))
+        err.print(f"{interrupted}: run {done.run_id} marked interrupted, "
+                  f"{len(done.episodes)} episode(s) stored", highlight=False, soft_wrap=True)
+        raise typer.Exit(interrupted.exit_code)
     console.print(episode_table(result))
     if report is not None:
         tmp = report.with_name(report.name + ".tmp")

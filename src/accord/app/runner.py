@@ -328,7 +328,7 @@ def run_scenario(
     """
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
-    store = Store(db)
+    store = Store(db, create=True)
 
     async def main() -> RunResult:
         # local solves hold the GIL while building models: more threads than cores only

@@ -70,13 +70,12 @@ def run(
                        description=f"episode {e.episode}: cost {e.cost}, "
                                    f"{e.hard_violations} violations")
 
+        interrupted: Interrupted | None = None
         try:
             result = run_scenario(sc, protocol=protocol, episodes=total, seed=seed, db=db,
                                   reference=reference, on_episode=tick, stage=stage)
         except Interrupted as stop:
             interrupted = stop
-        else:
-            interrupted = None
     if interrupted is not None:
         done: RunResult = interrupted.result
         console.print(episode_table(done))

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from accord.app.buses import stage_for
 from accord.app.interrupt import Interrupted
+from accord.app.ledger import LedgerOptions
 from accord.app.registry import load_scenario, resolve
 from accord.app.runner import EpisodeResult, RunResult, run_scenario
 from accord.runtime.nats import STALL_TIMEOUT
@@ -53,6 +54,13 @@ def run(
     creds: Path = typer.Option(
         None, "--creds", help="with --bus nats://HOST:PORT: the credentials directory of "
                               "accord nats-config (default $ACCORD_NATS_CREDS)"),
+    fresh: bool = typer.Option(False, "--fresh", help="start a new ledger instead of "
+                                                      "continuing the scenario's last one"),
+    continue_changed: bool = typer.Option(
+        False, "--continue-changed",
+        help="continue the ledger even though the scenario's content changed since"),
+    wait: bool = typer.Option(False, "--wait", help="wait for another run writing the same "
+                                                    "ledger to end instead of refusing"),
 ) -> None:
     """Run SCENARIO; each episode is stored as it ends and continues the ledger."""
     sc = load_scenario(scenario)
@@ -73,14 +81,19 @@ def run(
         interrupted: Interrupted | None = None
         try:
             result = run_scenario(sc, protocol=protocol, episodes=total, seed=seed, db=db,
-                                  reference=reference, on_episode=tick, stage=stage)
+                                  reference=reference, on_episode=tick, stage=stage,
+                                  ledger=LedgerOptions(fresh, continue_changed, wait))
         except Interrupted as stop:
             interrupted = stop
     if interrupted is not None:
-        done: RunResult = interrupted.result
-        console.print(episode_table(done))
-        err.print(f"{interrupted}: run {done.run_id} marked interrupted, "
-                  f"{len(done.episodes)} episode(s) stored", highlight=False, soft_wrap=True)
+        done: RunResult | None = interrupted.result
+        if done is None:
+            err.print(f"{interrupted} before the run began", highlight=False)
+        else:
+            console.print(episode_table(done))
+            err.print(f"{interrupted}: run {done.run_id} marked interrupted, "
+                      f"{len(done.episodes)} episode(s) stored", highlight=False,
+                      soft_wrap=True)
         raise typer.Exit(interrupted.exit_code)
     console.print(episode_table(result))
     if report is not None:

@@ -56,6 +56,7 @@ class EpisodeRecord:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # transactions as SQLAlchemy begins them (below)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -73,6 +74,13 @@ def _sqlite_file(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(str(parsed.database))
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Every transaction takes the write lock first, waiting for another writer's end:
+    several processes share a file, and a transaction that read before writing could
+    otherwise fail at once when another wrote between (the schema set-up, an episode)."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Store:
@@ -94,6 +102,7 @@ class Store:
             raise StoreError(f"cannot open database {db!r}: no such file")
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         for attempt in range(3):  # writers opening a new database at once race to set it up
             try:
                 prepare(self.engine, db, create)
@@ -156,6 +165,16 @@ class Store:
             s.expunge_all()
             return rows
 
+    def family(self, base: str) -> list[RunRow]:
+        """The runs of ledger ``base`` and of its fresh starts (``base#2``, …), oldest
+        first."""
+        with Session(self.engine) as s:
+            rows = list(s.scalars(select(RunRow).where(
+                (RunRow.ledger == base) | RunRow.ledger.startswith(base + "#", autoescape=True))
+                .order_by(RunRow.started_at, RunRow.id)))
+            s.expunge_all()
+            return rows
+
     def episodes(self, run_id: str) -> list[EpisodeRow]:
         """A run's episodes in order."""
         with Session(self.engine) as s:
@@ -196,7 +215,7 @@ class Store:
             s.add(row)
 
     def finish_run(self, run_id: str, status: str, finished_at: str) -> None:
-        """Mark a run complete or failed."""
+        """Mark a run complete, failed or interrupted."""
         with Session(self.engine) as s, s.begin():
             row = s.get(RunRow, run_id)
             if row is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from accord.app.interrupt import Caught, Interrupted, interruptible
 from accord.app.ledger import LedgerOptions, check_same, choose, heartbeat, holding
+from accord.app.progress import Watch
 from accord.app.registry import resolve
 from accord.contract import Cast, CentralResult
 from accord.model.errors import ProtocolError
@@ -232,7 +233,7 @@ def _central_options(scenario: ScenarioBase) -> CentralOptions:
 async def _run(
     scenario: ScenarioBase, protocol_name: str, episodes: int, store: Store, reference: bool,
     on_episode: Callable[[EpisodeResult], None] | None, stage: Stage, caught: Caught,
-    how: LedgerOptions,
+    how: LedgerOptions, watch: Watch | None,
 ) -> RunResult:
     """Hold the ledger, record the run, play its episodes, mark how it ended."""
     _, _, options = resolve(scenario, protocol_name)
@@ -256,7 +257,7 @@ async def _run(
         try:
             async with heartbeat(store, ledger_key, owner, run_id):
                 await _play(scenario, protocol_name, range(first, first + episodes),
-                            ledger_key, store, reference, on_episode, stage, result)
+                            ledger_key, store, reference, on_episode, stage, result, watch)
         except BaseException:
             if caught.signum is None:
                 store.finish_run(run_id, "failed", now())
@@ -270,7 +271,7 @@ async def _run(
 async def _play(
     scenario: ScenarioBase, protocol_name: str, episodes: range, ledger_key: str,
     store: Store, reference: bool, on_episode: Callable[[EpisodeResult], None] | None,
-    stage: Stage, result: RunResult,
+    stage: Stage, result: RunResult, watch: Watch | None,
 ) -> None:
     """The run's episodes, each stored as it ends and added to ``result``."""
     domain, protocol, _ = resolve(scenario, protocol_name)
@@ -293,6 +294,8 @@ async def _play(
         for ep in episodes:
             t0 = time.perf_counter()
             mark = len(bus.trace)
+            if watch is not None:
+                watch.started(ep, bus.trace)
             before = {a.id: dict(a.solving) for a in here}  # members seen here
             done, plans = await bus.run_until(director.episode(
                 ep, managers, members, store.outstanding(ledger_key)), director)
@@ -305,7 +308,11 @@ async def _play(
                 protocol_metrics |= utilisation(
                     {a.id: a.solve_seconds - sum(before[a.id].values()) for a in here}, wall)
                 protocol_metrics |= solving_by_kind(here, before)
+            if watch is not None:
+                watch.ended("reference" if reference and reference_cost is None else "storing")
             ev = domain.evaluate(scenario, plans)
+            if watch is not None:
+                watch.evaluated(ev.cost)
             if reference and reference_cost is None:
                 # a central run is its own reference: do not solve the same model twice
                 reference_cost = ev.cost if protocol.centralised else domain.evaluate(
@@ -341,12 +348,13 @@ def run_scenario(
     on_episode: Callable[[EpisodeResult], None] | None = None,
     stage: Stage = in_memory,
     ledger: LedgerOptions = LedgerOptions(),
+    watch: Watch | None = None,
 ) -> RunResult:
     """Run a scenario's protocol for some episodes, storing each episode as it ends.
 
     ``stage`` puts the agents on a bus: in memory by default (see ``cli.agent`` for NATS).
     ``ledger``: a fresh ledger, a changed scenario allowed, waiting for another writer
-    (see ``app.ledger``).
+    (see ``app.ledger``). ``watch`` follows the episodes on the bus's trace (``app.progress``).
     SIGINT or SIGTERM (in the main thread) ends the run with ``Interrupted``, the run
     marked ``interrupted`` and its finished episodes stored (see ``app.interrupt``).
     """
@@ -363,7 +371,7 @@ def run_scenario(
             try:
                 return await _run(scenario, protocol or scenario.protocol,
                                   episodes or scenario.episodes, store, reference, on_episode,
-                                  stage, caught, ledger)
+                                  stage, caught, ledger, watch)
             except asyncio.CancelledError:
                 if caught.signum is None:
                     raise

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from accord.app.buses import stage_for
 from accord.app.interrupt import Interrupted
 from accord.app.ledger import LedgerOptions
+from accord.app.progress import Watch, episode_budget
 from accord.app.registry import load_scenario, resolve
-from accord.app.runner import EpisodeResult, RunResult, run_scenario
+from accord.app.runner import RunResult, run_scenario
+from accord.cli.progress import live
 from accord.runtime.nats import STALL_TIMEOUT
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -67,21 +68,14 @@ def run(
     if protocol is not None:
         resolve(sc, protocol, str(scenario), where="--protocol")
     total = episodes or sc.episodes
-    with Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=True) as bar:
-        stage = stage_for(bus, stall_timeout, creds)
-        task = bar.add_task(f"{sc.name} · {protocol or sc.protocol}", total=total)
-
-        def tick(e: EpisodeResult) -> None:
-            bar.update(task, advance=1,
-                       description=f"episode {e.episode}: cost {e.cost}, "
-                                   f"{e.hard_violations} violations")
-
-        interrupted: Interrupted | None = None
+    stage = stage_for(bus, stall_timeout, creds)
+    name = protocol or sc.protocol
+    watch = Watch(budget=episode_budget(sc, name))
+    interrupted: Interrupted | None = None
+    with live(watch, f"{sc.name} · {name}", total, console):
         try:
             result = run_scenario(sc, protocol=protocol, episodes=total, seed=seed, db=db,
-                                  reference=reference, on_episode=tick, stage=stage,
+                                  reference=reference, stage=stage, watch=watch,
                                   ledger=LedgerOptions(fresh, continue_changed, wait))
         except Interrupted as stop:
             interrupted = stop

@@ -32,6 +32,7 @@ from accord.app.runner import DIRECTOR, Crew, Stage, Staged, cast_agents
 from accord.model.errors import ProtocolError, ScenarioError, read_text_file
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
+from accord.runtime.child import detached
 from accord.runtime.nats import NatsBus, local_server
 from accord.runtime.nats.auth import Credentials, server_config, write_server_config
 
@@ -140,7 +141,7 @@ async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew,
         login = [] if logins is None else ["--creds", str(logins / f"{agent_id}.json")]
         procs[agent_id] = await asyncio.create_subprocess_exec(
             *argv, "--id", agent_id, *login, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL)
+            stdout=asyncio.subprocess.DEVNULL, **detached())
         return procs[agent_id]
     try:
         for a in crew.agents()[1:]:

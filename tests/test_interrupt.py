@@ -4,6 +4,7 @@ whose process was killed is shown interrupted and marked so by the next run."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from accord.app.runner import run_scenario
+from accord.cli.main import app
 from accord.domains.nursing.generate import generate
 from accord.store import Store
 from accord.store.owner import shown_status
@@ -45,9 +48,10 @@ def _start(scenario: Path, db: Path) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _interrupt(proc: subprocess.Popen[str], db: Path, after: int, signum: int
-               ) -> tuple[str, str]:
-    """Send ``signum`` once ``after`` episodes are stored, in the middle of the next."""
+def _interrupt(proc: subprocess.Popen[str], db: Path, after: int, signum: int,
+               group: bool = False) -> tuple[str, str]:
+    """Send ``signum`` (to the process group: as a terminal does) once ``after`` episodes
+    are stored, in the middle of the next."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         runs, episodes = _stored(db)
@@ -55,8 +59,16 @@ def _interrupt(proc: subprocess.Popen[str], db: Path, after: int, signum: int
             break
         time.sleep(0.05)
     time.sleep(0.3)
-    proc.send_signal(signum)
+    if group:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
     return proc.communicate(timeout=120)
+
+
+def _rows(out: str) -> list[int]:
+    """The episodes of the table printed."""
+    return [int(line.split("│")[1]) for line in out.splitlines() if line.startswith("│")]
 
 
 @pytest.mark.slow
@@ -75,8 +87,7 @@ def test_a_signal_ends_the_run_cleanly(tmp_path, domain, after, signum):
     assert len(stored) >= after and stored == list(range(1, len(stored) + 1))
     assert f"run {run.id} marked interrupted, {len(stored)} episode(s) stored" in err
     assert f"interrupted by {signal.Signals(signum).name}" in err
-    rows = [line for line in out.splitlines() if line.startswith("│")]
-    assert [int(r.split("│")[1]) for r in rows] == stored  # the table of finished episodes
+    assert _rows(out) == stored  # the table of finished episodes
 
 
 @pytest.mark.slow
@@ -90,10 +101,30 @@ def test_a_killed_run_is_shown_interrupted_and_marked_by_the_next(tmp_path, seed
     (run,) = Store(str(db)).runs()
     assert run.status == "running"  # nobody said otherwise
     assert shown_status(run.status, run.owner, run.heartbeat_at) == "interrupted"
-    listing = subprocess.run([sys.executable, "-m", "accord.cli.main", "show", "--db",
-                              str(db)], capture_output=True, text=True, timeout=60)
+    listing = CliRunner().invoke(app, ["show", "--db", str(db)])
     assert "interrupted" in listing.stdout and "running" not in listing.stdout
     more = run_scenario(seed_scenario, protocol="negotiate", episodes=1, db=str(db))
     old, new = Store(str(db)).runs()
     assert (old.status, new.status) == ("interrupted", "complete")
     assert more.episodes[0].episode == len(Store(str(db)).episodes(old.id)) + 1
+
+
+@pytest.mark.slow
+@pytest.mark.nats
+def test_ctrl_c_over_nats_stops_the_agents_and_keeps_the_episodes(tmp_path):
+    """Ctrl-C at a terminal signals the whole process group: only the run's process is in
+    it (the server and the agents have their own session), and it stops them in order."""
+    db = tmp_path / "n.db"
+    proc = subprocess.Popen([sys.executable, "-m", "accord.cli.main", "run", str(UNIVERSITY),
+                             "--episodes", "60", "--db", str(db), "--bus", "nats"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    out, err = _interrupt(proc, db, 1, signal.SIGINT, group=True)
+    assert proc.returncode == 130, err
+    (run,) = Store(str(db)).runs()
+    stored = [e.episode for e in Store(str(db)).episodes(run.id)]
+    assert run.status == "interrupted" and len(stored) >= 1
+    assert f"{len(stored)} episode(s) stored" in err and "Traceback" not in err
+    assert _rows(out) == stored
+    pids = [int(p) for p in err.split("(pids ")[1].split(")")[0].split(", ")]
+    assert len(pids) == 4 and not any(Path(f"/proc/{p}").exists() for p in pids)

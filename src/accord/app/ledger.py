@@ -54,7 +54,7 @@ def choose(store: Store, name: str, protocol: str, fresh: bool) -> str:
 
 def check_same(store: Store, ledger: str, scenario: dict[str, Any], changed: bool) -> None:
     """ScenarioChanged (one line, what changed) if the ledger's last run had other content."""
-    runs = [r for r in store.family(ledger.split("#")[0]) if r.ledger == ledger]
+    runs = [r for r in store.runs() if r.ledger == ledger]
     if not runs or changed:
         return
     last = runs[-1]

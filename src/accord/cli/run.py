@@ -79,6 +79,9 @@ def run(
                                   ledger=LedgerOptions(fresh, continue_changed, wait))
         except Interrupted as stop:
             interrupted = stop
+        except KeyboardInterrupt:  # outside the run's event loop: opening the database
+            err.print("interrupted by SIGINT before the run began", highlight=False)
+            raise typer.Exit(130) from None
     if interrupted is not None:
         done: RunResult | None = interrupted.result
         if done is None:

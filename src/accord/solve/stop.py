@@ -10,6 +10,7 @@ several threads a Ctrl-C could call a removed one and abort the process
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,12 +21,26 @@ _running: set[cp_model.CpSolver] = set()
 _stopped = threading.Event()
 
 
+RETRY_SECONDS = 0.05
+"""How often the running solves are told again to stop, until ``resume``."""
+
+
+def _keep_stopping() -> None:
+    """A solve's stop request is lost when it comes before the search begins (``stop_search``
+    reaches only a search under way): tell every registered solve again until ``resume``."""
+    while _stopped.is_set():
+        with _lock:
+            for solver in _running:
+                solver.stop_search()
+        time.sleep(RETRY_SECONDS)
+
+
 def stop_all() -> None:
     """Stop every running solve; solves started until ``resume`` return at once."""
+    if _stopped.is_set():
+        return
     _stopped.set()
-    with _lock:
-        for solver in _running:
-            solver.stop_search()
+    threading.Thread(target=_keep_stopping, name="stop-solves", daemon=True).start()
 
 
 def resume() -> None:

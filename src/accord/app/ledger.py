@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -69,14 +69,18 @@ def check_same(store: Store, ledger: str, scenario: dict[str, Any], changed: boo
 
 
 @asynccontextmanager
-async def holding(store: Store, ledger: str, owner: str, wait: bool) -> AsyncIterator[None]:
-    """Hold the ledger for the block (waiting for it with ``wait``, else StoreError naming
-    the holder); runs whose process died are marked interrupted first."""
+async def holding(store: Store, ledger: str, owner: str, wait: bool,
+                  waiting: Callable[[str], None] | None = None) -> AsyncIterator[None]:
+    """Hold the ledger for the block (waiting for it with ``wait``, told to ``waiting``
+    with the holder, else StoreError naming the holder); runs whose process died are
+    marked interrupted first."""
     reap(store)
     while (holder := try_lock(store, ledger, owner)) is not None:
         if not wait:
             raise StoreError(f"ledger {ledger} is being written by {holder}: wait for it "
                              f"with --wait, or use another --db")
+        if waiting is not None:
+            waiting(holder)
         await asyncio.sleep(WAIT_POLL)
     try:
         yield

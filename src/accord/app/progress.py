@@ -49,6 +49,10 @@ class Watch:
     _costs: dict[str, int] = field(default_factory=dict)
     _deadline: float | None = None
 
+    def waiting(self, holder: str) -> None:
+        """The run waits for the ledger, held by ``holder``."""
+        self.phase = f"waiting for the ledger: {holder}"
+
     def started(self, episode: int, trace: list[Envelope]) -> None:
         """Episode ``episode`` starts; its messages are appended to ``trace``."""
         self._trace, self._seen, self._episode = trace, len(trace), episode

@@ -240,7 +240,8 @@ async def _run(
     data = scenario.model_dump(mode="json")
     ledger_key = choose(store, scenario.name, protocol_name, how.fresh)
     owner = me()
-    async with holding(store, ledger_key, owner, how.wait):
+    async with holding(store, ledger_key, owner, how.wait,
+                       None if watch is None else watch.waiting):
         check_same(store, ledger_key, data, how.changed)
         first = store.next_episode(ledger_key)
         run_id = _run_id(store, scenario, protocol_name, first, episodes)

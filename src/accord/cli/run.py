@@ -80,7 +80,7 @@ def run(
         except Interrupted as stop:
             interrupted = stop
         except KeyboardInterrupt:  # outside the run's event loop: opening the database
-            err.print("interrupted by SIGINT before the run began", highlight=False)
+            err.print("interrupted by SIGINT (what was stored stays stored)", highlight=False)
             raise typer.Exit(130) from None
     if interrupted is not None:
         done: RunResult | None = interrupted.result

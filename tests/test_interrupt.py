@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,11 +17,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from accord.app.interrupt import Interrupted
+from accord.app.ledger import LedgerOptions
 from accord.app.runner import run_scenario
 from accord.cli.main import app
 from accord.domains.nursing.generate import generate
+from accord.solve.stop import stopped
 from accord.store import Store
-from accord.store.owner import shown_status
+from accord.store.lock import try_lock
+from accord.store.owner import me, shown_status
 from tests.conftest import ROOT
 
 UNIVERSITY = ROOT / "examples" / "university-small.yaml"
@@ -128,3 +133,15 @@ def test_ctrl_c_over_nats_stops_the_agents_and_keeps_the_episodes(tmp_path):
     assert _rows(out) == stored
     pids = [int(p) for p in err.split("(pids ")[1].split(")")[0].split(", ")]
     assert len(pids) == 4 and not any(Path(f"/proc/{p}").exists() for p in pids)
+
+
+def test_a_signal_while_waiting_for_the_ledger_records_no_run(seed_scenario, db):
+    store = Store(db, create=True)
+    assert try_lock(store, "dismissal-seed/negotiate", me()) is None  # held: the run waits
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    with pytest.raises(Interrupted) as info:
+        run_scenario(seed_scenario, episodes=1, db=db, ledger=LedgerOptions(wait=True))
+    assert (info.value.exit_code, info.value.result) == (143, None)
+    assert store.runs() == []
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handlers are given back
+    assert not stopped()  # and later solves in this process run

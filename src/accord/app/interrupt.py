@@ -66,8 +66,8 @@ def interruptible(task: asyncio.Task[Any] | None = None) -> Iterator[Caught]:
         loop.add_signal_handler(s, handle, s)
     try:
         yield caught
-    finally:  # the solves stay stopped: their threads end after the loop (``asyncio.run``)
-        _restore(loop)
+    finally:  # the solves stay stopped: their threads end after the loop (``asyncio.run``);
+        _restore(loop)  # the caller resumes them then
 
 
 def _restore(loop: asyncio.AbstractEventLoop) -> None:

@@ -32,6 +32,7 @@ from accord.protocols.central import CentralOptions
 from accord.runtime.agent import Agent, expect
 from accord.runtime.bus import Bus
 from accord.runtime.memory import InMemoryBus
+from accord.solve.stop import resume
 from accord.store import EpisodeRecord, RunRow, Store
 from accord.store.identity import scenario_hash
 from accord.store.lock import claim, now
@@ -381,4 +382,5 @@ def run_scenario(
     try:
         return asyncio.run(main())
     finally:
+        resume()  # after an interrupt, solves run again once its threads have ended
         store.close()

@@ -79,10 +79,10 @@ def test_import_round_trip_gives_instance1_optimum(tmp_path):
     assert proc.returncode == 0, proc.stderr
     sc = load_scenario(out)
     assert isinstance(sc, NursingScenario) and not sc.lines
-    for protocol, options in (("transport", {}), ("transport", {"stages": 1}),
-                              ("central", {"time_limit": 10})):
+    for k, (protocol, options) in enumerate((("transport", {}), ("transport", {"stages": 1}),
+                                             ("central", {"time_limit": 10}))):
         run = sc.model_copy(update={"protocol_options": {protocol: options}})
-        e = run_scenario(run, protocol=protocol, db=str(tmp_path / "i1.db")).episodes[0]
+        e = run_scenario(run, protocol=protocol, db=str(tmp_path / f"i1-{k}.db")).episodes[0]
         assert (e.hard_violations, e.cost, e.cost_breakdown) == (0, 607, INSTANCE1)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from accord.app.ledger import LedgerOptions
 from accord.app.registry import load_scenario, wire
 from accord.app.runner import run_scenario
 from accord.domains.classes import goal_achievement
@@ -58,7 +59,8 @@ def test_replays_from_the_seed_and_another_seed_draws_other_times(db):
     ta = [(m.sender, m.recipient, m.kind) for m in Store(db).messages(a.run_id, wire())]
     tb = [(m.sender, m.recipient, m.kind) for m in Store(db).messages(b.run_id, wire())]
     assert ta[1:] == tb[1:]
-    other = run_scenario(fehu(seed=2), protocol="seed-random", episodes=1, db=db)
+    other = run_scenario(fehu(seed=2), protocol="seed-random", episodes=1, db=db,
+                         ledger=LedgerOptions(fresh=True))  # another seed: another ledger
     assert other.episodes[0].plans != a.episodes[0].plans
 
 

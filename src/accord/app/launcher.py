@@ -27,17 +27,21 @@ from tempfile import TemporaryDirectory
 
 from rich.console import Console
 
+from accord.app.interrupt import SIGNALS, Interrupted, interruptible
 from accord.app.registry import load_scenario, parse_scenario, wire
 from accord.app.runner import DIRECTOR, Crew, Stage, Staged, cast_agents
 from accord.model.errors import ProtocolError, ScenarioError, read_text_file
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
+from accord.runtime.child import detached
 from accord.runtime.nats import NatsBus, local_server
 from accord.runtime.nats.auth import Credentials, server_config, write_server_config
 
 START_TIMEOUT = 120.0  # seconds for every agent process to start and listen
 STOP_GRACE = 10.0  # seconds an agent process has to exit after the run's end
 RESTARTS = 3  # times the launcher starts again an agent process killed by a signal
+SIGNALLED = {Interrupted(s).exit_code for s in SIGNALS}
+"""Exit codes of an agent process that a signal stopped (it handles SIGINT and SIGTERM)."""
 CREDS = "ACCORD_NATS_CREDS"  # accord run --bus nats://HOST:PORT: the agents' credentials DIR
 
 
@@ -46,7 +50,8 @@ async def serve_agent(scenario: ScenarioBase, protocol: str, agent_id: str, url:
                       ) -> None:
     """Cast the scenario's agents, put the one named ``agent_id`` on the run (as ``login``'s
     user if given), serve it; messages from outside the cast are dropped. Durable if the
-    run has a stream; started again, the agent resumes from it (see ``runtime.nats``)."""
+    run has a stream; started again, the agent resumes from it (see ``runtime.nats``).
+    SIGINT or SIGTERM stops its solves and ends the process (exit 130, 143)."""
     crew = cast_agents(scenario, protocol, anchors)
     cast = {a.id: a for a in [*crew.managers, *crew.members]}
     if agent_id not in cast:
@@ -54,13 +59,18 @@ async def serve_agent(scenario: ScenarioBase, protocol: str, agent_id: str, url:
                             f"no agent {agent_id!r} in the cast (agents: {', '.join(cast)})")
     me = cast[agent_id]
     user, password = _as(login)
-    bus = await NatsBus.connect(url, run_id, wire=wire(), peers=[DIRECTOR, *cast], user=user,
-                                password=password, durable=True)
-    try:
-        bus.register(me)
-        await bus.serve()
-    finally:
-        await bus.close()
+    with interruptible() as caught:
+        bus = await NatsBus.connect(url, run_id, wire=wire(), peers=[DIRECTOR, *cast],
+                                    user=user, password=password, durable=True)
+        try:
+            bus.register(me)
+            await bus.serve()
+        except asyncio.CancelledError:
+            if caught.signum is None:
+                raise
+            raise SystemExit(Interrupted(caught.signum).exit_code) from None
+        finally:
+            await bus.close()
     if me.failure is not None:
         raise ProtocolError(f"agent {agent_id} failed: {me.failure}")
 
@@ -140,7 +150,7 @@ async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew,
         login = [] if logins is None else ["--creds", str(logins / f"{agent_id}.json")]
         procs[agent_id] = await asyncio.create_subprocess_exec(
             *argv, "--id", agent_id, *login, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL)
+            stdout=asyncio.subprocess.DEVNULL, **detached())
         return procs[agent_id]
     try:
         for a in crew.agents()[1:]:
@@ -176,11 +186,12 @@ async def _watch(bus: NatsBus, agent_id: str, proc: asyncio.subprocess.Process,
     signal again (up to RESTARTS times): it resumes where it was."""
     for _ in range(RESTARTS if bus.durable else 0):
         code = await proc.wait()
-        if code >= 0:
+        if code >= 0 and code not in SIGNALLED:
             break
         old, proc = proc.pid, await start(agent_id)
+        signum = -code if code < 0 else code - 128
         Console(stderr=True).print(
-            f"agent {agent_id} (pid {old}) was killed by signal {-code}; started again as pid "
+            f"agent {agent_id} (pid {old}) was killed by signal {signum}; started again as pid "
             f"{proc.pid}, it resumes from the stream", highlight=False, soft_wrap=True)
     code = await proc.wait()
     bus.fail(ProtocolError(f"the process of agent {agent_id} exited with code {code}"))

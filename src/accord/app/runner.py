@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from accord.app.interrupt import Caught, Interrupted, interruptible
+from accord.app.ledger import LedgerOptions, check_same, choose, heartbeat, holding
+from accord.app.progress import Watch
 from accord.app.registry import resolve
 from accord.contract import Cast, CentralResult
 from accord.model.errors import ProtocolError
@@ -30,7 +32,11 @@ from accord.protocols.central import CentralOptions
 from accord.runtime.agent import Agent, expect
 from accord.runtime.bus import Bus
 from accord.runtime.memory import InMemoryBus
+from accord.solve.stop import resume
 from accord.store import EpisodeRecord, RunRow, Store
+from accord.store.identity import scenario_hash
+from accord.store.lock import claim, now
+from accord.store.owner import me
 
 DIRECTOR = "director"
 
@@ -210,10 +216,6 @@ class RunResult:
         }
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _run_id(store: Store, scenario: ScenarioBase, protocol: str, first: int, n: int) -> str:
     text = json.dumps([scenario.model_dump(mode="json"), protocol, first, n], sort_keys=True)
     base = f"{scenario.name}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
@@ -231,19 +233,51 @@ def _central_options(scenario: ScenarioBase) -> CentralOptions:
 
 async def _run(
     scenario: ScenarioBase, protocol_name: str, episodes: int, store: Store, reference: bool,
-    on_episode: Callable[[EpisodeResult], None] | None, stage: Stage,
+    on_episode: Callable[[EpisodeResult], None] | None, stage: Stage, caught: Caught,
+    how: LedgerOptions, watch: Watch | None,
 ) -> RunResult:
-    domain, protocol, options = resolve(scenario, protocol_name)
-    ledger_key = f"{scenario.name}/{protocol_name}"
-    first = store.next_episode(ledger_key)
-    run_id = _run_id(store, scenario, protocol_name, first, episodes)
-    store.begin_run(RunRow(
-        id=run_id, ledger=ledger_key, scenario_name=scenario.name, domain=scenario.domain,
-        protocol=protocol_name, seed=scenario.seed, first_episode=first,
-        episodes_requested=episodes, status="running", started_at=_now(),
-        scenario_json=scenario.model_dump_json(), options_json=options.model_dump_json()))
-    result = RunResult(run_id, scenario.name, scenario.domain, protocol_name, scenario.seed,
-                       store.url)
+    """Hold the ledger, record the run, play its episodes, mark how it ended."""
+    _, _, options = resolve(scenario, protocol_name)
+    data = scenario.model_dump(mode="json")
+    ledger_key = choose(store, scenario.name, protocol_name, how.fresh)
+    owner = me()
+    async with holding(store, ledger_key, owner, how.wait,
+                       None if watch is None else watch.waiting):
+        check_same(store, ledger_key, data, how.changed)
+        first = store.next_episode(ledger_key)
+        run_id = _run_id(store, scenario, protocol_name, first, episodes)
+        store.begin_run(RunRow(
+            id=run_id, ledger=ledger_key, scenario_name=scenario.name,
+            domain=scenario.domain, protocol=protocol_name, seed=scenario.seed,
+            first_episode=first, episodes_requested=episodes, status="running",
+            started_at=now(), scenario_json=scenario.model_dump_json(),
+            options_json=options.model_dump_json(), scenario_hash=scenario_hash(data),
+            owner=owner, heartbeat_at=now()))
+        claim(store, ledger_key, owner, run_id)
+        result = RunResult(run_id, scenario.name, scenario.domain, protocol_name,
+                           scenario.seed, store.url)
+        try:
+            async with heartbeat(store, ledger_key, owner, run_id):
+                await _play(scenario, protocol_name, range(first, first + episodes),
+                            ledger_key, store, reference, on_episode, stage, result, watch)
+        except BaseException:
+            if caught.signum is None:
+                store.finish_run(run_id, "failed", now())
+                raise
+            store.finish_run(run_id, "interrupted", now())
+            raise Interrupted(caught.signum, result) from None
+        store.finish_run(run_id, "complete", now())
+    return result
+
+
+async def _play(
+    scenario: ScenarioBase, protocol_name: str, episodes: range, ledger_key: str,
+    store: Store, reference: bool, on_episode: Callable[[EpisodeResult], None] | None,
+    stage: Stage, result: RunResult, watch: Watch | None,
+) -> None:
+    """The run's episodes, each stored as it ends and added to ``result``."""
+    domain, protocol, _ = resolve(scenario, protocol_name)
+    run_id = result.run_id
     central_opts = _central_options(scenario)
     reference_cost: int | None = None
 
@@ -252,57 +286,57 @@ async def _run(
                               workers=central_opts.workers)
 
     director = Director(DIRECTOR)
-    try:
-        async with AsyncExitStack() as stack:
-            anchors = store.last_plans(ledger_key)
-            crew = Crew(scenario, protocol_name, anchors, director,
-                        cast_agents(scenario, protocol_name, anchors))
-            bus, here = await stack.enter_async_context(stage(run_id, crew))
-            managers = [a.id for a in crew.cast.managers]
-            members = [a.id for a in crew.cast.members]
-            for ep in range(first, first + episodes):
-                t0 = time.perf_counter()
-                mark = len(bus.trace)
-                before = {a.id: dict(a.solving) for a in here}  # members seen here
-                done, plans = await bus.run_until(director.episode(
-                    ep, managers, members, store.outstanding(ledger_key)), director)
-                trace = bus.trace[mark:]
-                rounds = max((d.rounds for d in done), default=0)
-                ledger_changes = [c for d in done for c in d.ledger]
-                protocol_metrics = merge_metrics([d.metrics for d in done])
-                wall = time.perf_counter() - t0
-                if here and wall > 0:  # CPU seconds each member spent solving
-                    protocol_metrics |= utilisation(
-                        {a.id: a.solve_seconds - sum(before[a.id].values()) for a in here}, wall)
-                    protocol_metrics |= solving_by_kind(here, before)
-                ev = domain.evaluate(scenario, plans)
-                if reference and reference_cost is None:
-                    # a central run is its own reference: do not solve the same model twice
-                    reference_cost = ev.cost if protocol.centralised else domain.evaluate(
-                        scenario, (await asyncio.to_thread(central)).plans).cost
-                metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()} | protocol_metrics
-                rec = EpisodeRecord(
-                    episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,
-                    cost_breakdown=ev.breakdown, hard_breakdown=ev.hard_breakdown,
-                    reference_cost=reference_cost if reference else None, rounds=rounds,
-                    wall_seconds=round(wall, 4), messages=trace, plans=plans,
-                    ledger=ledger_changes, metrics=metrics)
-                nbytes = store.save_episode(run_id, ledger_key, rec)
-                await bus.keep_ledger(ep, ledger_changes)  # after the store of record
-                res = EpisodeResult(
-                    episode=ep, hard_violations=ev.hard_violations,
-                    hard_breakdown=ev.hard_breakdown, cost=ev.cost, cost_breakdown=ev.breakdown,
-                    reference_cost=rec.reference_cost, messages=len(trace), bytes=nbytes,
-                    rounds=rounds, wall_seconds=rec.wall_seconds, plans=plans,
-                    metrics=protocol_metrics)
-                result.episodes.append(res)
-                if on_episode:
-                    on_episode(res)
-    except BaseException:
-        store.finish_run(run_id, "failed", _now())
-        raise
-    store.finish_run(run_id, "complete", _now())
-    return result
+    async with AsyncExitStack() as stack:
+        anchors = store.last_plans(ledger_key)
+        crew = Crew(scenario, protocol_name, anchors, director,
+                    cast_agents(scenario, protocol_name, anchors))
+        bus, here = await stack.enter_async_context(stage(run_id, crew))
+        managers = [a.id for a in crew.cast.managers]
+        members = [a.id for a in crew.cast.members]
+        for ep in episodes:
+            t0 = time.perf_counter()
+            mark = len(bus.trace)
+            if watch is not None:
+                watch.started(ep, bus.trace)
+            before = {a.id: dict(a.solving) for a in here}  # members seen here
+            done, plans = await bus.run_until(director.episode(
+                ep, managers, members, store.outstanding(ledger_key)), director)
+            trace = bus.trace[mark:]
+            rounds = max((d.rounds for d in done), default=0)
+            ledger_changes = [c for d in done for c in d.ledger]
+            protocol_metrics = merge_metrics([d.metrics for d in done])
+            wall = time.perf_counter() - t0
+            if here and wall > 0:  # CPU seconds each member spent solving
+                protocol_metrics |= utilisation(
+                    {a.id: a.solve_seconds - sum(before[a.id].values()) for a in here}, wall)
+                protocol_metrics |= solving_by_kind(here, before)
+            if watch is not None:
+                watch.ended("reference" if reference and reference_cost is None else "storing")
+            ev = domain.evaluate(scenario, plans)
+            if watch is not None:
+                watch.evaluated(ev.cost)
+            if reference and reference_cost is None:
+                # a central run is its own reference: do not solve the same model twice
+                reference_cost = ev.cost if protocol.centralised else domain.evaluate(
+                    scenario, (await asyncio.to_thread(central)).plans).cost
+            metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()} | protocol_metrics
+            rec = EpisodeRecord(
+                episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,
+                cost_breakdown=ev.breakdown, hard_breakdown=ev.hard_breakdown,
+                reference_cost=reference_cost if reference else None, rounds=rounds,
+                wall_seconds=round(wall, 4), messages=trace, plans=plans,
+                ledger=ledger_changes, metrics=metrics)
+            nbytes = store.save_episode(run_id, ledger_key, rec)
+            await bus.keep_ledger(ep, ledger_changes)  # after the store of record
+            res = EpisodeResult(
+                episode=ep, hard_violations=ev.hard_violations,
+                hard_breakdown=ev.hard_breakdown, cost=ev.cost, cost_breakdown=ev.breakdown,
+                reference_cost=rec.reference_cost, messages=len(trace), bytes=nbytes,
+                rounds=rounds, wall_seconds=rec.wall_seconds, plans=plans,
+                metrics=protocol_metrics)
+            result.episodes.append(res)
+            if on_episode:
+                on_episode(res)
 
 
 def run_scenario(
@@ -315,24 +349,38 @@ def run_scenario(
     reference: bool = False,
     on_episode: Callable[[EpisodeResult], None] | None = None,
     stage: Stage = in_memory,
+    ledger: LedgerOptions = LedgerOptions(),
+    watch: Watch | None = None,
 ) -> RunResult:
     """Run a scenario's protocol for some episodes, storing each episode as it ends.
 
     ``stage`` puts the agents on a bus: in memory by default (see ``cli.agent`` for NATS).
+    ``ledger``: a fresh ledger, a changed scenario allowed, waiting for another writer
+    (see ``app.ledger``). ``watch`` follows the episodes on the bus's trace (``app.progress``).
+    SIGINT or SIGTERM (in the main thread) ends the run with ``Interrupted``, the run
+    marked ``interrupted`` and its finished episodes stored (see ``app.interrupt``).
     """
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
-    store = Store(db)
+    store = Store(db, create=True)
 
     async def main() -> RunResult:
         # local solves hold the GIL while building models: more threads than cores only
         # adds contention (measured: 2 threads beat the default 6 on 2 cores)
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="solve"))
-        return await _run(scenario, protocol or scenario.protocol,
-                          episodes or scenario.episodes, store, reference, on_episode, stage)
+        with interruptible() as caught:
+            try:
+                return await _run(scenario, protocol or scenario.protocol,
+                                  episodes or scenario.episodes, store, reference, on_episode,
+                                  stage, caught, ledger, watch)
+            except asyncio.CancelledError:
+                if caught.signum is None:
+                    raise
+                raise Interrupted(caught.signum) from None  # before the run began
 
     try:
         return asyncio.run(main())
     finally:
+        resume()  # after an interrupt, solves run again once its threads have ended
         store.close()

@@ -8,15 +8,19 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from accord.app.buses import stage_for
+from accord.app.interrupt import Interrupted
+from accord.app.ledger import LedgerOptions
+from accord.app.progress import Watch, episode_budget
 from accord.app.registry import load_scenario, resolve
-from accord.app.runner import EpisodeResult, RunResult, run_scenario
+from accord.app.runner import RunResult, run_scenario
+from accord.cli.progress import live
 from accord.runtime.nats import STALL_TIMEOUT
 
 console = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
 
 
 def episode_table(result: RunResult) -> Table:
@@ -51,25 +55,43 @@ def run(
     creds: Path = typer.Option(
         None, "--creds", help="with --bus nats://HOST:PORT: the credentials directory of "
                               "accord nats-config (default $ACCORD_NATS_CREDS)"),
+    fresh: bool = typer.Option(False, "--fresh", help="start a new ledger instead of "
+                                                      "continuing the scenario's last one"),
+    continue_changed: bool = typer.Option(
+        False, "--continue-changed",
+        help="continue the ledger even though the scenario's content changed since"),
+    wait: bool = typer.Option(False, "--wait", help="wait for another run writing the same "
+                                                    "ledger to end instead of refusing"),
 ) -> None:
     """Run SCENARIO; each episode is stored as it ends and continues the ledger."""
     sc = load_scenario(scenario)
     if protocol is not None:
         resolve(sc, protocol, str(scenario), where="--protocol")
     total = episodes or sc.episodes
-    with Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=True) as bar:
-        stage = stage_for(bus, stall_timeout, creds)
-        task = bar.add_task(f"{sc.name} · {protocol or sc.protocol}", total=total)
-
-        def tick(e: EpisodeResult) -> None:
-            bar.update(task, advance=1,
-                       description=f"episode {e.episode}: cost {e.cost}, "
-                                   f"{e.hard_violations} violations")
-
-        result = run_scenario(sc, protocol=protocol, episodes=total, seed=seed, db=db,
-                              reference=reference, on_episode=tick, stage=stage)
+    stage = stage_for(bus, stall_timeout, creds)
+    name = protocol or sc.protocol
+    watch = Watch(budget=episode_budget(sc, name))
+    interrupted: Interrupted | None = None
+    with live(watch, f"{sc.name} · {name}", total, console):
+        try:
+            result = run_scenario(sc, protocol=protocol, episodes=total, seed=seed, db=db,
+                                  reference=reference, stage=stage, watch=watch,
+                                  ledger=LedgerOptions(fresh, continue_changed, wait))
+        except Interrupted as stop:
+            interrupted = stop
+        except KeyboardInterrupt:  # outside the run's event loop: opening the database
+            err.print("interrupted by SIGINT (what was stored stays stored)", highlight=False)
+            raise typer.Exit(130) from None
+    if interrupted is not None:
+        done: RunResult | None = interrupted.result
+        if done is None:
+            err.print(f"{interrupted} before the run began", highlight=False)
+        else:
+            console.print(episode_table(done))
+            err.print(f"{interrupted}: run {done.run_id} marked interrupted, "
+                      f"{len(done.episodes)} episode(s) stored", highlight=False,
+                      soft_wrap=True)
+        raise typer.Exit(interrupted.exit_code)
     console.print(episode_table(result))
     if report is not None:
         tmp = report.with_name(report.name + ".tmp")

@@ -12,8 +12,11 @@ from rich.table import Table
 
 from accord.app.registry import wire
 from accord.store import Store
+from accord.store.owner import describe, shown_status
 
 console = Console(width=None if sys.stdout.isatty() else 160)
+HASH_SHOWN = 12
+"""Hex digits of the scenario hash in the list of runs (``show RUN`` prints all)."""
 
 
 def show(
@@ -26,18 +29,24 @@ def show(
         if run_id is None:
             t = Table(title=f"runs in {store.url}")
             t.add_column("run", no_wrap=True)
-            for col in ("scenario", "protocol", "seed", "episodes", "status", "started"):
+            for col in ("scenario", "hash", "protocol", "seed", "episodes", "status",
+                        "started"):
                 t.add_column(col)
             for r in store.runs():
                 n = len(store.episodes(r.id))
-                t.add_row(r.id, r.scenario_name, r.protocol, str(r.seed),
+                t.add_row(r.id, r.scenario_name, (r.scenario_hash or "-")[:HASH_SHOWN],
+                          r.protocol, str(r.seed),
                           f"{r.first_episode}..{r.first_episode + n - 1}" if n else "-",
-                          r.status, r.started_at)
+                          shown_status(r.status, r.owner, r.heartbeat_at), r.started_at)
             console.print(t)
             return
         run = store.run(run_id)
+        status = shown_status(run.status, run.owner, run.heartbeat_at)
         console.print(f"[bold]{run.id}[/]: {run.scenario_name} ({run.domain}), protocol "
-                      f"{run.protocol}, seed {run.seed}, {run.status}, started {run.started_at}")
+                      f"{run.protocol}, seed {run.seed}, {status}, started {run.started_at}")
+        console.print(f"scenario hash {run.scenario_hash or '-'}, ledger {run.ledger}"
+                      + (f", run by {describe(run.owner)}" if run.owner else ""),
+                      highlight=False)
         t = Table(title="episodes")
         for col in ("episode", "hard violations", "cost", "breakdown", "reference", "messages",
                     "bytes", "rounds", "wall s"):
@@ -53,8 +62,8 @@ def show(
             console.print("messages by kind: " + ", ".join(f"{k} {n}" for k, n in
                                                            sorted(kinds.items())))
         ledger = store.ledger(run.ledger)
-        status = Counter(c.status for c in ledger)
+        counts = Counter(c.status for c in ledger)
         console.print(f"ledger {run.ledger}: {len(ledger)} commitments ("
-                      + ", ".join(f"{s} {n}" for s, n in sorted(status.items())) + ")")
+                      + ", ".join(f"{s} {n}" for s, n in sorted(counts.items())) + ")")
     finally:
         store.close()

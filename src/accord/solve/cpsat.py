@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from accord.contract.budget import Budget
+from accord.solve.stop import stoppable
 
 _deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
 
@@ -102,7 +103,8 @@ def solve_model(
         solver.parameters.cp_model_probing_level = 0
     if deterministic_limit is not None:
         solver.parameters.max_deterministic_time = deterministic_limit
-    status = solver.solve(model)
+    with stoppable(solver) as go:
+        status = solver.solve(model) if go else cp_model.UNKNOWN
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(solver, status == cp_model.OPTIMAL, solver.best_objective_bound)
     return None
@@ -127,7 +129,9 @@ def hint_completely(model: cp_model.CpModel, fixed: Iterable[tuple[cp_model.IntV
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = work
     solver.parameters.max_time_in_seconds = wall_limit(10 * work + 10)
-    if solver.solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    with stoppable(solver) as go:
+        status = solver.solve(copy) if go else cp_model.UNKNOWN
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
     _hint_all(model, solver.response_proto.solution)
     return True

@@ -1,4 +1,7 @@
-"""Tables of the run store. JSON columns hold small structured values as text."""
+"""Tables of the run store. JSON columns hold small structured values as text.
+
+The database's schema comes from the migrations (``store.migrations``); these classes map
+the current revision and must stay equal to it (``tests/test_store_schema.py`` checks)."""
 
 from __future__ import annotations
 
@@ -27,6 +30,10 @@ class RunRow(Base):
     finished_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     scenario_json: Mapped[str] = mapped_column(Text)
     options_json: Mapped[str] = mapped_column(Text)
+    scenario_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The process running it: ``host:pid:start`` (see ``store.owner``)."""
+    heartbeat_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class EpisodeRow(Base):
@@ -87,3 +94,14 @@ class MetricRow(Base):
     episode: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
+
+
+class LockRow(Base):
+    """The one writer of a ledger: the process that holds it and its run."""
+
+    __tablename__ = "ledger_locks"
+    ledger: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    run_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acquired_at: Mapped[str] = mapped_column(String(40))
+    heartbeat_at: Mapped[str] = mapped_column(String(40))

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, make_url, select
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from accord.model.errors import StoreError
 from accord.model.messages import CommitmentRecord, Envelope, Wire
 from accord.model.plan import Plan
+from accord.store.migrations import prepare
 from accord.store.schema import (
-    Base,
     CommitmentRow,
     EpisodeRow,
     MessageRow,
@@ -56,6 +56,7 @@ class EpisodeRecord:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # transactions as SQLAlchemy begins them (below)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -63,22 +64,53 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class Store:
-    """Runs, episodes, messages, plans, metrics and ledgers in one database."""
+SQLITE_BUSY_SECONDS = 30.0
+"""How long a SQLite writer waits for another's transaction (several runs share a file)."""
 
-    def __init__(self, db: str) -> None:
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None: not SQLite, or in memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(str(parsed.database))
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Every transaction takes the write lock first, waiting for another writer's end:
+    several processes share a file, and a transaction that read before writing could
+    otherwise fail at once when another wrote between (the schema set-up, an episode)."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """Runs, episodes, messages, plans, metrics and ledgers in one database.
+
+    Opens an accord database, migrating it to the current schema (``store.migrations``);
+    ``create``: a missing or empty one is set up (a writer), else it is a one-line
+    StoreError (a reader never creates a database)."""
+
+    def __init__(self, db: str, create: bool = False) -> None:
         self.url = database_url(db)
         try:
-            self.engine: Engine = create_engine(self.url)
+            path = _sqlite_file(self.url)
+            args = {} if path is None else {"timeout": SQLITE_BUSY_SECONDS}
+            self.engine: Engine = create_engine(self.url, connect_args=args)
         except (ArgumentError, SQLAlchemyError, ImportError) as exc:
             raise StoreError(f"cannot use database {db!r}: {exc}") from None
+        if path is not None and not create and not path.is_file():
+            raise StoreError(f"cannot open database {db!r}: no such file")
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        try:
-            Base.metadata.create_all(self.engine)
-        except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-            raise StoreError(f"cannot open database {db!r}: {reason}") from None
+            event.listen(self.engine, "begin", _sqlite_begin)
+        for attempt in range(3):  # writers opening a new database at once race to set it up
+            try:
+                prepare(self.engine, db, create)
+                break
+            except SQLAlchemyError as exc:
+                if attempt == 2:
+                    reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+                    raise StoreError(f"cannot open database {db!r}: {reason}") from None
 
     def close(self) -> None:
         """Release connections."""
@@ -133,6 +165,16 @@ class Store:
             s.expunge_all()
             return rows
 
+    def family(self, base: str) -> list[RunRow]:
+        """The runs of ledger ``base`` and of its fresh starts (``base#2``, …), oldest
+        first."""
+        with Session(self.engine) as s:
+            rows = list(s.scalars(select(RunRow).where(
+                (RunRow.ledger == base) | RunRow.ledger.startswith(base + "#", autoescape=True))
+                .order_by(RunRow.started_at, RunRow.id)))
+            s.expunge_all()
+            return rows
+
     def episodes(self, run_id: str) -> list[EpisodeRow]:
         """A run's episodes in order."""
         with Session(self.engine) as s:
@@ -173,7 +215,7 @@ class Store:
             s.add(row)
 
     def finish_run(self, run_id: str, status: str, finished_at: str) -> None:
-        """Mark a run complete or failed."""
+        """Mark a run complete, failed or interrupted."""
         with Session(self.engine) as s, s.begin():
             row = s.get(RunRow, run_id)
             if row is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from accord.model.errors import AccordError
+from accord.runtime.child import detached
 
 
 class NatsError(AccordError):
@@ -56,7 +57,7 @@ def local_server(port: int | None = None, config: Path | None = None,
             extra += ["-js", "-sd", str(store)]
         proc = subprocess.Popen([server_binary(), "-a", "127.0.0.1", "-p", str(port), *extra],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+                                stderr=subprocess.PIPE, text=True, **detached())
         try:
             assert proc.stderr is not None
             last = ""

@@ -39,6 +39,23 @@ def markdown(columns: Sequence[str], rows: Sequence[dict[str, Any]], cells: Cell
     return "\n".join(lines) + "\n"
 
 
+def outputs(**paths: Path | None) -> None:
+    """Before any work: make the directory of each output file (keyword: its option, e.g.
+    ``json=``); a directory where a file is expected, or a directory that cannot be made,
+    is a one-line error."""
+    for flag, path in paths.items():
+        if path is None:
+            continue
+        hint = f"--{flag.replace('_', '-')} {path}"
+        if path.is_dir():
+            raise typer.BadParameter("is a directory; a file is expected", param_hint=hint)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise typer.BadParameter(f"cannot make its directory ({e.strerror or e})",
+                                     param_hint=hint) from None
+
+
 def write(console: Console, rows: list[dict[str, Any]], json_out: Path | None,
           markdown_out: Path | None, table: str) -> None:
     """Write the rows as JSON and the table as Markdown, where asked."""

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from accord.cli.outputs import check_file
 from accord.model.scenario import validation_error
 
 OUTPUT = "output"
@@ -45,6 +46,7 @@ def command(options: type[BaseModel], summary: str, source: str,
             parsed = options.model_validate(values)
         except ValidationError as exc:
             raise validation_error(source, exc) from None
+        check_file(out)
         act(parsed, out)
 
     run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

@@ -14,6 +14,8 @@ from rich.table import Table
 from accord.app.buses import stage_for
 from accord.app.registry import load_scenario, resolve
 from accord.app.runner import EpisodeResult, RunResult, run_scenario
+from accord.cli.outputs import check_file, write_text
+from accord.cli.usage import PROTOCOL_HELP
 from accord.runtime.nats import STALL_TIMEOUT
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -35,7 +37,7 @@ def episode_table(result: RunResult) -> Table:
 
 def run(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    protocol: str = typer.Option(None, "--protocol", "-p", help="override the scenario's"),
+    protocol: str = typer.Option(None, "--protocol", "-p", help=PROTOCOL_HELP),
     episodes: int = typer.Option(None, "--episodes", "-n", min=1, help="episodes to run"),
     seed: int = typer.Option(None, "--seed", help="override the scenario's seed"),
     db: str = typer.Option("accord.db", "--db", help="SQLite file or SQLAlchemy URL"),
@@ -56,6 +58,7 @@ def run(
     sc = load_scenario(scenario)
     if protocol is not None:
         resolve(sc, protocol, str(scenario), where="--protocol")
+    check_file(report, "--report")
     total = episodes or sc.episodes
     with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -72,8 +75,7 @@ def run(
                               reference=reference, on_episode=tick, stage=stage)
     console.print(episode_table(result))
     if report is not None:
-        tmp = report.with_name(report.name + ".tmp")
-        tmp.write_text(json.dumps(result.report(), indent=2, sort_keys=True) + "\n")
-        tmp.replace(report)
+        write_text(report, json.dumps(result.report(), indent=2, sort_keys=True) + "\n",
+                   "--report")
         console.print(f"report written to {report}")
 

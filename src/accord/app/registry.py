@@ -67,14 +67,22 @@ def wire() -> Wire:
 
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file, turning any problem into a one-line ScenarioError."""
-    text = read_text_file(path)
+    return parse_yaml(read_text_file(path), str(path))
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML text; malformed or pathologically nested text is a one-line
+    ScenarioError naming ``source`` (and the line where the parser stopped)."""
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(str(path), where, f"malformed YAML: {problem}") from None
+        raise ScenarioError(source, where, f"malformed YAML: {problem}") from None
+    except RecursionError:
+        raise ScenarioError(source, "", "malformed YAML: nested too deeply (a scenario "
+                            "nests a few levels)") from None
 
 
 def parse_scenario(data: Any, source: str) -> ScenarioBase:
@@ -113,6 +121,14 @@ def resolve(scenario: ScenarioBase, protocol: str, source: str = "scenario",
 
 
 def load_scenario(path: str | Path) -> ScenarioBase:
-    """Read and validate a scenario file; errors are one-line ScenarioErrors."""
+    """Read and validate a scenario file; errors are one-line ScenarioErrors. A file whose
+    last line has no line end was likely cut short: its error says where it ends."""
     p = Path(path)
-    return parse_scenario(read_yaml(p), str(p))
+    text = read_text_file(p)
+    try:
+        return parse_scenario(parse_yaml(text, str(p)), str(p))
+    except ScenarioError as exc:
+        if not text or text.endswith("\n"):
+            raise
+        raise ScenarioError(exc.source, exc.where, f"{exc.what} (the file ends inside line "
+                            f"{text.count(chr(10)) + 1}: cut short?)") from None

@@ -24,10 +24,11 @@ class ProtocolError(AccordError):
 
 
 def read_text_file(path: str | Path) -> str:
-    """The UTF-8 text of a user's file; an unreadable or binary file is a ScenarioError."""
+    """The UTF-8 text of a user's file (a byte-order mark is dropped); an unreadable or
+    binary file is a ScenarioError."""
     p = Path(path)
     try:
-        return p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ScenarioError(str(p), "", f"cannot read file ({exc.strerror})") from None
     except UnicodeDecodeError:

@@ -1,10 +1,11 @@
-"""The dismissal domain's formats: the seeded generator."""
+"""The dismissal domain's formats: the seeded generator and a CSV file per classroom."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accord.contract import Formats, Generator
+from accord.contract import Exporter, Formats, Generator
+from accord.domains.dismissal.export import per_classroom
 from accord.domains.dismissal.generate import generate
 from accord.domains.dismissal.scenario import DismissalScenario
 
@@ -26,4 +27,6 @@ def _generate(o: GenerateOptions) -> DismissalScenario:
 
 FORMATS = Formats(generators=(Generator(
     name="dismissal", summary="A dismissal scenario that is feasible by construction.",
-    options=GenerateOptions, make=_generate),))
+    options=GenerateOptions, make=_generate),),
+    exporters=(Exporter(name="csv", summary="a CSV file per classroom", directory=True,
+                        write=per_classroom),))

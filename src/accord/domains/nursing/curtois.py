@@ -2,7 +2,8 @@
 
 A file is made of ``SECTION_*`` headers, each followed by comma-separated data lines;
 ``#`` starts a comment line. Reading is strict: anything malformed is a ScenarioError
-naming the file and the line. Day 0 is a Monday, so weekends are days (5, 6), (12, 13), …
+naming the file and the line; SECTION_COVER must list every day and shift type, as every
+published instance does, so a file cut short inside it is refused where it ends. Day 0 is a Monday, so weekends are days (5, 6), (12, 13), …
 """
 
 from __future__ import annotations
@@ -220,12 +221,18 @@ def _covers(rd: _Reader, shifts: Mapping[str, Shift], horizon: int) -> tuple[Cov
         if (cover.day, cover.shift) in out:
             raise rd.fail(n, f"cover of day {cover.day} shift {cover.shift} is listed twice")
         out[cover.day, cover.shift] = cover
+    missing = [(d, s) for d in range(horizon) for s in shifts if (d, s) not in out]
+    if missing:  # every published instance lists them all: a gap is a file cut short
+        d, s = missing[0]
+        raise rd.fail(rd.last, f"SECTION_COVER ends without day {d} shift {s}: every day "
+                               f"and shift type needs a cover ({len(out)} of "
+                               f"{horizon * len(shifts)} listed; is the file cut short?)")
     return tuple(out.values())
 
 
 def parse_curtois(text: str, source: str = "<curtois>") -> WardInstance:
     """Parse a benchmark file; errors are one line naming the source and line number."""
-    rd = _Reader(source, text)
+    rd = _Reader(source, text.removeprefix("\ufeff"))
     horizon = _horizon(rd)
     shifts = _shifts(rd)
     staff = _staff(rd, shifts)

@@ -1,5 +1,5 @@
-"""The nursing domain's formats: the toy hospital generator and the Curtois & Qu
-importer."""
+"""The nursing domain's formats: the toy hospital generator, the Curtois & Qu importer,
+and each ward's roster as a CSV or iCalendar file."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accord.contract import Formats, Generator, Importer
+from accord.contract import Exporter, Formats, Generator, Importer
+from accord.domains.nursing.export import per_ward
 from accord.domains.nursing.generate import generate
 from accord.domains.nursing.hospital import curtois_hospital
 from accord.domains.nursing.scenario import NursingScenario
@@ -51,4 +52,10 @@ FORMATS = Formats(
                                   "transportation lines."),),
     importers=(Importer(name="curtois", options=CurtoisOptions, read=_curtois,
                         summary="A nursing scenario whose wards are benchmark instances, "
-                                "sharing seeded lines."),))
+                                "sharing seeded lines."),),
+    exporters=(
+        Exporter(name="csv", summary="a CSV roster per ward", directory=True,
+                 write=per_ward("csv")),
+        Exporter(name="ics", summary="an iCalendar roster per ward", directory=True,
+                 write=per_ward("ics")),
+    ))

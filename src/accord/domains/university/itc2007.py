@@ -36,7 +36,7 @@ class _Lines(LineErrors):
 
 def parse_ctt(text: str, source: str = "<ctt>") -> Instance:
     """Parse a ``.ctt`` instance; errors are one line naming the file and line number."""
-    lines = _Lines(source, text)
+    lines = _Lines(source, text.removeprefix("\ufeff"))
     head: dict[str, str] = {}
     for key in HEADER:
         n, tok = lines.next(f"the header field {key}")

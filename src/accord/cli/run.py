@@ -16,6 +16,7 @@ from accord.app.registry import load_scenario, resolve
 from accord.app.runner import EpisodeResult, RunResult, run_scenario
 from accord.cli.outputs import check_file, write_text
 from accord.cli.usage import PROTOCOL_HELP
+from accord.model.limits import SEED_MAX, SEED_MIN
 from accord.runtime.nats import STALL_TIMEOUT
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -39,7 +40,8 @@ def run(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     protocol: str = typer.Option(None, "--protocol", "-p", help=PROTOCOL_HELP),
     episodes: int = typer.Option(None, "--episodes", "-n", min=1, help="episodes to run"),
-    seed: int = typer.Option(None, "--seed", help="override the scenario's seed"),
+    seed: int = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX,
+                             help="override the scenario's seed"),
     db: str = typer.Option("accord.db", "--db", help="SQLite file or SQLAlchemy URL"),
     report: Path = typer.Option(None, "--report", help="write the JSON report here"),
     reference: bool = typer.Option(False, "--reference", help="also solve centrally"),

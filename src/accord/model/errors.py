@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from accord.model.limits import COUNT_MAX
+
 
 class AccordError(Exception):
     """Base of every error accord reports to a user without a traceback."""
@@ -45,12 +47,15 @@ class LineErrors:
         """The error naming the file and the line."""
         return ScenarioError(self.source, f"line {line}", what)
 
-    def integer(self, line: int, token: str, what: str, minimum: int = 0) -> int:
-        """``token`` as a whole number of at least ``minimum``."""
+    def integer(self, line: int, token: str, what: str, minimum: int = 0,
+                maximum: int = COUNT_MAX) -> int:
+        """``token`` as a whole number from ``minimum`` to ``maximum``."""
         try:
             value = int(token)
         except ValueError:
             raise self.fail(line, f"{what}: {token!r} is not a whole number") from None
         if value < minimum:
             raise self.fail(line, f"{what}: {value} is below {minimum}")
+        if value > maximum:
+            raise self.fail(line, f"{what}: {value} is above {maximum}")
         return value

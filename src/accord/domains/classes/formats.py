@@ -15,6 +15,7 @@ from accord.domains.classes.calendar import timetables
 from accord.domains.classes.generate import generate
 from accord.domains.classes.scenario import ClassesScenario
 from accord.domains.classes.spreadsheet import Policy, read_sheets, scenario_name, scenario_of
+from accord.model.limits import SEED_MAX, SEED_MIN
 from accord.model.plan import Plan
 
 
@@ -63,7 +64,7 @@ class GenerateOptions(BaseModel):
                                                                    "labs)")
     choices: int = Field(default=4, ge=1, description="disciplines each student chooses")
     group_size: int = Field(default=20, ge=1, description="students per group at most")
-    seed: int = Field(default=1, description="seed of the draw")
+    seed: int = Field(default=1, ge=SEED_MIN, le=SEED_MAX, description="seed of the draw")
     time_limit: float = Field(default=60.0, ge=1.0, description="wall seconds of central "
                                                                 "(stored)")
 

@@ -3,7 +3,8 @@
 A file is made of ``SECTION_*`` headers, each followed by comma-separated data lines;
 ``#`` starts a comment line. Reading is strict: anything malformed is a ScenarioError
 naming the file and the line; SECTION_COVER must list every day and shift type, as every
-published instance does, so a file cut short inside it is refused where it ends. Day 0 is a Monday, so weekends are days (5, 6), (12, 13), …
+published instance does, so a file cut short inside it is refused where it ends. Day 0
+is a Monday, so weekends are days (5, 6), (12, 13), …
 """
 
 from __future__ import annotations

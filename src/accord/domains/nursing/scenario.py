@@ -10,13 +10,14 @@ benchmark instance whose shift types depart at given departures of the day.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, model_validator
 
 from accord.domains.nursing.curtois import WardInstance, parse_curtois
 from accord.model.errors import ScenarioError
-from accord.model.scenario import ScenarioBase
+from accord.model.scenario import Count, Positive, ScenarioBase
 
 
 class Line(BaseModel):
@@ -27,8 +28,8 @@ class Line(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
-    capacity: int = Field(ge=1)
-    cost_per_cab: list[int]
+    capacity: Positive
+    cost_per_cab: list[Count]
     host_ward: str | None = None
 
 
@@ -40,7 +41,7 @@ class NursePrivate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     preferred: list[int] = Field(default_factory=list)
     forbidden: list[int] = Field(default_factory=list)
-    weight: int = Field(default=1, ge=0)
+    weight: Count = 1
 
 
 class Nurse(BaseModel):
@@ -49,8 +50,8 @@ class Nurse(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
     line: str
-    level: int = Field(ge=1)
-    shifts: int = Field(ge=0)
+    level: Positive
+    shifts: Count
     private: NursePrivate = Field(default_factory=NursePrivate)
 
 
@@ -60,7 +61,7 @@ class Ward(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
     nurses: list[Nurse] = Field(min_length=1)
-    cover: list[list[int]]
+    cover: list[list[Count]]
 
     def home_lines(self) -> dict[str, str]:
         """Each nurse's home line."""
@@ -124,10 +125,12 @@ class NursingScenario(ScenarioBase):
 
     domain: Literal["nursing"] = "nursing"
     protocol: str = "transport"
-    days: int = Field(default=7, ge=1)
-    shifts_per_day: int = Field(default=3, ge=1)
-    levels: int = Field(default=3, ge=1)
-    penalty_weight: int = Field(default=1, ge=0)
+    days: int = Field(default=7, ge=1, le=366, description="days of the horizon, a year "
+                      "at most (the benchmark's longest instance has 364)")
+    shifts_per_day: int = Field(default=3, ge=1, le=96, description="departures a day, at "
+                                "most one every quarter of an hour")
+    levels: int = Field(default=3, ge=1, le=100)
+    penalty_weight: Count = 1
     lines: list[Line] = Field(default_factory=list)
     wards: list[AnyWard] = Field(min_length=1)
 
@@ -140,7 +143,7 @@ class NursingScenario(ScenarioBase):
     def _consistent(self) -> NursingScenario:
         names = ([ln.id for ln in self.lines] + [w.id for w in self.wards]
                  + [n.id for w in self.wards if isinstance(w, Ward) for n in w.nurses])
-        dup = sorted({n for n in names if names.count(n) > 1})
+        dup = sorted(n for n, k in Counter(names).items() if k > 1)
         if dup:
             raise ValueError(f"ids must be unique; repeated: {', '.join(dup)}")
         wards, n = {w.id for w in self.wards}, self.shifts

@@ -40,8 +40,16 @@ def check_directory(path: Path, flag: str = "--output") -> None:
 
 
 def write_text(path: Path, text: str, flag: str = "--output") -> None:
-    """Write ``text`` to ``path`` whole or not at all; a path that cannot be written is a
+    """Write ``text`` to ``path`` whole or not at all (through a temporary file renamed
+    over it; a device or a pipe is written in place); a path that cannot be written is a
     one-line error."""
+    if path.exists() and not path.is_file():  # a device or a pipe (/dev/null): in place
+        try:
+            with path.open("w", newline="") as out:
+                out.write(text)
+        except OSError as exc:
+            raise AccordError(f"{flag} {path}: {exc.strerror or exc}") from None
+        return
     tmp = path.with_name(path.name + ".tmp")
     try:
         tmp.write_text(text, newline="")

@@ -22,8 +22,7 @@ from accord.contract import CentralResult
 from accord.domains.classes.evaluate import outside_preferred, plan_of, unplaced_weight
 from accord.domains.classes.scenario import ClassesScenario, Group, Kind
 from accord.domains.classes.timetable import Lesson, lesson_at
-from accord.model.errors import AccordError
-from accord.solve.cpsat import solve_model
+from accord.solve.cpsat import solve_or_explain
 
 
 @dataclass(frozen=True)
@@ -123,11 +122,7 @@ def solve_central(sc: ClassesScenario, *, time_limit: float, seed: int,
     for intervals in busy.values():
         m.add_no_overlap(intervals)
     m.minimize(cp_model.LinearExpr.weighted_sum([e for e, _ in cost], [k for _, k in cost]))
-    solved = solve_model(m, time_limit=time_limit, seed=seed, workers=workers)
-    if solved is None:
-        raise AccordError(f"central: no timetable within {time_limit:g} s meets the hard "
-                          f"constraints of {sc.name} (is a professor's min_classes out of "
-                          "reach?)")
+    solved = solve_or_explain(m, "timetable", time_limit=time_limit, seed=seed, workers=workers)
     v = solved.solver.value
     lessons: dict[str, list[Lesson]] = {g.id: [] for g in sc.groups}
     for c, w in enumerate(classes):

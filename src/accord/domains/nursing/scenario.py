@@ -174,6 +174,30 @@ class NursingScenario(ScenarioBase):
             bad = [s for s in nu.private.preferred + nu.private.forbidden if not 0 <= s < n]
             if bad:
                 raise ValueError(f"{at}.private: shift {bad[0]} outside 0..{n - 1}")
+        self._meetable_toy(where, w)
+
+    def _meetable_toy(self, where: str, w: Ward) -> None:
+        """Cheap necessary conditions of a roster with no hard violation, each an error
+        naming what cannot be met: a nurse's shifts among those she may work, each shift's
+        cover by the nurses who may work it, each level's cover by its nurses' shifts."""
+        n = self.shifts
+        for j, nu in enumerate(w.nurses):
+            allowed = n - len(set(nu.private.forbidden))
+            if nu.shifts > allowed:
+                raise ValueError(f"{where}.nurses[{j}].shifts: nurse {nu.id}: {nu.shifts} "
+                                 f"shifts, {allowed} she may work")
+        for s, need in enumerate(w.cover):
+            for k, c in enumerate(need):
+                able = sum(nu.level > k and s not in nu.private.forbidden for nu in w.nurses)
+                if c > able:
+                    raise ValueError(f"{where}.cover[{s}][{k}]: ward {w.id}, shift {s}: "
+                                     f"{c} nurses of level {k + 1}+ needed, {able} may work it")
+        for k in range(self.levels):
+            total = sum(row[k] for row in w.cover)
+            have = sum(nu.shifts for nu in w.nurses if nu.level > k)
+            if total > have:
+                raise ValueError(f"{where}.cover: ward {w.id}: {total} shifts of level "
+                                 f"{k + 1}+ needed in the week, its nurses work {have}")
 
     def _check_curtois(self, where: str, w: CurtoisWard) -> None:
         lines = {ln.id for ln in self.lines}
@@ -187,6 +211,15 @@ class NursingScenario(ScenarioBase):
         for e, line in sorted(w.home_lines().items()):
             if line not in lines:
                 raise ValueError(f"{where}.homes.{e}: unknown line {line!r}")
+        inst = w.instance
+        for emp in inst.staff:  # a cheap necessary condition of the benchmark's hard rules
+            lengths = [s.minutes for s in inst.shifts if emp.max_shifts.get(s.id, 1) > 0]
+            days = inst.horizon - len(inst.days_off.get(emp.id, ()))
+            most = days * max(lengths, default=0)
+            if emp.min_minutes > most:
+                raise ValueError(f"{where}: employee {emp.id}: MinTotalMinutes "
+                                 f"{emp.min_minutes}, "
+                                 f"at most {most} in {days} working days")
 
     def line(self, line_id: str) -> Line:
         """The line of that id."""

@@ -114,7 +114,41 @@ class UniversityScenario(ScenarioBase):
         rooms = [r.id for r in self.rooms]
         if len(set(rooms)) != len(rooms):
             raise ValueError("rooms: repeated room id")
+        self._meetable()
         return self
+
+    def _meetable(self) -> None:
+        """Cheap necessary conditions of a timetable with no hard violation, each an error
+        naming what cannot be met: a course's lectures in its available periods (one
+        lecture a period), a teacher's and a curriculum's lectures in the week's periods,
+        all lectures in the rooms' periods."""
+        periods = self.days * self.periods_per_day
+        lectures: dict[str, int] = {}
+        teachers: dict[str, int] = {}
+        for i, d in enumerate(self.departments):
+            off: dict[str, set[tuple[int, int]]] = {}
+            for u in d.private.unavailability:
+                off.setdefault(u.course, set()).add((u.day, u.period))
+            for j, c in enumerate(d.courses):
+                free = periods - len(off.get(c.id, ()))
+                if c.lectures > free:
+                    unavailable = f" ({periods - free} unavailable)" if free < periods else ""
+                    raise ValueError(f"departments[{i}].courses[{j}].lectures: course {c.id}: "
+                                     f"{c.lectures} lectures, {free} periods{unavailable}")
+                lectures[c.id] = c.lectures
+                teachers[c.teacher] = teachers.get(c.teacher, 0) + c.lectures
+        for t, n in sorted(teachers.items()):
+            if n > periods:
+                raise ValueError(f"departments: teacher {t}: {n} lectures, {periods} periods")
+        for i, q in enumerate(self.curricula):
+            n = sum(lectures[c] for c in set(q.courses))
+            if n > periods:
+                raise ValueError(f"curricula[{i}]: curriculum {q.id}: {n} lectures, "
+                                 f"{periods} periods")
+        total = sum(lectures.values())
+        if total > len(self.rooms) * periods:
+            raise ValueError(f"rooms: {total} lectures, {len(self.rooms)} rooms × {periods} "
+                             "periods")
 
     def shared_curricula(self) -> set[str]:
         """Curricula whose courses belong to more than one department."""

@@ -86,7 +86,7 @@ def test_a_directory_export_makes_its_directory_a_file_export_wants_a_file(capsy
     db = str(tmp_path / "d.db")
     run = run_scenario(load_scenario(SEED_EXAMPLE), protocol="central", episodes=1, db=db)
     nested = tmp_path / "new" / "dir"
-    code, out, err = accord(capsys, "export", run.run_id, "--db", db, "-o", str(nested))
+    code, _, err = accord(capsys, "export", run.run_id, "--db", db, "-o", str(nested))
     assert code == 0, err
     assert len(list(nested.iterdir())) == 6
     afile = tmp_path / "f.txt"

@@ -161,18 +161,18 @@ def test_curtois_cover_beyond_range_names_the_line(capsys, tmp_path):
 
 def test_pathological_yaml_is_one_line(capsys, tmp_path):
     deep = tmp_path / "deep.yaml"
-    deep.write_text("[" * 100_000 + "]" * 100_000)
+    deep.write_text("[" * 100_000 + "]" * 100_000 + "\n")
     code, _, err = accord(capsys, "run", str(deep))
     one_line(code, err, "nested too deeply")
 
 
-def test_a_scenario_cut_mid_line_says_where_it_ends(capsys, tmp_path):
+def test_a_scenario_cut_mid_line_is_refused_where_it_ends(capsys, tmp_path):
     text = SEED_EXAMPLE.read_text()
     cut = tmp_path / "cut.yaml"
-    cut.write_text(text[:text.index("attendance: 60") + len("attendance: 6") - 30])
+    cut.write_text(text[:text.index("attendance: 60") + len("attendance: 6")])  # still valid
     code, _, err = accord(capsys, "run", str(cut), "--db", str(tmp_path / "x.db"))
     lines = cut.read_text().count("\n") + 1
-    one_line(code, err, f"the file ends inside line {lines}: cut short?")
+    one_line(code, err, f"{cut}: line {lines}: the file ends inside this line")
 
 
 # --- limits of generators and importers ------------------------------------------------------

@@ -122,13 +122,12 @@ def resolve(scenario: ScenarioBase, protocol: str, source: str = "scenario",
 
 def load_scenario(path: str | Path) -> ScenarioBase:
     """Read and validate a scenario file; errors are one-line ScenarioErrors. A file whose
-    last line has no line end was likely cut short: its error says where it ends."""
+    last line has no line end was cut short (every editor and ``accord generate`` end it):
+    it is refused at that line."""
     p = Path(path)
     text = read_text_file(p)
-    try:
-        return parse_scenario(parse_yaml(text, str(p)), str(p))
-    except ScenarioError as exc:
-        if not text or text.endswith("\n"):
-            raise
-        raise ScenarioError(exc.source, exc.where, f"{exc.what} (the file ends inside line "
-                            f"{text.count(chr(10)) + 1}: cut short?)") from None
+    if text and not text.endswith(("\n", "\r")):
+        raise ScenarioError(str(p), f"line {len(text.splitlines())}", "the file ends inside "
+                            "this line, with no line end: cut short? (end the line to accept "
+                            "it)")
+    return parse_scenario(parse_yaml(text, str(p)), str(p))

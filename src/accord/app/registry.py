@@ -90,7 +90,7 @@ def parse_scenario(data: Any, source: str) -> ScenarioBase:
     if not isinstance(data, dict):
         raise ScenarioError(source, "", "a scenario must be a YAML mapping")
     name = data.get("domain")
-    if name not in DOMAINS:
+    if not isinstance(name, str) or name not in DOMAINS:
         raise ScenarioError(
             source, "domain", f"unknown domain {name!r} (known: {', '.join(domain_names())})")
     domain = DOMAINS[name]

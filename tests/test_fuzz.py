@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import nats
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,8 +23,9 @@ from accord.domains.nursing.generate import generate as nursing
 from accord.domains.university.itc2007 import parse_ctt
 from accord.model.errors import AccordError
 from accord.model.messages import Ack, Envelope, MalformedMessage
-from accord.protocols.messages import Schedule
+from accord.protocols.messages import Schedule, ScheduleQuery
 from tests.conftest import ROOT, SEED_EXAMPLE
+from tests.test_bus_contract import _nats_play
 from tests.test_classes import tiny_data
 from tests.test_curtois import BASE, TINY
 
@@ -145,12 +147,14 @@ SCENARIOS = {
 
 def _accepted_or_refused(target: str, call: Callable[[], Any]) -> None:
     """``call`` returns, or raises a one-line AccordError; counted under ``target``."""
+    said = ""
     try:
         call()
         COUNTS[f"{target} accepted"] += 1
     except AccordError as exc:
-        assert "\n" not in str(exc), str(exc)
+        said = str(exc)
         COUNTS[f"{target} refused"] += 1
+    assert "\n" not in said, said
 
 
 @pytest.mark.parametrize("examples", BOTH)
@@ -212,10 +216,51 @@ def test_mutated_envelopes_parse_or_are_malformed_in_one_line(examples):
                      st.binary(max_size=80), st.text(max_size=80)))
     def check(data: Any) -> None:
         raw = json.dumps(data, default=str) if isinstance(data, dict) else data
+        said = ""
         try:
             WIRE.parse(raw)
             COUNTS["envelope accepted"] += 1
         except MalformedMessage as exc:
-            assert "\n" not in str(exc), str(exc)
+            said = str(exc)
             COUNTS["envelope malformed"] += 1
+        assert "\n" not in said, said
+    check()
+
+
+# --- a running agent --------------------------------------------------------------------------
+
+AGENT_ENVELOPES = [
+    {"v": 1, "run": "RUN", "id": f"caller:f{i}", "sender": "caller", "recipient": "e0",
+     "kind": body.kind, "body": body.model_dump(mode="json"), "in_reply_to": None,
+     "sent_at": 0.0}
+    for i, body in enumerate([Ack(), ScheduleQuery(), Schedule(slots=[(0, 3)])])]
+PAYLOADS = st.one_of(st.sampled_from(AGENT_ENVELOPES).flatmap(mutated),
+                     st.binary(max_size=60), st.text(max_size=60))
+
+
+@pytest.mark.nats
+@pytest.mark.parametrize("examples", [pytest.param(10, id="quick"),
+                                      pytest.param(100, id="slow", marks=pytest.mark.slow)])
+def test_a_running_agent_rejects_malformed_envelopes_and_goes_on(nats_url, examples):
+    """Each case: 20 payloads sent raw to agent e0 over NATS (mutated envelopes of its own
+    run, random bytes and text), then a real request: e0 answers it, the run never fails."""
+    @settings(max_examples=examples, deadline=30_000, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(st.lists(PAYLOADS, min_size=20, max_size=20))
+    def check(payloads: list[Any]) -> None:
+        async def script(c: Any) -> list[int]:
+            run = c.bus.run_id
+            raw = await nats.connect(nats_url)
+            for p in payloads:
+                data = (json.dumps(p, default=str).replace('"RUN"', json.dumps(run)).encode()
+                        if isinstance(p, dict) else p.encode() if isinstance(p, str) else p)
+                await raw.request(f"accord.{run}.agent.e0.from.caller", data, timeout=5)
+            await raw.close()
+            return await c.ask(["e0"])  # type: ignore[no-any-return]
+
+        (answer, trace) = _nats_play(nats_url, script)
+        assert answer == [0]
+        delivered = sum(1 for s, r, _, _ in trace if (s, r) == ("caller", "e0"))
+        COUNTS["agent payloads"] += len(payloads)
+        COUNTS["agent payloads delivered (valid)"] += delivered - 1
     check()

@@ -63,7 +63,10 @@ def command(options: type[BaseModel], summary: str, source: str,
         except ValidationError as exc:
             raise validation_error(source, exc) from None
         check_file(out)
-        act(parsed, out)
+        try:
+            act(parsed, out)
+        except ValidationError as exc:  # what the options make is checked by its model too
+            raise validation_error(source, exc) from None
 
     run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [_parameter(n, f) for n, f in options.model_fields.items()] + [output])

@@ -53,7 +53,8 @@ class CurtoisOptions(BaseModel):
     seed: int = Field(default=1, ge=SEED_MIN, le=SEED_MAX,
                       description="draws the lines and each nurse's home line")
     time_limit: float = Field(default=60.0, ge=1.0, le=86_400,
-                              description="wall seconds of transport and central (stored)")
+                              description="wall seconds of transport, negotiate and central "
+                                          "(stored)")
 
 
 def _curtois(o: CurtoisOptions) -> tuple[NursingScenario, str]:

@@ -119,11 +119,16 @@ def solve_status(
 def solve_or_explain(model: cp_model.CpModel, what: str, *, time_limit: float, seed: int,
                   workers: int, interleave: bool = False) -> Solved:
     """A central solve's solution, or a one-line AccordError saying whether no ``what``
-    exists (proven infeasible) or none was found within ``time_limit`` seconds."""
+    exists (proven infeasible), the numbers are beyond CP-SAT's 64-bit range, or none was
+    found within ``time_limit`` seconds."""
     solved, infeasible = solve_status(model, time_limit=time_limit, seed=seed,
                                       workers=workers, interleave=interleave)
     if solved is not None:
         return solved
+    invalid = model.validate()
+    if invalid:
+        raise AccordError(f"central: the {what} model is beyond CP-SAT's 64-bit integers "
+                          f"(counts too large together): {invalid.splitlines()[0][:160]}")
     if infeasible:
         raise AccordError(f"central: proven infeasible: no {what} meets every hard "
                           "constraint")

@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from accord.model.limits import COUNT_MAX
 from accord.model.scenario import Count, Positive, ScenarioBase
 
 SEED_OFFSETS = [0, -2, 2, -4, 4, -6, 6]
 
-Offset = Annotated[int, Field(ge=-COUNT_MAX, le=COUNT_MAX)]
-"""Minutes from the bell, either way."""
+Offset = Annotated[int, Field(ge=-24 * 60, le=24 * 60)]
+"""Minutes from the bell, either way, within a day."""
 
 
 class Bottleneck(BaseModel):

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from accord.model.errors import LineErrors, read_text_file
 
+MAX_HORIZON = 366
+"""Days of a horizon at most: a year (the longest published instance has 364)."""
+
 SECTIONS = ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
             "SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS", "SECTION_COVER")
 
@@ -135,7 +138,7 @@ def _horizon(rd: _Reader) -> int:
         raise rd.fail(rows[1][0] if rows else rd.last, "SECTION_HORIZON holds one number")
     n, tok = rows[0]
     rd.fields(n, tok, "days", 1)
-    return rd.integer(n, tok[0], "horizon", 1)
+    return rd.integer(n, tok[0], "horizon", 1, MAX_HORIZON)
 
 
 def _shifts(rd: _Reader) -> dict[str, Shift]:

@@ -39,8 +39,9 @@ def main() -> None:
     except AccordError as exc:
         _fail(str(exc))
     except typer.TyperException as exc:  # click's usage errors (typer vendors click)
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            typer.echo(exc.format_message(), err=True)  # the help a bare group name asks
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group name: its help
+            if exc.format_message().strip():  # (the rich help is printed already)
+                typer.echo(exc.format_message(), err=True)
             sys.exit(2)
         _fail(usage_line(exc), getattr(exc, "exit_code", 2))
     except typer.Abort:

@@ -5,7 +5,7 @@ from pathlib import Path
 from accord.model.limits import COUNT_MAX
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """``text`` with its line breaks written as escapes (a user's input may hold some)."""
     return text.replace("\r", "\\r").replace("\n", "\\n")
 
@@ -18,7 +18,7 @@ class ScenarioError(AccordError):
     """A scenario (or a data file) is invalid; the message names the file and the field."""
 
     def __init__(self, source: str, where: str, what: str) -> None:
-        source, where, what = (_one_line(x) for x in (source, where, what))
+        source, where, what = (one_line(x) for x in (source, where, what))
         self.source, self.where, self.what = source, where, what
         super().__init__(f"{source}: {where}: {what}" if where else f"{source}: {what}")
 

@@ -48,12 +48,17 @@ def outputs(**paths: Path | None) -> None:
             continue
         hint = f"--{flag.replace('_', '-')} {path}"
         if path.is_dir():
-            raise typer.BadParameter("is a directory; a file is expected", param_hint=hint)
+            _fail(f"{hint}: is a directory; a file is expected")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise typer.BadParameter(f"cannot make its directory ({e.strerror or e})",
-                                     param_hint=hint) from None
+            _fail(f"{hint}: cannot make its directory ({e.strerror or e})")
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, exit 2 (as the command line does)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def write(console: Console, rows: list[dict[str, Any]], json_out: Path | None,

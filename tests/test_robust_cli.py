@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -305,3 +306,17 @@ def test_a_wrong_nats_password_says_authorization_failed(tmp_path):
         said = asyncio.run(login(url))
     assert said.startswith(f"authorization failed at the NATS server {url}: wrong password "
                            "for user 'alice'"), said
+
+
+def test_a_benchmark_makes_its_output_directory_before_any_work(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "dismissal.py"),
+                           "--json", str(tmp_path)], capture_output=True, text=True,
+                          timeout=60)
+    one_line(proc.returncode, proc.stderr, "--json", "is a directory; a file is expected")
+    spec = importlib.util.spec_from_file_location("report", ROOT / "benchmarks" / "report.py")
+    assert spec is not None and spec.loader is not None
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    out = tmp_path / "reports" / "deeper" / "d.json"
+    report.outputs(json=out, markdown=None)
+    assert out.parent.is_dir() and not out.exists()

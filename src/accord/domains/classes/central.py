@@ -22,6 +22,7 @@ from accord.contract import CentralResult
 from accord.domains.classes.evaluate import outside_preferred, plan_of, unplaced_weight
 from accord.domains.classes.scenario import ClassesScenario, Group, Kind
 from accord.domains.classes.timetable import Lesson, lesson_at
+from accord.model.errors import AccordError
 from accord.solve.cpsat import solve_or_explain
 
 
@@ -46,6 +47,21 @@ def wanted(sc: ClassesScenario) -> list[Wanted]:
             out += [Wanted(g, code, kind, i, length // sc.week.step, length)
                     for i in range(minutes // length)]
     return out
+
+
+def meetable(sc: ClassesScenario, classes: list[Wanted]) -> None:
+    """Cheap necessary conditions of a timetable with no hard violation, each a one-line
+    AccordError naming what cannot be met: a professor's min_classes among the classes of
+    the disciplines she teaches, and all professors' min_classes among all classes."""
+    for p in sc.professors:
+        mine = sum(w.discipline in p.can_teach for w in classes)
+        if p.min_classes > mine:
+            raise AccordError(f"professor {p.id}: min_classes {p.min_classes}, the groups "
+                              f"need {mine} of the disciplines {p.id} teaches")
+    least = sum(p.min_classes for p in sc.professors)
+    if least > len(classes):
+        raise AccordError(f"professors: min_classes add up to {least}, the groups need "
+                          f"{len(classes)} in all")
 
 
 def _runs(steps: set[int]) -> list[tuple[int, int]]:
@@ -73,6 +89,7 @@ def solve_central(sc: ClassesScenario, *, time_limit: float, seed: int,
     n, days = sc.week.steps_per_day, len(sc.week.days)
     away = outside_preferred(sc)
     classes = wanted(sc)
+    meetable(sc, classes)
     placed, start = [], []
     x: dict[tuple[int, str], cp_model.IntVar] = {}
     z: dict[tuple[int, str], cp_model.IntVar] = {}

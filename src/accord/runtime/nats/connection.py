@@ -69,7 +69,8 @@ class Connection:
             if isinstance(self._last_error or exc, AuthorizationError) or \
                     "authorization violation" in why.lower():
                 who = (f"wrong password for user {user!r}, or no such user" if user else
-                       "it wants a user and password (--creds, or --user and --password)")
+                       "it wants a user and password (the credentials accord nats-config "
+                       "writes: --creds)")
                 raise NatsError(f"authorization failed at the NATS server {url}: {who}"
                                 ) from None
             raise NatsError(f"cannot reach the NATS server at {url}: {why}") from None

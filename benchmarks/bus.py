@@ -238,6 +238,7 @@ def main(
     markdown_out: Path = typer.Option(None, "--markdown", help="write the tables as Markdown"),
 ) -> None:
     """Run the benchmark and print both tables."""
+    report.outputs(json=json_out, markdown=markdown_out)
     runs = [("dismissal-seed", load_scenario(SEED))] if with_dismissal else []
     if with_university:
         runs.append((f"comp01 K={university_k} sync", university(university_k, solve)))

@@ -142,6 +142,7 @@ def main(
         [], "--from-json", help="print the table of earlier --json files instead of running"),
 ) -> None:
     """Run the benchmark and print the table."""
+    report.outputs(json=json_out, markdown=markdown_out)
     rows: list[dict[str, Any]] = []
     if from_json:
         for f in from_json:

@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+import report
 from accord.app.registry import load_scenario
 from accord.app.runner import run_scenario
 from accord.domains.dismissal.generate import generate
@@ -111,6 +112,7 @@ def main(
     md_out: Path = typer.Option(None, "--markdown", help="write the table as Markdown"),
 ) -> None:
     """Run the benchmark and print the table."""
+    report.outputs(json=json_out, markdown=md_out)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, sc, episodes in instances(quick):

@@ -236,6 +236,7 @@ def main(
                                            "(e.g. '{\"restarts\": 0}')"),
 ) -> None:
     """Run the benchmark, print the table, write the curves."""
+    report.outputs(json=json_out, markdown=markdown_out)
     toys = [int(s) for s in seeds.split(",") if s.strip()]
     only = [v for v in variants.split(",") if v.strip()]
     extra = report.read_json(options, "--options")

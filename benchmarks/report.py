@@ -39,6 +39,28 @@ def markdown(columns: Sequence[str], rows: Sequence[dict[str, Any]], cells: Cell
     return "\n".join(lines) + "\n"
 
 
+def outputs(**paths: Path | None) -> None:
+    """Before any work: make the directory of each output file (keyword: its option, e.g.
+    ``json=``); a directory where a file is expected, or a directory that cannot be made,
+    is a one-line error."""
+    for flag, path in paths.items():
+        if path is None:
+            continue
+        hint = f"--{flag.replace('_', '-')} {path}"
+        if path.is_dir():
+            _fail(f"{hint}: is a directory; a file is expected")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            _fail(f"{hint}: cannot make its directory ({e.strerror or e})")
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, exit 2 (as the command line does)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
 def write(console: Console, rows: list[dict[str, Any]], json_out: Path | None,
           markdown_out: Path | None, table: str) -> None:
     """Write the rows as JSON and the table as Markdown, where asked."""

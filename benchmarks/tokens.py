@@ -99,6 +99,7 @@ def main(
     markdown_out: Path = typer.Option(None, "--markdown", help="write the table as Markdown"),
 ) -> None:
     """Run every bidding variant on every scenario and print the table."""
+    report.outputs(json=json_out, markdown=markdown_out)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in filter(None, instances.split(",")):

@@ -168,6 +168,7 @@ def main(
                                    "budget) instead of running central again"),
 ) -> None:
     """Run the benchmark and print the table."""
+    report.outputs(json=json_out, markdown=markdown_out)
     rows: list[dict[str, Any]] = []
     centrals = {r["instance"]: {**r, "trace": None} for f in central_from
                 for r in report.read_rows(f, "--central-from")

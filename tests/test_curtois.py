@@ -41,6 +41,15 @@ SECTION_COVER
 4,L,1,7,3
 5,L,0,7,3
 6,E,2,10,1
+0,L,0,0,0
+1,L,0,0,0
+2,E,0,0,0
+2,L,0,0,0
+3,E,0,0,0
+3,L,0,0,0
+4,E,0,0,0
+5,E,0,0,0
+6,L,0,0,0
 """
 
 # Three days; day 1 can be covered only by B, whose runs are 2 days long at most and least.

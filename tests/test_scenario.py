@@ -39,7 +39,7 @@ def test_seed_example_matches_the_notebook(seed_scenario):
     (lambda d: d["classrooms"][2].update(attendance=-5), "classrooms[2].attendance",
      "greater than or equal to 0"),
     (lambda d: d["bottlenecks"][0].update(capacity_per_minute=0),
-     "bottlenecks[0].capacity_per_minute", "greater than 0"),
+     "bottlenecks[0].capacity_per_minute", "greater than or equal to 1"),
     (lambda d: d.update(protocol="telepathy"), "protocol", "unknown protocol 'telepathy'"),
     (lambda d: d["classrooms"][0].update(colour="red"), "classrooms[0].colour", "unknown field"),
     (lambda d: d.update(domain="zoo"), "domain", "unknown domain 'zoo'"),

@@ -85,7 +85,7 @@ def load_agent_scenario(path: Path) -> ScenarioBase:
     if path.suffix == ".json":  # what the launcher writes: JSON parses faster than YAML
         try:
             data = json.loads(read_text_file(path))
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ScenarioError(str(path), "", f"malformed JSON: {exc}") from None
         return parse_scenario(data, str(path))
     return load_scenario(path)
@@ -96,7 +96,7 @@ def read_anchors(path: Path) -> dict[str, Plan]:
     try:
         data = json.loads(read_text_file(path))
         return {a: Plan.model_validate(p) for a, p in data.items()}
-    except (ValueError, AttributeError) as exc:
+    except (ValueError, AttributeError, RecursionError) as exc:
         raise ScenarioError(str(path), "", f"not a JSON object of plans: {exc}") from None
 
 

@@ -71,7 +71,8 @@ def read_yaml(path: Path) -> Any:
 
 
 def parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML text read from ``source``; any problem is a one-line ScenarioError."""
+    """Parse YAML text; malformed or pathologically nested text is a one-line
+    ScenarioError naming ``source`` (and the line where the parser stopped)."""
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -79,6 +80,9 @@ def parse_yaml(text: str, source: str) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(source, where, f"malformed YAML: {problem}") from None
+    except RecursionError:
+        raise ScenarioError(source, "", "malformed YAML: nested too deeply (a scenario "
+                            "nests a few levels)") from None
 
 
 def parse_scenario(data: Any, source: str) -> ScenarioBase:
@@ -86,7 +90,7 @@ def parse_scenario(data: Any, source: str) -> ScenarioBase:
     if not isinstance(data, dict):
         raise ScenarioError(source, "", "a scenario must be a YAML mapping")
     name = data.get("domain")
-    if name not in DOMAINS:
+    if not isinstance(name, str) or name not in DOMAINS:
         raise ScenarioError(
             source, "domain", f"unknown domain {name!r} (known: {', '.join(domain_names())})")
     domain = DOMAINS[name]
@@ -117,6 +121,13 @@ def resolve(scenario: ScenarioBase, protocol: str, source: str = "scenario",
 
 
 def load_scenario(path: str | Path) -> ScenarioBase:
-    """Read and validate a scenario file; errors are one-line ScenarioErrors."""
+    """Read and validate a scenario file; errors are one-line ScenarioErrors. A file whose
+    last line has no line end was cut short (every editor and ``accord generate`` end it):
+    it is refused at that line."""
     p = Path(path)
-    return parse_scenario(read_yaml(p), str(p))
+    text = read_text_file(p)
+    if text and not text.endswith(("\n", "\r")):
+        raise ScenarioError(str(p), f"line {len(text.splitlines())}", "the file ends inside "
+                            "this line, with no line end: cut short? (end the line to accept "
+                            "it)")
+    return parse_scenario(parse_yaml(text, str(p)), str(p))

@@ -9,6 +9,7 @@ import typer
 
 from accord.app.launcher import load_agent_scenario, read_anchors, serve_agent
 from accord.app.registry import resolve
+from accord.cli.usage import PROTOCOL_HELP
 from accord.runtime.nats.auth import Credentials
 
 
@@ -17,7 +18,7 @@ def agent(
     agent_id: str = typer.Option(..., "--id", help="the agent of the cast to run"),
     nats_url: str = typer.Option(..., "--nats", help="NATS server, nats://HOST:PORT"),
     run: str = typer.Option(None, "--run", help="run id of the subjects (default: scenario name)"),
-    protocol: str = typer.Option(None, "--protocol", "-p", help="override the scenario's"),
+    protocol: str = typer.Option(None, "--protocol", "-p", help=PROTOCOL_HELP),
     anchors: Path = typer.Option(None, "--anchors", help="JSON plans of the last episode"),
     creds: Path = typer.Option(None, "--creds", help="credentials file (accord nats-config)"),
     user: str = typer.Option(None, "--user", help="NATS user (instead of --creds)"),

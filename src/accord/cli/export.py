@@ -1,6 +1,7 @@
 """``accord export``: write a stored run's timetable in a standard format, with the
-exporters the run's domain declares (university: ``itc2007`` writes one ``.sol`` file;
-``csv`` and ``ics`` a file per department into a directory)."""
+exporters the run's domain declares (university: ``itc2007`` writes one ``.sol`` file,
+``csv`` and ``ics`` a file per department; classes a file per group, professor and
+classroom; dismissal a CSV per classroom; nursing a CSV or iCalendar roster per ward)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import typer
 
 from accord.app.registry import get_domain
-from accord.cli.scenario_io import write_text
+from accord.cli.outputs import check_directory, check_file, write_text
+from accord.cli.usage import FORMAT_HELP
 from accord.model.errors import AccordError
 from accord.store import Store
 
@@ -18,9 +20,8 @@ from accord.store import Store
 def export(
     run_id: str = typer.Argument(..., help="run id (see accord show)"),
     db: str = typer.Option("accord.db", "--db", help="SQLite file or SQLAlchemy URL"),
-    fmt: str = typer.Option("itc2007", "--format",
-                            help="a format of the run's domain (university: itc2007, one "
-                                 ".sol file; csv or ics, a file per department)"),
+    fmt: str = typer.Option(None, "--format",
+                            help=FORMAT_HELP + "; default: the domain's first"),
     output: Path = typer.Option(..., "--output", "-o",
                                 help="file to write, or directory for a file per agent"),
     episode: int = typer.Option(None, "--episode", help="default: the run's last"),
@@ -31,6 +32,7 @@ def export(
         run = store.run(run_id)
         domain = get_domain(run.domain)
         formats = {e.name: e for e in domain.formats.exporters}
+        fmt = fmt or next(iter(formats), "")
         if fmt not in formats:
             known = ", ".join(formats) or "none"
             raise AccordError(f"--format: unknown format {fmt!r} for a {run.domain} run "
@@ -41,6 +43,10 @@ def export(
         ep = episode if episode is not None else episodes[-1]
         if ep not in episodes:
             raise AccordError(f"--episode: run {run_id} has episodes {episodes}, not {ep}")
+        if formats[fmt].directory:
+            check_directory(output)
+        else:
+            check_file(output)
         plans = store.plans(run_id, ep)
     finally:
         store.close()
@@ -53,12 +59,6 @@ def export(
         typer.echo(f"wrote {output}: {files[''].count(chr(10))} lines of run {run_id} "
                    f"episode {ep}")
         return
-    if output.exists() and not output.is_dir():
-        raise AccordError(f"--output: {output} is a file; {fmt} export writes a directory")
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise AccordError(f"--output {output}: {exc.strerror or exc}") from None
     for name, text in files.items():
         write_text(output / name, text)
     typer.echo(f"wrote {len(files)} {fmt} files to {output} (run {run_id} episode {ep})")

@@ -10,6 +10,7 @@ import typer
 
 from accord.app.registry import load_scenario, resolve
 from accord.app.runner import DIRECTOR, Director, cast_agents
+from accord.cli.usage import PROTOCOL_HELP
 from accord.model.errors import ScenarioError
 from accord.runtime.nats.auth import ANY_RUN, server_config, write_server_config
 
@@ -21,7 +22,7 @@ def nats_config(
                                                    "(default: any run)"),
     creds: Path = typer.Option(None, "--creds", help="write each agent's credentials here, "
                                                      "DIR/<agent>.json (for accord agent)"),
-    protocol: str = typer.Option(None, "--protocol", "-p", help="override the scenario's"),
+    protocol: str = typer.Option(None, "--protocol", "-p", help=PROTOCOL_HELP),
     store_dir: Path = typer.Option(None, "--store-dir", help="where JetStream keeps the runs' "
                                    "streams (default: jetstream/ beside the configuration)"),
 ) -> None:

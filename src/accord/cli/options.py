@@ -13,9 +13,26 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from accord.cli.outputs import check_file
 from accord.model.scenario import validation_error
 
 OUTPUT = "output"
+
+
+def _help(info: FieldInfo) -> str | None:
+    """The field's description with its range, e.g. ``classrooms (1 to 2000)``."""
+    low = next((getattr(m, a) for m in info.metadata for a in ("ge", "gt") if hasattr(m, a)),
+               None)
+    high = next((getattr(m, a) for m in info.metadata for a in ("le", "lt") if hasattr(m, a)),
+                None)
+    if high is not None and abs(high) > 10**12:  # a seed's 64 bits go without saying
+        high = low = None
+    span = (f"{low} to {high}" if low is not None and high is not None else
+            f"at least {low}" if low is not None else
+            f"at most {high}" if high is not None else "")
+    if not span:
+        return info.description
+    return f"{info.description} ({span})" if info.description else span
 
 
 def _parameter(name: str, info: FieldInfo) -> inspect.Parameter:
@@ -23,10 +40,10 @@ def _parameter(name: str, info: FieldInfo) -> inspect.Parameter:
     required = info.default is PydanticUndefined and info.default_factory is None
     default = ... if required else info.get_default(call_default_factory=True)
     if extra.get("argument"):
-        spec = typer.Argument(default, help=info.description, show_default=False)
+        spec = typer.Argument(default, help=_help(info), show_default=False)
     else:
         flags = [f"--{name.replace('_', '-')}", *([str(extra["flag"])] if "flag" in extra else [])]
-        spec = typer.Option(default, *flags, help=info.description)
+        spec = typer.Option(default, *flags, help=_help(info))
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=spec,
                              annotation=info.annotation)
 
@@ -45,7 +62,11 @@ def command(options: type[BaseModel], summary: str, source: str,
             parsed = options.model_validate(values)
         except ValidationError as exc:
             raise validation_error(source, exc) from None
-        act(parsed, out)
+        check_file(out)
+        try:
+            act(parsed, out)
+        except ValidationError as exc:  # what the options make is checked by its model too
+            raise validation_error(source, exc) from None
 
     run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [_parameter(n, f) for n, f in options.model_fields.items()] + [output])

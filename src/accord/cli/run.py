@@ -16,7 +16,10 @@ from accord.app.ledger import LedgerOptions
 from accord.app.progress import Watch, episode_budget
 from accord.app.registry import load_scenario, resolve
 from accord.app.runner import RunResult, run_scenario
+from accord.cli.outputs import check_file, write_text
 from accord.cli.progress import live
+from accord.cli.usage import PROTOCOL_HELP
+from accord.model.limits import SEED_MAX, SEED_MIN
 from accord.runtime.nats import STALL_TIMEOUT
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -39,9 +42,10 @@ def episode_table(result: RunResult) -> Table:
 
 def run(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    protocol: str = typer.Option(None, "--protocol", "-p", help="override the scenario's"),
+    protocol: str = typer.Option(None, "--protocol", "-p", help=PROTOCOL_HELP),
     episodes: int = typer.Option(None, "--episodes", "-n", min=1, help="episodes to run"),
-    seed: int = typer.Option(None, "--seed", help="override the scenario's seed"),
+    seed: int = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX,
+                             help="override the scenario's seed"),
     db: str = typer.Option("accord.db", "--db", help="SQLite file or SQLAlchemy URL"),
     report: Path = typer.Option(None, "--report", help="write the JSON report here"),
     reference: bool = typer.Option(False, "--reference", help="also solve centrally"),
@@ -67,6 +71,7 @@ def run(
     sc = load_scenario(scenario)
     if protocol is not None:
         resolve(sc, protocol, str(scenario), where="--protocol")
+    check_file(report, "--report")
     total = episodes or sc.episodes
     stage = stage_for(bus, stall_timeout, creds)
     name = protocol or sc.protocol
@@ -94,8 +99,7 @@ def run(
         raise typer.Exit(interrupted.exit_code)
     console.print(episode_table(result))
     if report is not None:
-        tmp = report.with_name(report.name + ".tmp")
-        tmp.write_text(json.dumps(result.report(), indent=2, sort_keys=True) + "\n")
-        tmp.replace(report)
+        write_text(report, json.dumps(result.report(), indent=2, sort_keys=True) + "\n",
+                   "--report")
         console.print(f"report written to {report}")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 import yaml
 
-from accord.model.errors import AccordError
+from accord.cli.outputs import write_text
 from accord.model.scenario import ScenarioBase
 
 
@@ -21,18 +21,6 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 _BlockDumper.add_representer(str, _str)
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all; a path that cannot be written is a
-    one-line error."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, newline="")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise AccordError(f"--output {path}: {exc.strerror or exc}") from None
 
 
 def write_scenario(sc: ScenarioBase, output: Path | None, note: str | None = None) -> None:

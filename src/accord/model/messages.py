@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from accord.model.errors import one_line
 from accord.model.plan import UsageEntry
 
 ENVELOPE_VERSION = 1
@@ -160,7 +161,7 @@ class Wire:
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(p) for p in err["loc"]) or "envelope"
-            raise MalformedMessage(f"{loc}: {err['msg']}") from None
+            raise MalformedMessage(one_line(f"{loc}: {err['msg']}")) from None
 
     def schema(self) -> dict[str, Any]:
         """The published JSON Schema of the envelope and every body kind."""

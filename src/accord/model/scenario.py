@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from accord.model.errors import ScenarioError
+from accord.model.limits import COUNT_MAX, SEED_MAX, SEED_MIN
+
+Count = Annotated[int, Field(ge=0, le=COUNT_MAX)]
+"""A count of zero or more, at most ``COUNT_MAX``."""
+
+Positive = Annotated[int, Field(ge=1, le=COUNT_MAX)]
+"""A count of one or more, at most ``COUNT_MAX``."""
 
 
 class ScenarioBase(BaseModel):
@@ -19,8 +26,8 @@ class ScenarioBase(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
     domain: str
     description: str = ""
-    seed: int = 0
-    episodes: int = Field(default=1, ge=1)
+    seed: int = Field(default=0, ge=SEED_MIN, le=SEED_MAX)
+    episodes: int = Field(default=1, ge=1, le=COUNT_MAX)
     protocol: str = "negotiate"
     protocol_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -45,6 +52,8 @@ def validation_error(source: str, exc: ValidationError, prefix: str = "") -> Sce
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown field"
+    elif err["type"] == "value_error":  # a validator's own message names the field
+        msg = msg.removeprefix("Value error, ")
     elif "input" in err and not isinstance(err["input"], dict | list):
         msg = f"{msg} (got {err['input']!r})"
     return ScenarioError(source, where, msg)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from accord.contract.budget import Budget
+from accord.model.errors import AccordError
 from accord.solve.stop import stoppable
 
 _deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
@@ -93,6 +94,18 @@ def solve_model(
         return solve_model(model, time_limit=time_limit, seed=seed, workers=workers,
                            deterministic_limit=polish * deterministic_limit,
                            interleave=interleave, lns_only=True) or first
+    return solve_status(model, time_limit=time_limit, seed=seed, workers=workers,
+                        deterministic_limit=deterministic_limit, interleave=interleave,
+                        lns_only=lns_only, probing=probing)[0]
+
+
+def solve_status(
+    model: cp_model.CpModel, *, time_limit: float, seed: int, workers: int = 1,
+    deterministic_limit: float | None = None, interleave: bool = False, lns_only: bool = False,
+    probing: bool = True,
+) -> tuple[Solved | None, bool]:
+    """One solve as ``solve_model`` runs it: the solution (None: none found) and whether
+    CP-SAT proved that the model has none (rather than running out of time)."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = wall_limit(time_limit)
     solver.parameters.num_workers = workers
@@ -106,8 +119,28 @@ def solve_model(
     with stoppable(solver) as go:
         status = solver.solve(model) if go else cp_model.UNKNOWN
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Solved(solver, status == cp_model.OPTIMAL, solver.best_objective_bound)
-    return None
+        return Solved(solver, status == cp_model.OPTIMAL, solver.best_objective_bound), False
+    return None, status == cp_model.INFEASIBLE
+
+
+def solve_or_explain(model: cp_model.CpModel, what: str, *, time_limit: float, seed: int,
+                  workers: int, interleave: bool = False) -> Solved:
+    """A central solve's solution, or a one-line AccordError saying whether no ``what``
+    exists (proven infeasible), the numbers are beyond CP-SAT's 64-bit range, or none was
+    found within ``time_limit`` seconds."""
+    solved, infeasible = solve_status(model, time_limit=time_limit, seed=seed,
+                                      workers=workers, interleave=interleave)
+    if solved is not None:
+        return solved
+    invalid = model.validate()
+    if invalid:
+        raise AccordError(f"central: the {what} model is beyond CP-SAT's 64-bit integers "
+                          f"(counts too large together): {invalid.splitlines()[0][:160]}")
+    if infeasible:
+        raise AccordError(f"central: proven infeasible: no {what} meets every hard "
+                          "constraint")
+    raise AccordError(f"central: no {what} found within {time_limit:g} s (not proven "
+                      "infeasible: a longer time_limit may find one)")
 
 
 def hint_completely(model: cp_model.CpModel, fixed: Iterable[tuple[cp_model.IntVar, int]],

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from accord.domains.classes.scenario import ClassesScenario, minutes_of
 from accord.domains.classes.timetable import Lesson, lessons_of, steps_of
+from accord.domains.files import file_name, first_monday
 from accord.domains.ical import escape, fold
 from accord.model.plan import Plan
 
@@ -40,12 +40,6 @@ class Session:
     students: int
     start: datetime
     end: datetime
-
-
-def first_monday(stamp: datetime) -> datetime:
-    """Midnight of the Monday on or before ``stamp``."""
-    day = datetime(stamp.year, stamp.month, stamp.day)
-    return day - timedelta(days=day.weekday())
 
 
 def sessions(sc: ClassesScenario, plans: Mapping[str, Plan], stamp: datetime) -> list[Session]:
@@ -109,11 +103,6 @@ def to_ics(sc: ClassesScenario, title: str, rows: list[Session], stamp: datetime
                   "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
-
-
-def file_name(role: str, who: str, fmt: str) -> str:
-    """``group-G1.csv``: the role, the id (characters unsafe in a file name as ``_``)."""
-    return f"{role}-{re.sub(r'[^A-Za-z0-9_.-]', '_', who)}.{fmt}"
 
 
 def timetables(sc: ClassesScenario, plans: Mapping[str, Plan], stamp: datetime,

@@ -51,10 +51,26 @@ def solve_central(sc: ClassesScenario, *, time_limit: float, seed: int,
         return _solve(sc, time_limit=time_limit, seed=seed, workers=workers)
 
 
+def meetable(sc: ClassesScenario, classes: list[Wanted]) -> None:
+    """Cheap necessary conditions of a timetable with no hard violation, each a one-line
+    AccordError naming what cannot be met: a professor's min_classes among the classes of
+    the disciplines she teaches, and all professors' min_classes among all classes."""
+    for p in sc.professors:
+        mine = sum(w.discipline in p.can_teach for w in classes)
+        if p.min_classes > mine:
+            raise AccordError(f"professor {p.id}: min_classes {p.min_classes}, the groups "
+                              f"need {mine} of the disciplines {p.id} teaches")
+    least = sum(p.min_classes for p in sc.professors)
+    if least > len(classes):
+        raise AccordError(f"professors: min_classes add up to {least}, the groups need "
+                          f"{len(classes)} in all")
+
+
 def _solve(sc: ClassesScenario, *, time_limit: float, seed: int,
            workers: int) -> CentralResult:
     t0 = time.monotonic()
     classes = wanted(sc)
+    meetable(sc, classes)
     weight, away = unplaced_weight(sc), outside_preferred(sc)
 
     def cost(c: int, p: Placed | None) -> int:

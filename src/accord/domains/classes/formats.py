@@ -15,6 +15,7 @@ from accord.domains.classes.calendar import timetables
 from accord.domains.classes.generate import generate
 from accord.domains.classes.scenario import ClassesScenario
 from accord.domains.classes.spreadsheet import Policy, read_sheets, scenario_name, scenario_of
+from accord.model.limits import COUNT_MAX, SEED_MAX, SEED_MIN
 from accord.model.plan import Plan
 
 
@@ -25,19 +26,20 @@ class ImportOptions(BaseModel):
     files: list[Path] = Field(min_length=1, max_length=2, json_schema_extra={"argument": True},
                               description="the workbook (.xlsx, sheets programacionGrupos and "
                                           "alumno-materia), or those two sheets as CSV files")
-    group_size: int = Field(default=20, ge=1, description="students per group at most (the "
-                                                          "source's 20)")
-    min_classes: int = Field(default=0, ge=0, description="classes each professor holds at "
-                                                          "least")
-    max_classes: int = Field(default=20, ge=0, description="classes each professor holds at "
-                                                           "most (the source's 20)")
-    rooms: int = Field(default=10, ge=0, description="lecture rooms (the sheets have none)")
-    labs: int = Field(default=2, ge=0, description="labs (the sheets have none)")
-    capacity: int | None = Field(default=None, ge=1, description="seats per classroom "
-                                                                 "(default: --group-size)")
-    class_length: int = Field(default=120, ge=30, description="minutes per class (shorter "
-                                                              "where a discipline's hours "
-                                                              "need it)")
+    group_size: int = Field(default=20, ge=1, le=COUNT_MAX,
+                            description="students per group at most (the source's 20)")
+    min_classes: int = Field(default=0, ge=0, le=COUNT_MAX,
+                             description="classes each professor holds at least")
+    max_classes: int = Field(default=20, ge=0, le=COUNT_MAX, description="classes each "
+                             "professor holds at most (the source's 20)")
+    rooms: int = Field(default=10, ge=0, le=1_000,
+                       description="lecture rooms (the sheets have none)")
+    labs: int = Field(default=2, ge=0, le=1_000, description="labs (the sheets have none)")
+    capacity: int | None = Field(default=None, ge=1, le=COUNT_MAX,
+                                 description="seats per classroom (default: --group-size)")
+    class_length: int = Field(default=120, ge=30, le=24 * 60,
+                              description="minutes per class (shorter where a discipline's "
+                                          "hours need it)")
     time_limit: float = Field(default=60.0, ge=1.0, description="wall seconds of central "
                                                                 "(stored)")
 
@@ -62,8 +64,9 @@ class GenerateOptions(BaseModel):
     classrooms: int = Field(default=6, ge=1, le=1_000, description="classrooms (a fifth "
                                                                    "labs)")
     choices: int = Field(default=4, ge=1, description="disciplines each student chooses")
-    group_size: int = Field(default=20, ge=1, description="students per group at most")
-    seed: int = Field(default=1, description="seed of the draw")
+    group_size: int = Field(default=20, ge=1, le=COUNT_MAX,
+                            description="students per group at most")
+    seed: int = Field(default=1, ge=SEED_MIN, le=SEED_MAX, description="seed of the draw")
     time_limit: float = Field(default=60.0, ge=1.0, description="wall seconds of central "
                                                                 "(stored)")
 

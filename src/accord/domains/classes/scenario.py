@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from accord.model.limits import COUNT_MAX
 from accord.model.scenario import ScenarioBase
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
@@ -76,10 +77,11 @@ class Discipline(_Strict):
 
     code: str = Field(min_length=1)
     name: str = ""
-    class_minutes: int = Field(ge=0, description="lecture minutes a week")
-    lab_minutes: int = Field(default=0, ge=0, description="lab minutes a week")
-    class_length: int | None = Field(default=None, gt=0, description="minutes per class "
-                                     "(default: the scenario's class_length)")
+    class_minutes: int = Field(ge=0, le=COUNT_MAX, description="lecture minutes a week")
+    lab_minutes: int = Field(default=0, ge=0, le=COUNT_MAX, description="lab minutes a week")
+    class_length: int | None = Field(default=None, gt=0, le=24 * 60,
+                                     description="minutes per class (default: the "
+                                                 "scenario's class_length)")
 
 
 class Group(_Strict):
@@ -87,7 +89,7 @@ class Group(_Strict):
 
     id: str = Field(min_length=1)
     disciplines: list[str] = Field(min_length=1)
-    students: int = Field(ge=1)
+    students: int = Field(ge=1, le=COUNT_MAX)
 
 
 class Window(_Strict):
@@ -113,8 +115,8 @@ class Professor(_Strict):
     id: str = Field(min_length=1)
     full_time: bool = True
     can_teach: list[str] = Field(min_length=1)
-    min_classes: int = Field(default=0, ge=0)
-    max_classes: int | None = Field(default=None, ge=0)
+    min_classes: int = Field(default=0, ge=0, le=COUNT_MAX)
+    max_classes: int | None = Field(default=None, ge=0, le=COUNT_MAX)
     private: ProfessorPrivate = Field(default_factory=ProfessorPrivate)
 
 
@@ -122,7 +124,7 @@ class Classroom(_Strict):
     """A room: its seats and kind (a lab holds labs, a lecture room lectures)."""
 
     id: str = Field(min_length=1)
-    capacity: int = Field(gt=0)
+    capacity: int = Field(gt=0, le=COUNT_MAX)
     kind: Kind = "lecture"
 
 
@@ -133,8 +135,9 @@ class ClassesScenario(ScenarioBase):
     domain: Literal["classes"] = "classes"
     protocol: str = "central"
     week: Week = Field(default_factory=Week)
-    class_length: int = Field(default=120, gt=0, description="minutes per class, unless a "
-                                                             "discipline says otherwise")
+    class_length: int = Field(default=120, gt=0, le=24 * 60,
+                              description="minutes per class, unless a discipline says "
+                                          "otherwise")
     disciplines: list[Discipline] = Field(min_length=1)
     groups: list[Group] = Field(min_length=1)
     professors: list[Professor] = Field(min_length=1)

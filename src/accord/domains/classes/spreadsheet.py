@@ -104,6 +104,8 @@ class Sheet:
             raise self.fail(row, col, f"{what} {raw!r} is not a number")
         if hours < 0:
             raise self.fail(row, col, f"{what} {raw} is negative")
+        if hours > 7 * 24:
+            raise self.fail(row, col, f"{what} {raw} exceed the 168 hours of a week")
         minutes = hours * 60
         if abs(minutes / step - round(minutes / step)) > 1e-6:
             raise self.fail(row, col, f"{what} {raw} is not a whole number of {step}-minute "

@@ -7,9 +7,8 @@ from ortools.sat.python import cp_model
 from accord.contract import CentralResult
 from accord.domains.dismissal.model import add_classroom, read_plan, usage_key
 from accord.domains.dismissal.scenario import DismissalScenario
-from accord.model.errors import AccordError
 from accord.model.plan import Key
-from accord.solve.cpsat import solve_model
+from accord.solve.cpsat import solve_or_explain
 
 
 def solve_central(
@@ -31,8 +30,6 @@ def solve_central(
     displacement = cp_model.LinearExpr.sum([v.displacement() for v in rooms])
     big = max(abs(o) for o in sc.offsets) * sum(c.attendance for c in sc.classrooms) + 1
     m.minimize(big * cp_model.LinearExpr.sum(overflow) + displacement)
-    solved = solve_model(m, time_limit=time_limit, seed=seed, workers=workers)
-    if solved is None:
-        raise AccordError(f"central: no solution within {time_limit:g} s")
+    solved = solve_or_explain(m, "dismissal", time_limit=time_limit, seed=seed, workers=workers)
     plans = {v.classroom.id: read_plan(sc, v, solved.solver) for v in rooms}
     return CentralResult(plans=plans, optimal=solved.optimal, bound=solved.bound)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections import Counter
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from accord.model.scenario import ScenarioBase
+from accord.model.scenario import Count, Positive, ScenarioBase
 
 SEED_OFFSETS = [0, -2, 2, -4, 4, -6, 6]
+
+Offset = Annotated[int, Field(ge=-24 * 60, le=24 * 60)]
+"""Minutes from the bell, either way, within a day."""
 
 
 class Bottleneck(BaseModel):
@@ -16,8 +20,8 @@ class Bottleneck(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
-    capacity_per_minute: int = Field(gt=0)
-    batch_minutes: int = Field(gt=0)
+    capacity_per_minute: Positive
+    batch_minutes: Positive
 
     @property
     def per_batch(self) -> int:
@@ -50,7 +54,7 @@ class Classroom(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
-    attendance: int = Field(ge=0)
+    attendance: Count
     bottleneck: str | None = None
     private: ClassroomPrivate = Field(default_factory=ClassroomPrivate)
 
@@ -60,7 +64,7 @@ class DismissalScenario(ScenarioBase):
 
     domain: Literal["dismissal"] = "dismissal"
     episode_name: str = "episode"
-    offsets: list[int] = Field(default_factory=lambda: list(SEED_OFFSETS), min_length=1)
+    offsets: list[Offset] = Field(default_factory=lambda: list(SEED_OFFSETS), min_length=1)
     bottlenecks: list[Bottleneck] = Field(min_length=1)
     classrooms: list[Classroom] = Field(min_length=1)
 
@@ -69,7 +73,7 @@ class DismissalScenario(ScenarioBase):
         if len(set(self.offsets)) != len(self.offsets):
             raise ValueError("offsets: repeated offset")
         names = [b.id for b in self.bottlenecks] + [c.id for c in self.classrooms]
-        dup = sorted({n for n in names if names.count(n) > 1})
+        dup = sorted(n for n, k in Counter(names).items() if k > 1)
         if dup:
             raise ValueError(f"agent ids must be unique; repeated: {', '.join(dup)}")
         known = {b.id for b in self.bottlenecks}

@@ -7,8 +7,7 @@ from ortools.sat.python import cp_model
 from accord.contract import CentralResult
 from accord.domains.nursing.scenario import NursingScenario
 from accord.domains.nursing.ward import add_ward
-from accord.model.errors import AccordError
-from accord.solve.cpsat import solve_model
+from accord.solve.cpsat import solve_or_explain
 
 
 def solve_central(
@@ -27,9 +26,7 @@ def solve_central(
             m.add(cabs * ln.capacity >= sum(seats))
             terms.append(ln.cost_per_cab[s] * cabs)
     m.minimize(cp_model.LinearExpr.sum(terms))
-    solved = solve_model(m, time_limit=time_limit, seed=seed, workers=workers,
-                         interleave=any(v.interleave for v in wards))
-    if solved is None:
-        raise AccordError(f"central: no roster within {time_limit:g} s")
+    solved = solve_or_explain(m, "roster", time_limit=time_limit, seed=seed, workers=workers,
+                           interleave=any(v.interleave for v in wards))
     plans = {w.id: v.plan(solved.solver) for w, v in zip(sc.wards, wards, strict=True)}
     return CentralResult(plans=plans, optimal=solved.optimal, bound=solved.bound)

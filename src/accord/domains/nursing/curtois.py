@@ -2,7 +2,9 @@
 
 A file is made of ``SECTION_*`` headers, each followed by comma-separated data lines;
 ``#`` starts a comment line. Reading is strict: anything malformed is a ScenarioError
-naming the file and the line. Day 0 is a Monday, so weekends are days (5, 6), (12, 13), …
+naming the file and the line; SECTION_COVER must list every day and shift type, as every
+published instance does, so a file cut short inside it is refused where it ends. Day 0
+is a Monday, so weekends are days (5, 6), (12, 13), …
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from accord.model.errors import LineErrors, read_text_file
+
+MAX_HORIZON = 366
+"""Days of a horizon at most: a year (the longest published instance has 364)."""
 
 SECTIONS = ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
             "SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS", "SECTION_COVER")
@@ -133,7 +138,7 @@ def _horizon(rd: _Reader) -> int:
         raise rd.fail(rows[1][0] if rows else rd.last, "SECTION_HORIZON holds one number")
     n, tok = rows[0]
     rd.fields(n, tok, "days", 1)
-    return rd.integer(n, tok[0], "horizon", 1)
+    return rd.integer(n, tok[0], "horizon", 1, MAX_HORIZON)
 
 
 def _shifts(rd: _Reader) -> dict[str, Shift]:
@@ -220,12 +225,18 @@ def _covers(rd: _Reader, shifts: Mapping[str, Shift], horizon: int) -> tuple[Cov
         if (cover.day, cover.shift) in out:
             raise rd.fail(n, f"cover of day {cover.day} shift {cover.shift} is listed twice")
         out[cover.day, cover.shift] = cover
+    missing = [(d, s) for d in range(horizon) for s in shifts if (d, s) not in out]
+    if missing:  # every published instance lists them all: a gap is a file cut short
+        d, s = missing[0]
+        raise rd.fail(rd.last, f"SECTION_COVER ends without day {d} shift {s}: every day "
+                               f"and shift type needs a cover ({len(out)} of "
+                               f"{horizon * len(shifts)} listed; is the file cut short?)")
     return tuple(out.values())
 
 
 def parse_curtois(text: str, source: str = "<curtois>") -> WardInstance:
     """Parse a benchmark file; errors are one line naming the source and line number."""
-    rd = _Reader(source, text)
+    rd = _Reader(source, text.removeprefix("\ufeff"))
     horizon = _horizon(rd)
     shifts = _shifts(rd)
     staff = _staff(rd, shifts)

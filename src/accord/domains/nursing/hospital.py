@@ -28,7 +28,8 @@ alone, a re-solve from its roster much less."""
 def curtois_hospital(files: Sequence[str | Path], lines: int = 0, seed: int = 1,
                      budget: float = 60.0) -> NursingScenario:
     """The hospital of the benchmark files; malformed files are one-line ScenarioErrors.
-    ``budget`` is the wall seconds stored for ``transport`` and ``central``."""
+    ``budget`` is the wall seconds stored for ``transport``, ``negotiate`` and
+    ``central``."""
     if not files or lines < 0:
         raise ValueError("need at least one benchmark file and lines >= 0")
     texts = ["".join(ln.rstrip() + "\n" for ln in read_text_file(f).splitlines())
@@ -51,4 +52,5 @@ def curtois_hospital(files: Sequence[str | Path], lines: int = 0, seed: int = 1,
         description=f"Curtois & Qu {names.replace('-', ', ')} as wards, {lines} lines, seed {seed}",
         lines=lns, wards=wards, protocol_options={
             "transport": TRANSPORT_OPTIONS | {"time_budget": budget},
+            "negotiate": {"time_budget": budget},
             "central": {"time_limit": budget, "workers": 2}}))

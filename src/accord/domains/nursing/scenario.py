@@ -10,13 +10,14 @@ benchmark instance whose shift types depart at given departures of the day.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, model_validator
 
 from accord.domains.nursing.curtois import WardInstance, parse_curtois
 from accord.model.errors import ScenarioError
-from accord.model.scenario import ScenarioBase
+from accord.model.scenario import Count, Positive, ScenarioBase
 
 
 class Line(BaseModel):
@@ -27,8 +28,8 @@ class Line(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
-    capacity: int = Field(ge=1)
-    cost_per_cab: list[int]
+    capacity: Positive
+    cost_per_cab: list[Count]
     host_ward: str | None = None
 
 
@@ -40,7 +41,7 @@ class NursePrivate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     preferred: list[int] = Field(default_factory=list)
     forbidden: list[int] = Field(default_factory=list)
-    weight: int = Field(default=1, ge=0)
+    weight: Count = 1
 
 
 class Nurse(BaseModel):
@@ -49,8 +50,8 @@ class Nurse(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
     line: str
-    level: int = Field(ge=1)
-    shifts: int = Field(ge=0)
+    level: Positive
+    shifts: Count
     private: NursePrivate = Field(default_factory=NursePrivate)
 
 
@@ -60,7 +61,7 @@ class Ward(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1)
     nurses: list[Nurse] = Field(min_length=1)
-    cover: list[list[int]]
+    cover: list[list[Count]]
 
     def home_lines(self) -> dict[str, str]:
         """Each nurse's home line."""
@@ -124,10 +125,12 @@ class NursingScenario(ScenarioBase):
 
     domain: Literal["nursing"] = "nursing"
     protocol: str = "transport"
-    days: int = Field(default=7, ge=1)
-    shifts_per_day: int = Field(default=3, ge=1)
-    levels: int = Field(default=3, ge=1)
-    penalty_weight: int = Field(default=1, ge=0)
+    days: int = Field(default=7, ge=1, le=366, description="days of the horizon, a year "
+                      "at most (the benchmark's longest instance has 364)")
+    shifts_per_day: int = Field(default=3, ge=1, le=96, description="departures a day, at "
+                                "most one every quarter of an hour")
+    levels: int = Field(default=3, ge=1, le=100)
+    penalty_weight: Count = 1
     lines: list[Line] = Field(default_factory=list)
     wards: list[AnyWard] = Field(min_length=1)
 
@@ -140,7 +143,7 @@ class NursingScenario(ScenarioBase):
     def _consistent(self) -> NursingScenario:
         names = ([ln.id for ln in self.lines] + [w.id for w in self.wards]
                  + [n.id for w in self.wards if isinstance(w, Ward) for n in w.nurses])
-        dup = sorted({n for n in names if names.count(n) > 1})
+        dup = sorted(n for n, k in Counter(names).items() if k > 1)
         if dup:
             raise ValueError(f"ids must be unique; repeated: {', '.join(dup)}")
         wards, n = {w.id for w in self.wards}, self.shifts
@@ -171,6 +174,30 @@ class NursingScenario(ScenarioBase):
             bad = [s for s in nu.private.preferred + nu.private.forbidden if not 0 <= s < n]
             if bad:
                 raise ValueError(f"{at}.private: shift {bad[0]} outside 0..{n - 1}")
+        self._meetable_toy(where, w)
+
+    def _meetable_toy(self, where: str, w: Ward) -> None:
+        """Cheap necessary conditions of a roster with no hard violation, each an error
+        naming what cannot be met: a nurse's shifts among those she may work, each shift's
+        cover by the nurses who may work it, each level's cover by its nurses' shifts."""
+        n = self.shifts
+        for j, nu in enumerate(w.nurses):
+            allowed = n - len(set(nu.private.forbidden))
+            if nu.shifts > allowed:
+                raise ValueError(f"{where}.nurses[{j}].shifts: nurse {nu.id}: {nu.shifts} "
+                                 f"shifts, {allowed} she may work")
+        for s, need in enumerate(w.cover):
+            for k, c in enumerate(need):
+                able = sum(nu.level > k and s not in nu.private.forbidden for nu in w.nurses)
+                if c > able:
+                    raise ValueError(f"{where}.cover[{s}][{k}]: ward {w.id}, shift {s}: "
+                                     f"{c} nurses of level {k + 1}+ needed, {able} may work it")
+        for k in range(self.levels):
+            total = sum(row[k] for row in w.cover)
+            have = sum(nu.shifts for nu in w.nurses if nu.level > k)
+            if total > have:
+                raise ValueError(f"{where}.cover: ward {w.id}: {total} shifts of level "
+                                 f"{k + 1}+ needed in the week, its nurses work {have}")
 
     def _check_curtois(self, where: str, w: CurtoisWard) -> None:
         lines = {ln.id for ln in self.lines}
@@ -184,6 +211,15 @@ class NursingScenario(ScenarioBase):
         for e, line in sorted(w.home_lines().items()):
             if line not in lines:
                 raise ValueError(f"{where}.homes.{e}: unknown line {line!r}")
+        inst = w.instance
+        for emp in inst.staff:  # a cheap necessary condition of the benchmark's hard rules
+            lengths = [s.minutes for s in inst.shifts if emp.max_shifts.get(s.id, 1) > 0]
+            days = inst.horizon - len(inst.days_off.get(emp.id, ()))
+            most = days * max(lengths, default=0)
+            if emp.min_minutes > most:
+                raise ValueError(f"{where}: employee {emp.id}: MinTotalMinutes "
+                                 f"{emp.min_minutes}, "
+                                 f"at most {most} in {days} working days")
 
     def line(self, line_id: str) -> Line:
         """The line of that id."""

@@ -25,7 +25,7 @@ from accord.domains.university.validate import (
     MIN_WORKING_DAYS_COST,
     ROOM_STABILITY_COST,
 )
-from accord.solve.cpsat import Solved, hint_completely, solve_model
+from accord.solve.cpsat import Solved, hint_completely, solve_or_explain
 
 ROOM, CURR = "room:", "curr:"
 CHANGE_SCALE = 1000
@@ -236,13 +236,12 @@ def read_lectures(inst: Instance, x: Mapping[tuple[str, int, str], cp_model.IntV
 
 def solve_instance(
     inst: Instance, *, time_limit: float, seed: int, workers: int
-) -> tuple[list[Lecture], Solved, int] | None:
+) -> tuple[list[Lecture], Solved, int]:
     """Solve the whole instance centrally: the lectures, the solve, and the objective of
     the returned solution (the solver's reported objective can lag it on a timed-out
-    solve). None when nothing was found in time."""
+    solve). A one-line AccordError when it has none (proven) or none was found in time."""
     built = build(inst)
-    solved = solve_model(built.model, time_limit=time_limit, seed=seed, workers=workers)
-    if solved is None:
-        return None
+    solved = solve_or_explain(built.model, "timetable", time_limit=time_limit, seed=seed,
+                           workers=workers)
     return (read_lectures(inst, built.x, solved.solver), solved,
             int(solved.solver.value(built.cost)))

@@ -16,6 +16,7 @@ from accord.domains.university.merge import lectures_of
 from accord.domains.university.options import protocol_options
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.split import split
+from accord.model.limits import SEED_MAX, SEED_MIN
 from accord.model.plan import Plan
 
 
@@ -27,9 +28,9 @@ class ItcOptions(BaseModel):
                       json_schema_extra={"argument": True})
     departments: int = Field(ge=1, description="departments to split the courses into",
                              json_schema_extra={"flag": "-k"})
-    seed: int = Field(default=0, description="seed of the split")
-    time_limit: float = Field(default=60.0, ge=1.0, description="wall seconds of central and "
-                                                                "negotiate (stored)")
+    seed: int = Field(default=0, ge=SEED_MIN, le=SEED_MAX, description="seed of the split")
+    time_limit: float = Field(default=60.0, ge=1.0, le=86_400,
+                              description="wall seconds of central and negotiate (stored)")
 
 
 def _itc2007(o: ItcOptions) -> tuple[UniversityScenario, str]:

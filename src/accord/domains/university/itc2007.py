@@ -12,6 +12,10 @@ from pathlib import Path
 
 from accord.domains.university.instance import Course, Curriculum, Instance, Lecture, Room
 from accord.model.errors import LineErrors, ScenarioError, read_text_file
+from accord.model.limits import COUNT_MAX
+
+LARGEST = {"Days": 7, "Periods_per_day": 24 * 60}
+"""A week's days, and a day's minutes: more is no timetable of a week."""
 
 HEADER = ("Name", "Courses", "Rooms", "Days", "Periods_per_day", "Curricula", "Constraints")
 
@@ -36,7 +40,7 @@ class _Lines(LineErrors):
 
 def parse_ctt(text: str, source: str = "<ctt>") -> Instance:
     """Parse a ``.ctt`` instance; errors are one line naming the file and line number."""
-    lines = _Lines(source, text)
+    lines = _Lines(source, text.removeprefix("\ufeff"))
     head: dict[str, str] = {}
     for key in HEADER:
         n, tok = lines.next(f"the header field {key}")
@@ -45,7 +49,8 @@ def parse_ctt(text: str, source: str = "<ctt>") -> Instance:
         head[key] = tok[1]
         if key != "Name":
             lines.integer(n, tok[1], key, minimum=1 if key in ("Courses", "Rooms", "Days",
-                                                                "Periods_per_day") else 0)
+                                                                "Periods_per_day") else 0,
+                          maximum=LARGEST.get(key, COUNT_MAX))
     days, ppd = int(head["Days"]), int(head["Periods_per_day"])
 
     def section(name: str) -> None:

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from accord.domains.university.instance import Course, Curriculum, Instance, Room
-from accord.model.scenario import ScenarioBase
+from accord.model.scenario import Count, Positive, ScenarioBase
 
 
 class _Strict(BaseModel):
@@ -20,9 +20,9 @@ class CourseSpec(_Strict):
 
     id: str = Field(min_length=1)
     teacher: str = Field(min_length=1)
-    lectures: int = Field(ge=1)
-    min_working_days: int = Field(ge=0)
-    students: int = Field(ge=0)
+    lectures: Positive
+    min_working_days: Count
+    students: Count
 
 
 class Unavailable(_Strict):
@@ -51,7 +51,7 @@ class RoomSpec(_Strict):
     """A lecture hall in the pool the room authority guards."""
 
     id: str = Field(min_length=1)
-    capacity: int = Field(gt=0)
+    capacity: Positive
 
 
 class CurriculumSpec(_Strict):
@@ -67,7 +67,7 @@ class CalendarSpec(_Strict):
     first_day: date = Field(default=date(2027, 1, 4), description="date of day 0 (a Monday)")
     day_start: time = Field(default=time(8, 0), description="start of period 0 each day")
     period_minutes: int = Field(default=60, ge=1, le=1440)
-    weeks: int = Field(default=1, ge=1, description="weeks the timetable repeats")
+    weeks: int = Field(default=1, ge=1, le=520, description="weeks the timetable repeats")
 
 
 class UniversityScenario(ScenarioBase):
@@ -78,8 +78,9 @@ class UniversityScenario(ScenarioBase):
     local_model: Literal["two-stage", "direct"] = Field(
         default="two-stage", description="a department's CP-SAT model: periods with room "
         "counts then rooms, or one variable per course, period and room")
-    days: int = Field(ge=1)
-    periods_per_day: int = Field(ge=1)
+    days: int = Field(ge=1, le=7, description="teaching days of the week")
+    periods_per_day: int = Field(ge=1, description="periods a day; they fit in the day "
+                                 "(calendar.period_minutes each)")
     rooms: list[RoomSpec] = Field(min_length=1)
     curricula: list[CurriculumSpec] = Field(default_factory=list)
     departments: list[Department] = Field(min_length=1)
@@ -87,6 +88,11 @@ class UniversityScenario(ScenarioBase):
 
     @model_validator(mode="after")
     def _consistent(self) -> UniversityScenario:
+        fit = 24 * 60 // self.calendar.period_minutes
+        if self.periods_per_day > fit:
+            raise ValueError(f"periods_per_day: {self.periods_per_day} periods of "
+                             f"{self.calendar.period_minutes} minutes do not fit in a day "
+                             f"(at most {fit})")
         owner: dict[str, str] = {}
         for i, d in enumerate(self.departments):
             for j, c in enumerate(d.courses):
@@ -108,7 +114,41 @@ class UniversityScenario(ScenarioBase):
         rooms = [r.id for r in self.rooms]
         if len(set(rooms)) != len(rooms):
             raise ValueError("rooms: repeated room id")
+        self._meetable()
         return self
+
+    def _meetable(self) -> None:
+        """Cheap necessary conditions of a timetable with no hard violation, each an error
+        naming what cannot be met: a course's lectures in its available periods (one
+        lecture a period), a teacher's and a curriculum's lectures in the week's periods,
+        all lectures in the rooms' periods."""
+        periods = self.days * self.periods_per_day
+        lectures: dict[str, int] = {}
+        teachers: dict[str, int] = {}
+        for i, d in enumerate(self.departments):
+            off: dict[str, set[tuple[int, int]]] = {}
+            for u in d.private.unavailability:
+                off.setdefault(u.course, set()).add((u.day, u.period))
+            for j, c in enumerate(d.courses):
+                free = periods - len(off.get(c.id, ()))
+                if c.lectures > free:
+                    unavailable = f" ({periods - free} unavailable)" if free < periods else ""
+                    raise ValueError(f"departments[{i}].courses[{j}].lectures: course {c.id}: "
+                                     f"{c.lectures} lectures, {free} periods{unavailable}")
+                lectures[c.id] = c.lectures
+                teachers[c.teacher] = teachers.get(c.teacher, 0) + c.lectures
+        for t, n in sorted(teachers.items()):
+            if n > periods:
+                raise ValueError(f"departments: teacher {t}: {n} lectures, {periods} periods")
+        for i, q in enumerate(self.curricula):
+            n = sum(lectures[c] for c in set(q.courses))
+            if n > periods:
+                raise ValueError(f"curricula[{i}]: curriculum {q.id}: {n} lectures, "
+                                 f"{periods} periods")
+        total = sum(lectures.values())
+        if total > len(self.rooms) * periods:
+            raise ValueError(f"rooms: {total} lectures, {len(self.rooms)} rooms × {periods} "
+                             "periods")
 
     def shared_curricula(self) -> set[str]:
         """Curricula whose courses belong to more than one department."""

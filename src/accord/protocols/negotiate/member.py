@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accord.contract import Budget, LocalProblem, SolveContext
+from accord.model.errors import ProtocolError
 from accord.model.messages import Ack, PlanQuery, PlanReport
 from accord.model.plan import Key, Plan, UsageEntry, UsageMap, from_entries, to_entries
 from accord.protocols.capacity import combine, fits
@@ -84,7 +85,9 @@ class Member(Agent):
                        ) -> PlanRequest:
         plan = await self.think(self._solve, free, True, None, attempt, work)
         if plan is None:
-            raise RuntimeError(f"{self.id}: local problem has no plan even with soft caps")
+            raise ProtocolError(f"{self.id}: no local plan found even with the shared "
+                                "resources relaxed (its own hard constraints cannot be met, "
+                                "or not within the solve budget)")
         if not fits(plan.usage_map(), free):
             # overflow may only mean the budget was short: look once more, longer, for a fit
             fitting = await self.think(self._solve, free, False, None, attempt, 4 * work)

@@ -134,6 +134,8 @@ def write_private(files: Mapping[Path, str], dirs: Iterable[Path] = ()) -> None:
         for at, text in files.items():
             if at.is_dir():
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            if at.exists() and not at.is_file():  # a device: never renamed over
+                raise OSError(errno.EINVAL, "not a regular file (secrets go to a file)")
             tmp = at.with_name(f".{at.name}.{os.getpid()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             staged[at] = tmp

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import AuthorizationError
 from nats.errors import Error as NatsClientError
 
 from accord.runtime.agent import cancel
@@ -65,6 +66,13 @@ class Connection:
             self._closing = True
             await self.nc.close()
             why = str(self._last_error or exc) or f"no answer within {timeout:g} s"
+            if isinstance(self._last_error or exc, AuthorizationError) or \
+                    "authorization violation" in why.lower():
+                who = (f"wrong password for user {user!r}, or no such user" if user else
+                       "it wants a user and password (the credentials accord nats-config "
+                       "writes: --creds)")
+                raise NatsError(f"authorization failed at the NATS server {url}: {who}"
+                                ) from None
             raise NatsError(f"cannot reach the NATS server at {url}: {why}") from None
         await self.nc.subscribe(self.subject("end"), cb=self._on_end)
 

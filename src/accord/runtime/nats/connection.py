@@ -15,6 +15,7 @@ from nats.errors import Error as NatsClientError
 from accord.runtime.agent import cancel
 from accord.runtime.nats.server import NatsError
 from accord.runtime.nats.subjects import reply_prefix, subject, token
+from accord.runtime.nats.tls import client_context
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -50,12 +51,17 @@ class Connection:
     async def open(self, url: str, timeout: float, user: str | None,
                    password: str | None) -> None:
         """Connect (as ``user`` where the server wants one) and hear the run's end; a
-        server not there is a one-line NatsError."""
+        server not there is a one-line NatsError. ``url`` may list a cluster's servers,
+        comma-separated: the first that answers is used, the next ones when it is lost;
+        ``tls://`` servers are verified against ``$ACCORD_NATS_CA`` (see ``tls``)."""
         self.url = url
         inbox = "_INBOX" if user is None else reply_prefix(self.run_id, token(user, "user"))
+        servers = [u.strip() for u in url.split(",") if u.strip()]
+        secure = {"tls": ctx} if (ctx := client_context()) is not None else {}
         try:
             await asyncio.wait_for(self.nc.connect(
-                url, name=f"accord {self.run_id}", connect_timeout=max(1, round(timeout)),
+                servers, name=f"accord {self.run_id}", connect_timeout=max(1, round(timeout)),
+                dont_randomize=True, **secure,  # type: ignore[arg-type]
                 reconnect_time_wait=RECONNECT_WAIT,  # type: ignore[arg-type]  # float works
                 max_reconnect_attempts=RECONNECT_ATTEMPTS,
                 error_cb=self._on_error, disconnected_cb=self._on_disconnected,

@@ -15,6 +15,7 @@ from accord.app.buses import stage_for
 from accord.app.registry import load_scenario, resolve
 from accord.app.runner import EpisodeResult, RunResult, run_scenario
 from accord.runtime.nats import STALL_TIMEOUT
+from accord.runtime.nats.tls import trust
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -42,7 +43,8 @@ def run(
     report: Path = typer.Option(None, "--report", help="write the JSON report here"),
     reference: bool = typer.Option(False, "--reference", help="also solve centrally"),
     bus: str = typer.Option(
-        None, "--bus", help="nats://HOST:PORT: one process per agent on that NATS server; "
+        None, "--bus", help="nats://HOST:PORT: one process per agent on that NATS server "
+                            "(tls://HOST:PORT; a cluster: its servers, comma-separated); "
                             "nats: on a local nats-server started for the run, one user "
                             "per agent that may publish only as itself"),
     stall_timeout: float = typer.Option(
@@ -51,8 +53,13 @@ def run(
     creds: Path = typer.Option(
         None, "--creds", help="with --bus nats://HOST:PORT: the credentials directory of "
                               "accord nats-config (default $ACCORD_NATS_CREDS)"),
+    tls_ca: Path = typer.Option(
+        None, "--tls-ca", help="with --bus tls://HOST:PORT: verify the servers against this "
+                               "CA file (accord nats-config --tls DIR: DIR/ca.pem)"),
 ) -> None:
     """Run SCENARIO; each episode is stored as it ends and continues the ledger."""
+    if tls_ca is not None:
+        trust(tls_ca)  # the agent processes inherit it
     sc = load_scenario(scenario)
     if protocol is not None:
         resolve(sc, protocol, str(scenario), where="--protocol")

@@ -36,6 +36,7 @@ class Connection:
         self.run_id = run_id
         self.nc = Client()
         self.url = ""
+        self._at = ""  # the server of ``url`` connected to (the last one)
         self.reconnects = 0
         """How often the server came back; a request sent meanwhile may have been lost."""
         self.ended = asyncio.Event()
@@ -72,6 +73,7 @@ class Connection:
             await self.nc.close()
             why = str(self._last_error or exc) or f"no answer within {timeout:g} s"
             raise NatsError(f"cannot reach the NATS server at {url}: {why}") from None
+        self._at = self._server()
         await self.nc.subscribe(self.subject("end"), cb=self._on_end)
 
     def subject(self, *parts: str) -> str:
@@ -154,13 +156,19 @@ class Connection:
         elif self.nc.is_connected or self.nc.is_reconnecting:
             log.warning("nats %s: %s", self.url, exc)
 
+    def _server(self) -> str:
+        """The server connected to now (of the list in ``url``)."""
+        at = self.nc.connected_url
+        return self.url if at is None or "," not in self.url else f"{at.scheme}://{at.netloc}"
+
     async def _on_disconnected(self) -> None:
         if not self._closing:
-            log.warning("lost the NATS server at %s; reconnecting", self.url)
+            log.warning("lost the NATS server at %s; reconnecting", self._at)
 
     async def _on_reconnected(self) -> None:
         self.reconnects += 1
-        log.warning("reconnected to the NATS server at %s", self.url)
+        self._at = self._server()
+        log.warning("reconnected to the NATS server at %s", self._at)
 
     async def _on_closed(self) -> None:
         if not self._closing:

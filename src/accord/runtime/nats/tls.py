@@ -86,6 +86,14 @@ def make_certificates(directory: Path, names: Iterable[str] = ()) -> Certificate
     return certs
 
 
+def trust(ca_file: Path) -> None:
+    """Make this process (and the processes it starts) verify ``tls://`` servers against
+    ``ca_file`` (a missing file is a one-line ScenarioError)."""
+    if not ca_file.is_file():
+        raise ScenarioError(str(ca_file), "--tls-ca", "no such CA file")
+    os.environ[CA_ENV] = str(ca_file.resolve())
+
+
 def client_context(ca_file: Path | str | None = None) -> ssl.SSLContext | None:
     """A client's TLS context that trusts only ``ca_file`` (default ``$ACCORD_NATS_CA``;
     neither: None, the system's authorities)."""

@@ -48,6 +48,8 @@ class Connection:
         self._closing = False
         self._last_error: BaseException | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.on_reconnect: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        """Run (in the background) each time the connection is back, on any server."""
 
     async def open(self, url: str, timeout: float, user: str | None,
                    password: str | None) -> None:
@@ -154,7 +156,7 @@ class Connection:
             self.fail(self.refusal)
             self.ended.set()  # an agent process ends: it is not who it claims to be
         elif self.nc.is_connected or self.nc.is_reconnecting:
-            log.warning("nats %s: %s", self.url, exc)
+            log.warning("nats %s: %s", self._at or self.url, exc)
 
     def _server(self) -> str:
         """The server connected to now (of the list in ``url``)."""
@@ -169,6 +171,8 @@ class Connection:
         self.reconnects += 1
         self._at = self._server()
         log.warning("reconnected to the NATS server at %s", self._at)
+        for again in self.on_reconnect:
+            self.spawn(again())
 
     async def _on_closed(self) -> None:
         if not self._closing:

@@ -6,6 +6,10 @@ An agent process that starts where its consumer already exists resumes: it reads
 again from the stream's start, handing each message already delivered before only once the
 agent waits (as it did the first time), so a deterministic agent rebuilds its state and
 sends the same messages again, which the stream drops as duplicates.
+
+On a cluster (the connection knows of more than one server) the stream is replicated on
+up to three nodes, a publish is sent again while the cluster elects a new leader, and a
+consumer pushes one message at a time, so that one lost with a node comes again first.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""A NATS cluster and TLS: ``accord nats-config --cluster 3`` configurations run as three
-real nodes; a run with its agents spread over them loses a node (SIGKILL) mid-run and
-ends as the in-memory run, every message and ledger record kept once; with ``--tls`` a
-plaintext client is refused and a ``tls://`` client that trusts the generated CA runs."""
+"""A NATS cluster and TLS on three real nodes: a run with its agents spread over them
+loses the director's node (SIGKILL) mid-run and ends as the in-memory run, every message
+and ledger record kept once; on ``accord nats-config --cluster 3 --tls`` nodes a plaintext
+client is refused and a ``tls://`` client that trusts the generated CA runs."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ async def _stream_replicas(url: str, run_id: str) -> int:
 
 
 async def _kill_at(cluster: Cluster, url: str, count: int, done: asyncio.Event) -> int:
-    """SIGKILL node 2 once ``count`` messages have been delivered (traced) on the run; how
+    """SIGKILL node 1 once ``count`` messages have been delivered (traced) on the run; how
     many had been when the run ended."""
     nc = await nats.connect(url)
     seen = 0
@@ -92,7 +92,7 @@ async def _kill_at(cluster: Cluster, url: str, count: int, done: asyncio.Event) 
         nonlocal seen
         seen += 1
         if seen == count:
-            cluster.kill(1)
+            cluster.kill(0)
     await nc.subscribe("accord.*.trace.*", cb=traced)
     await nc.flush()
     await done.wait()
@@ -106,7 +106,7 @@ def test_a_run_survives_the_loss_of_a_cluster_node(tmp_path):
     assert one.returncode == 0, one.stderr
     net = tmp_path / "nats.json"
     with _anonymous(tmp_path) as cluster:
-        url = cluster.nodes[0].url()
+        url = cluster.nodes[1].url()  # node-1 dies (the director's, C2's, C5's): watch on 2
 
         async def main() -> tuple[subprocess.CompletedProcess[str], int]:
             done = asyncio.Event()
@@ -122,8 +122,8 @@ def test_a_run_survives_the_loss_of_a_cluster_node(tmp_path):
             return proc, await killer
         proc, traced = asyncio.run(main())
         assert proc.returncode == 0, proc.stderr
-        assert traced > KILL_AT and cluster.procs["node-2"].returncode == -9
-        lost = cluster.nodes[1].url()  # agent i connects to node i % 3 first: B, C3, C6
+        assert traced > KILL_AT and cluster.procs["node-1"].returncode == -9
+        lost = cluster.nodes[0].url()  # agent i (the director is 0) on node i % 3 first
         assert len(re.findall(f"lost the NATS server at {lost}; reconnecting", proc.stderr)) \
             == 3, proc.stderr
         assert _essentials(net) == _essentials(mem)

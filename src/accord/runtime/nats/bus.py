@@ -239,9 +239,12 @@ class NatsBus(Bus):
         agent.deliver(env)
 
     async def _retrace(self) -> None:
-        """Publish again the traces of the last ``RETRACE`` seconds: those the lost server
-        had not passed on yet (in a cluster, the observer's node goes on: it drops a trace
-        it already has)."""
+        """Publish again the traces of the last ``RETRACE`` seconds: those a lost server had
+        not passed on yet (the observer drops a trace it already has); the observer, back
+        itself, calls the roll for that, which agents answer so."""
+        if self._observer.observing:
+            with suppress(NatsClientError):
+                await self._conn.nc.publish(self._conn.subject("roll"), b"")
         for _, trace, data in [*self._recent]:
             with suppress(NatsClientError):
                 await self._conn.nc.publish(trace, data)
@@ -308,8 +311,9 @@ class NatsBus(Bus):
         refuses a subscription or a message: then that is raised)."""
         await self._settle()
 
-        async def roll(msg: Msg) -> None:
+        async def roll(msg: Msg) -> None:  # also after the observer's reconnect
             await self._announce()
+            await self._retrace()
         await self._conn.nc.subscribe(self._conn.subject("roll"), cb=roll)
         await self._announce()
         await self._conn.ended.wait()

@@ -60,11 +60,11 @@ class Connection:
         self.url = url
         inbox = "_INBOX" if user is None else reply_prefix(self.run_id, token(user, "user"))
         servers = [u.strip() for u in url.split(",") if u.strip()]
-        secure = {"tls": ctx} if (ctx := client_context()) is not None else {}
+        ctx = client_context()
         try:
             await asyncio.wait_for(self.nc.connect(
                 servers, name=f"accord {self.run_id}", connect_timeout=max(1, round(timeout)),
-                dont_randomize=True, **secure,  # type: ignore[arg-type]
+                dont_randomize=True, tls=ctx,
                 reconnect_time_wait=RECONNECT_WAIT,  # type: ignore[arg-type]  # float works
                 max_reconnect_attempts=RECONNECT_ATTEMPTS,
                 error_cb=self._on_error, disconnected_cb=self._on_disconnected,

@@ -77,8 +77,12 @@ def start_server(args: list[str], what: str,
         stop_server(proc)
         raise NatsError(f"nats-server on {what} did not start: {last}")
     log = proc.stderr
-    drain = log.read if on_line is None else lambda: [on_line(line) for line in log]
-    threading.Thread(target=drain, daemon=True).start()  # keep it open
+
+    def drain() -> None:  # keep the pipe open (a full pipe would stall the server)
+        for line in log:
+            if on_line is not None:
+                on_line(line)
+    threading.Thread(target=drain, daemon=True).start()
     return proc
 
 

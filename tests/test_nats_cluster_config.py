@@ -60,3 +60,13 @@ def test_agent_i_connects_to_node_i_mod_n_first():
         "nats://a:1", "nats://b:2", "nats://c:3", "nats://a:1", "nats://b:2"]
     assert spread(urls, 1) == "nats://b:2,nats://c:3,nats://a:1"
     assert spread("nats://x:4", 7) == "nats://x:4"
+
+
+def test_a_configuration_that_cannot_be_written_leaves_no_certificates(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    out = CliRunner().invoke(app, ["nats-config", str(SEED_EXAMPLE), "--cluster", "3", "-o",
+                                   str(blocker / "cfg"), "--tls", str(tmp_path / "tls")])
+    assert isinstance(out.exception, ScenarioError)
+    assert str(blocker) in str(out.exception) and "\n" not in str(out.exception)
+    assert not (tmp_path / "tls").exists()

@@ -15,7 +15,7 @@ from accord.app.runner import DIRECTOR, Director, cast_agents
 from accord.model.errors import ScenarioError
 from accord.runtime.nats.auth import ANY_RUN, server_config, write_private, write_server_config
 from accord.runtime.nats.cluster import node_configs, plan_nodes, replicas
-from accord.runtime.nats.tls import make_certificates
+from accord.runtime.nats.tls import Certificates, make_certificates
 
 
 def nats_config(
@@ -57,7 +57,7 @@ def nats_config(
         raise ScenarioError(str(store), "--store-dir", "not a directory")
     text, users = server_config(run, [Director(DIRECTOR), *cast.managers, *cast.members],
                                 DIRECTOR, store=None if cluster else str(store))
-    certs = None if tls is None else make_certificates(tls.resolve(), [host])
+    certs = None if tls is None else Certificates.at(tls.resolve())  # made once written
     if cluster is None:
         if certs is not None:
             text += "tls " + json.dumps(certs.block()) + "\n"
@@ -74,6 +74,8 @@ def nats_config(
         urls = ",".join(n.url(certs is not None) for n in nodes)
         typer.echo(f"{cluster} nodes ({output}/node-1..{cluster}.conf, streams replicated "
                    f"on {replicas(cluster)}): --bus {urls}", err=True)
+    if tls is not None:
+        make_certificates(tls.resolve(), [host])
     where = f"; credentials in {creds}/<agent>.json" if creds is not None else ""
     secure = "" if certs is None else f"; TLS: clients verify {certs.ca} (--tls-ca)"
     typer.echo(f"{len(users)} users ({', '.join(users)}){where}{secure}", err=True)

@@ -34,6 +34,11 @@ class Certificates:
     cert: Path
     key: Path
 
+    @classmethod
+    def at(cls, directory: Path) -> Certificates:
+        """Where ``make_certificates(directory)`` writes them."""
+        return cls(directory / "ca.pem", directory / "server.pem", directory / "server-key.pem")
+
     def block(self, verify: bool = False) -> dict[str, str | bool]:
         """A ``tls { ... }`` block of a ``nats-server`` configuration (``verify``: the peer
         must show a certificate of the CA too, as routes do)."""
@@ -58,9 +63,11 @@ def _openssl(*args: str, cwd: Path) -> None:
 def make_certificates(directory: Path, names: Iterable[str] = ()) -> Certificates:
     """A new CA and a server certificate it signs, for the loopback names and ``names``,
     written to ``directory`` (made if missing)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    certs = Certificates(directory / "ca.pem", directory / "server.pem",
-                         directory / "server-key.pem")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(str(directory), "--tls", f"cannot write ({exc.strerror})") from None
+    certs = Certificates.at(directory)
     alt = ",".join(f"IP:{n}" if n[0].isdigit() or ":" in n else f"DNS:{n}"
                    for n in dict.fromkeys([*LOCAL_NAMES, *names]))
     with TemporaryDirectory(prefix="accord-tls-") as tmp:

@@ -5,9 +5,11 @@ a CA and a server certificate it signs, and a server list that puts agent i on n
 from __future__ import annotations
 
 import re
+import shutil
 import stat
 import subprocess
 
+import pytest
 from typer.testing import CliRunner
 
 from accord.cli.main import app
@@ -16,6 +18,7 @@ from accord.runtime.nats.cluster import spread
 from tests.conftest import SEED_EXAMPLE
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_cluster_configurations_with_tls(tmp_path):
     cfg, creds, tls = tmp_path / "cfg", tmp_path / "creds", tmp_path / "tls"
     out = CliRunner().invoke(app, ["nats-config", str(SEED_EXAMPLE), "--cluster", "3", "-o",

@@ -36,6 +36,7 @@ from accord.model.scenario import ScenarioBase
 from accord.runtime.child import detached
 from accord.runtime.nats import NatsBus, local_server
 from accord.runtime.nats.auth import Credentials, server_config, write_server_config
+from accord.runtime.nats.cluster import spread
 
 START_TIMEOUT = 120.0  # seconds for every agent process to start and listen
 STOP_GRACE = 10.0  # seconds an agent process has to exit after the run's end
@@ -144,13 +145,14 @@ async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew,
     procs: dict[str, asyncio.subprocess.Process] = {}
     watch: list[asyncio.Future[None]] = []
     bus.register(crew.director)
-    argv = _agent_argv(tmp, url, run_id, crew)
+    argv = _agent_argv(tmp, run_id, crew)
+    index = {a.id: i for i, a in enumerate(crew.agents())}  # a cluster: agent i on node i
 
     async def start(agent_id: str) -> asyncio.subprocess.Process:
         login = [] if logins is None else ["--creds", str(logins / f"{agent_id}.json")]
         procs[agent_id] = await asyncio.create_subprocess_exec(
-            *argv, "--id", agent_id, *login, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL, **detached())
+            *argv, "--nats", spread(url, index[agent_id]), "--id", agent_id, *login,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, **detached())
         return procs[agent_id]
     try:
         for a in crew.agents()[1:]:
@@ -170,14 +172,14 @@ async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew,
         await _stop(procs.values())
 
 
-def _agent_argv(tmp: Path, url: str, run_id: str, crew: Crew) -> list[str]:
+def _agent_argv(tmp: Path, run_id: str, crew: Crew) -> list[str]:
     """``accord agent`` with this run's scenario and anchors, written as JSON files."""
     scenario, anchors = tmp / "scenario.json", tmp / "anchors.json"
     scenario.write_text(crew.scenario.model_dump_json())
     anchors.write_text(json.dumps({a: p.model_dump(mode="json")
                                    for a, p in crew.anchors.items()}))
-    return [sys.executable, "-m", "accord.cli.main", "agent", str(scenario), "--nats", url,
-            "--run", run_id, "--protocol", crew.protocol, "--anchors", str(anchors)]
+    return [sys.executable, "-m", "accord.cli.main", "agent", str(scenario), "--run", run_id,
+            "--protocol", crew.protocol, "--anchors", str(anchors)]
 
 
 async def _watch(bus: NatsBus, agent_id: str, proc: asyncio.subprocess.Process,

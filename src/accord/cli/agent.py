@@ -11,21 +11,27 @@ from accord.app.launcher import load_agent_scenario, read_anchors, serve_agent
 from accord.app.registry import resolve
 from accord.cli.usage import PROTOCOL_HELP
 from accord.runtime.nats.auth import Credentials
+from accord.runtime.nats.tls import trust
 
 
 def agent(
     scenario: Path = typer.Argument(..., help="scenario YAML (or JSON) file"),
     agent_id: str = typer.Option(..., "--id", help="the agent of the cast to run"),
-    nats_url: str = typer.Option(..., "--nats", help="NATS server, nats://HOST:PORT"),
+    nats_url: str = typer.Option(..., "--nats", help="NATS server, nats://HOST:PORT (or "
+                                 "tls://), or a cluster's, comma-separated"),
     run: str = typer.Option(None, "--run", help="run id of the subjects (default: scenario name)"),
     protocol: str = typer.Option(None, "--protocol", "-p", help=PROTOCOL_HELP),
     anchors: Path = typer.Option(None, "--anchors", help="JSON plans of the last episode"),
     creds: Path = typer.Option(None, "--creds", help="credentials file (accord nats-config)"),
     user: str = typer.Option(None, "--user", help="NATS user (instead of --creds)"),
     password: str = typer.Option(None, "--password", help="NATS password of --user"),
+    tls_ca: Path = typer.Option(None, "--tls-ca", help="verify tls:// servers against this "
+                                "CA file (accord nats-config --tls DIR: DIR/ca.pem)"),
 ) -> None:
     """Run one agent of SCENARIO on a NATS server until the run ends (started again after a
     crash, on a durable run, it resumes where it was)."""
+    if tls_ca is not None:
+        trust(tls_ca)
     sc = load_agent_scenario(scenario)
     if protocol is not None:
         resolve(sc, protocol, str(scenario), where="--protocol")

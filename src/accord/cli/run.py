@@ -21,6 +21,7 @@ from accord.cli.progress import live
 from accord.cli.usage import PROTOCOL_HELP
 from accord.model.limits import SEED_MAX, SEED_MIN
 from accord.runtime.nats import STALL_TIMEOUT
+from accord.runtime.nats.tls import trust
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
@@ -50,7 +51,8 @@ def run(
     report: Path = typer.Option(None, "--report", help="write the JSON report here"),
     reference: bool = typer.Option(False, "--reference", help="also solve centrally"),
     bus: str = typer.Option(
-        None, "--bus", help="nats://HOST:PORT: one process per agent on that NATS server; "
+        None, "--bus", help="nats://HOST:PORT: one process per agent on that NATS server "
+                            "(tls://HOST:PORT; a cluster: its servers, comma-separated); "
                             "nats: on a local nats-server started for the run, one user "
                             "per agent that may publish only as itself"),
     stall_timeout: float = typer.Option(
@@ -66,8 +68,13 @@ def run(
         help="continue the ledger even though the scenario's content changed since"),
     wait: bool = typer.Option(False, "--wait", help="wait for another run writing the same "
                                                     "ledger to end instead of refusing"),
+    tls_ca: Path = typer.Option(
+        None, "--tls-ca", help="with --bus tls://HOST:PORT: verify the servers against this "
+                               "CA file (accord nats-config --tls DIR: DIR/ca.pem)"),
 ) -> None:
     """Run SCENARIO; each episode is stored as it ends and continues the ledger."""
+    if tls_ca is not None:
+        trust(tls_ca)  # the agent processes inherit it
     sc = load_scenario(scenario)
     if protocol is not None:
         resolve(sc, protocol, str(scenario), where="--protocol")

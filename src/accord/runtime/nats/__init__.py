@@ -6,7 +6,9 @@
 - ``durable`` — the run's JetStream stream: inboxes kept, replayed on a resume;
 - ``observer`` — what the negotiating process hears: trace, heartbeats, stalls;
 - ``server`` — a local ``nats-server``;
-- ``auth`` — a server configuration that lets each agent speak only as itself.
+- ``auth`` — a server configuration that lets each agent speak only as itself;
+- ``cluster`` — a cluster's node configurations, a local cluster, agents spread over it;
+- ``tls`` — a CA and a server certificate, and clients that trust only that CA.
 """
 
 from accord.runtime.nats.bus import NatsBus

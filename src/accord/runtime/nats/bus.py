@@ -36,6 +36,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 ACK_TIMEOUT = 10.0  # seconds a recipient's bus has to acknowledge a message
+RETRACE = 2.0  # seconds of traces published again after a reconnect (lost with a server)
 HEARTBEAT = 1.0  # seconds between "busy" heartbeats of a process whose agents run
 
 
@@ -92,6 +93,8 @@ class NatsBus(Bus):
         self._active = 0
         self._busy = asyncio.Event()
         self._idle = asyncio.Event()
+        self._recent: deque[tuple[float, str, bytes]] = deque()
+        self._conn.on_reconnect.append(self._retrace)
 
     @classmethod
     async def connect(cls, url: str, run_id: str, *, wire: Wire, user: str | None = None,
@@ -229,7 +232,22 @@ class NatsBus(Bus):
             return  # sent again after a reconnect, but it had come through
         trace = self._conn.subject("trace", agent.id)
         await self._conn.nc.publish(trace, data)  # before it acts
+        now = time.monotonic()
+        self._recent.append((now, trace, data))
+        while self._recent[0][0] < now - RETRACE:
+            self._recent.popleft()
         agent.deliver(env)
+
+    async def _retrace(self) -> None:
+        """Publish again the traces of the last ``RETRACE`` seconds: those a lost server had
+        not passed on yet (the observer drops a trace it already has); the observer, back
+        itself, calls the roll for that, which agents answer so."""
+        if self._observer.observing:
+            with suppress(NatsClientError):
+                await self._conn.nc.publish(self._conn.subject("roll"), b"")
+        for _, trace, data in [*self._recent]:
+            with suppress(NatsClientError):
+                await self._conn.nc.publish(trace, data)
 
     async def _reject(self, agent: Mailbox, sender: str, data: bytes, reason: str) -> None:
         log.warning("%s rejected a malformed message from %s: %s", agent.id, sender, reason)
@@ -293,8 +311,9 @@ class NatsBus(Bus):
         refuses a subscription or a message: then that is raised)."""
         await self._settle()
 
-        async def roll(msg: Msg) -> None:
+        async def roll(msg: Msg) -> None:  # also after the observer's reconnect
             await self._announce()
+            await self._retrace()
         await self._conn.nc.subscribe(self._conn.subject("roll"), cb=roll)
         await self._announce()
         await self._conn.ended.wait()

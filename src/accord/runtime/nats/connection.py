@@ -16,6 +16,7 @@ from nats.errors import Error as NatsClientError
 from accord.runtime.agent import cancel
 from accord.runtime.nats.server import NatsError
 from accord.runtime.nats.subjects import reply_prefix, subject, token
+from accord.runtime.nats.tls import client_context
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class Connection:
         self.run_id = run_id
         self.nc = Client()
         self.url = ""
+        self._at = ""  # the server of ``url`` connected to (the last one)
         self.reconnects = 0
         """How often the server came back; a request sent meanwhile may have been lost."""
         self.ended = asyncio.Event()
@@ -47,16 +49,23 @@ class Connection:
         self._closing = False
         self._last_error: BaseException | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.on_reconnect: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        """Run (in the background) each time the connection is back, on any server."""
 
     async def open(self, url: str, timeout: float, user: str | None,
                    password: str | None) -> None:
         """Connect (as ``user`` where the server wants one) and hear the run's end; a
-        server not there is a one-line NatsError."""
+        server not there is a one-line NatsError. ``url`` may list a cluster's servers,
+        comma-separated: the first that answers is used, the next ones when it is lost;
+        ``tls://`` servers are verified against ``$ACCORD_NATS_CA`` (see ``tls``)."""
         self.url = url
         inbox = "_INBOX" if user is None else reply_prefix(self.run_id, token(user, "user"))
+        servers = [u.strip() for u in url.split(",") if u.strip()]
+        ctx = client_context()
         try:
             await asyncio.wait_for(self.nc.connect(
-                url, name=f"accord {self.run_id}", connect_timeout=max(1, round(timeout)),
+                servers, name=f"accord {self.run_id}", connect_timeout=max(1, round(timeout)),
+                dont_randomize=True, tls=ctx,
                 reconnect_time_wait=RECONNECT_WAIT,  # type: ignore[arg-type]  # float works
                 max_reconnect_attempts=RECONNECT_ATTEMPTS,
                 error_cb=self._on_error, disconnected_cb=self._on_disconnected,
@@ -74,6 +83,7 @@ class Connection:
                 raise NatsError(f"authorization failed at the NATS server {url}: {who}"
                                 ) from None
             raise NatsError(f"cannot reach the NATS server at {url}: {why}") from None
+        self._at = self._server()
         await self.nc.subscribe(self.subject("end"), cb=self._on_end)
 
     def subject(self, *parts: str) -> str:
@@ -154,15 +164,23 @@ class Connection:
             self.fail(self.refusal)
             self.ended.set()  # an agent process ends: it is not who it claims to be
         elif self.nc.is_connected or self.nc.is_reconnecting:
-            log.warning("nats %s: %s", self.url, exc)
+            log.warning("nats %s: %s", self._at or self.url, exc)
+
+    def _server(self) -> str:
+        """The server connected to now (of the list in ``url``)."""
+        at = self.nc.connected_url
+        return self.url if at is None or "," not in self.url else f"{at.scheme}://{at.netloc}"
 
     async def _on_disconnected(self) -> None:
         if not self._closing:
-            log.warning("lost the NATS server at %s; reconnecting", self.url)
+            log.warning("lost the NATS server at %s; reconnecting", self._at)
 
     async def _on_reconnected(self) -> None:
         self.reconnects += 1
-        log.warning("reconnected to the NATS server at %s", self.url)
+        self._at = self._server()
+        log.warning("reconnected to the NATS server at %s", self._at)
+        for again in self.on_reconnect:
+            self.spawn(again())
 
     async def _on_closed(self) -> None:
         if not self._closing:

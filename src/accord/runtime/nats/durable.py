@@ -6,6 +6,10 @@ An agent process that starts where its consumer already exists resumes: it reads
 again from the stream's start, handing each message already delivered before only once the
 agent waits (as it did the first time), so a deterministic agent rebuilds its state and
 sends the same messages again, which the stream drops as duplicates.
+
+On a cluster (the connection knows of more than one server) the stream is replicated on
+up to three nodes, a publish is sent again while the cluster elects a new leader, and a
+consumer pushes one message at a time, so that one lost with a node comes again first.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
@@ -23,6 +28,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, S
 from nats.js.errors import NoStreamResponseError, NotFoundError, ServiceUnavailableError
 
 from accord.model.messages import CommitmentRecord
+from accord.runtime.nats.cluster import replicas
 from accord.runtime.nats.connection import Connection
 from accord.runtime.nats.server import NatsError
 from accord.runtime.nats.subjects import deliver_subject
@@ -32,6 +38,8 @@ log = logging.getLogger(__name__)
 ACK_WAIT = 5.0  # seconds before JetStream delivers again a message whose ack was lost
 DUPLICATE_WINDOW = 24 * 3600.0  # seconds JetStream remembers message ids (drops repeats)
 STREAM_NOT_FOUND = 10059  # JetStream's error code
+FAILOVER = 30.0  # seconds a cluster has to take a message again after losing a node
+FAILOVER_WAIT = 0.25  # seconds between attempts meanwhile
 
 Take = Callable[[str, bytes], Awaitable[None]]
 """Hands one message (its subject and data) to an agent."""
@@ -64,16 +72,32 @@ class Stream:
         await self.conn.api(self.js.add_stream(StreamConfig(
             name=self.name, subjects=[self.conn.subject("agent", ">"),
                                       self.conn.subject("ledger")],
-            storage=StorageType.FILE, duplicate_window=DUPLICATE_WINDOW)))
+            storage=StorageType.FILE, duplicate_window=DUPLICATE_WINDOW,
+            num_replicas=replicas(self.cluster_size()))))
+
+    def cluster_size(self) -> int:
+        """How many servers the connection knows of (given and discovered): 1 unless the
+        server is one of a cluster."""
+        return len({u.netloc for u in self.conn.nc.servers}) or 1
 
     async def publish(self, subject: str, data: bytes, msg_id: str) -> None:
-        """Store a message (once per ``msg_id``) and wait for the stream's ack."""
-        try:
-            await self.conn.acked(lambda: self.js.publish(
-                subject, data, stream=self.name, headers={"Nats-Msg-Id": msg_id}))
-        except NoStreamResponseError:
-            raise NatsError(f"no stream of run {self.conn.run_id} at {self.conn.url} takes "
-                            f"{subject}") from None
+        """Store a message (once per ``msg_id``) and wait for the stream's ack; in a
+        cluster, for up to ``FAILOVER`` seconds while the stream elects a new leader."""
+        deadline = time.monotonic() + (FAILOVER if self.cluster_size() > 1 else 0.0)
+        while True:
+            try:
+                await self.conn.acked(lambda: self.js.publish(
+                    subject, data, stream=self.name, headers={"Nats-Msg-Id": msg_id}))
+                return
+            except NoStreamResponseError:
+                raise NatsError(f"no stream of run {self.conn.run_id} at {self.conn.url} "
+                                f"takes {subject}") from None
+            except (NoRespondersError, ServiceUnavailableError, TimeoutError):
+                if time.monotonic() >= deadline:
+                    raise
+                log.warning("the stream of run %s did not take %s; again (the cluster "
+                            "may be electing its leader)", self.conn.run_id, msg_id)
+                await asyncio.sleep(FAILOVER_WAIT)
 
     async def keep_ledger(self, episode: int, ledger: list[CommitmentRecord]) -> None:
         """One message per episode with its ledger changes, id ``ledger:<episode>``: kept
@@ -112,7 +136,9 @@ class Stream:
         await self.conn.api(self.js.add_consumer(self.name, ConsumerConfig(
             name=agent_id, durable_name=agent_id, filter_subject=inbox,
             deliver_subject=deliver, deliver_policy=DeliverPolicy.ALL,
-            ack_policy=AckPolicy.EXPLICIT, ack_wait=ACK_WAIT)))
+            ack_policy=AckPolicy.EXPLICIT, ack_wait=ACK_WAIT,
+            # in a cluster one at a time: a push lost with a node comes again before the next
+            max_ack_pending=1 if self.cluster_size() > 1 else None)))
         self.conn.spawn(self._feed(agent_id, queue, delivered, take, idle))
         return True
 

@@ -43,6 +43,11 @@ class Observer:
         self._marks: dict[str, asyncio.Future[None]] = {}
         self._observing = False
 
+    @property
+    def observing(self) -> bool:
+        """Whether this process collects the run's trace (the director's does)."""
+        return self._observing
+
     async def listen(self) -> None:
         """Subscribe (once) to every agent's trace, heartbeat and failure."""
         if not self._observing:

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -55,24 +55,44 @@ def local_server(port: int | None = None, config: Path | None = None,
         extra = [] if config is None else ["-c", str(config)]
         if jetstream:
             extra += ["-js", "-sd", str(store)]
-        proc = subprocess.Popen([server_binary(), "-a", "127.0.0.1", "-p", str(port), *extra],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True, **detached())
+        proc = start_server(["-a", "127.0.0.1", "-p", str(port), *extra], f"port {port}")
         try:
-            assert proc.stderr is not None
-            last = ""
-            for line in proc.stderr:  # the server logs to stderr; wait for its ready line
-                last = line.strip()
-                if "Server is ready" in line:
-                    break
-            else:
-                raise NatsError(f"nats-server on port {port} did not start: {last}")
-            threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep it open
             yield f"nats://127.0.0.1:{port}"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_server(proc)
+
+
+def start_server(args: list[str], what: str,
+                 on_line: Callable[[str], None] | None = None) -> subprocess.Popen[str]:
+    """A ``nats-server ARGS`` process, once it is ready (else a one-line NatsError); each
+    later line of its log goes to ``on_line`` if given."""
+    proc = subprocess.Popen([server_binary(), *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            **detached())
+    assert proc.stderr is not None
+    last = ""
+    for line in proc.stderr:  # the server logs to stderr; wait for its ready line
+        last = line.strip()
+        if "Server is ready" in line:
+            break
+    else:
+        stop_server(proc)
+        raise NatsError(f"nats-server on {what} did not start: {last}")
+    log = proc.stderr
+
+    def drain() -> None:  # keep the pipe open (a full pipe would stall the server)
+        for line in log:
+            if on_line is not None:
+                on_line(line)
+    threading.Thread(target=drain, daemon=True).start()
+    return proc
+
+
+def stop_server(proc: subprocess.Popen[str]) -> None:
+    """Terminate a server (kill it if it lingers) and reap it."""
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

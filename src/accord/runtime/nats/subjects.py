@@ -14,7 +14,8 @@ that the server can let each agent speak only as itself (see ``auth``):
 - ``busy.<id>`` — a heartbeat while any agent of a process runs (or solves).
 - ``failed.<id>`` — an agent's handler raised; ``run_until`` fails with its reason.
 - ``roll`` / ``ready.<id>`` — presence: agents announce themselves when they start and when
-  asked, so a launcher knows when every agent is listening.
+  asked, so a launcher knows when every agent is listening; asked, they also trace again
+  their last deliveries (the director asks after it reconnects: see ``bus``).
 - ``end`` — the run is over; agent processes return from ``serve``.
 - ``mark`` — a barrier: once the observer sees its own mark, every earlier trace is in.
 - ``ledger`` — (durable) each episode's ledger changes, kept by the director.

@@ -64,7 +64,7 @@ def solve_within(model: cp_model.CpModel, budget: Budget, *, seed: int,
 def solve_model(
     model: cp_model.CpModel, *, time_limit: float, seed: int, workers: int = 1,
     deterministic_limit: float | None = None, interleave: bool = False, lns_only: bool = False,
-    polish: float = 0.0,
+    polish: float = 0.0, first_only: bool = False,
 ) -> Solved | None:
     """Solve with a time limit; one worker and a fixed seed give a reproducible result.
 
@@ -96,6 +96,7 @@ def solve_model(
     solver.parameters.random_seed = seed % 2**31
     solver.parameters.interleave_search = interleave and workers == 1
     solver.parameters.use_lns_only = lns_only
+    solver.parameters.stop_after_first_solution = first_only
     if deterministic_limit is not None:
         solver.parameters.max_deterministic_time = deterministic_limit
     status = solver.solve(model)

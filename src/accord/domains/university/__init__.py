@@ -16,14 +16,14 @@ from accord.contract import (
     LocalProblem,
     ManagerSpec,
 )
-from accord.domains.university.cpmodel import CHANGE_SCALE, curr_key, room_key, solve_instance
+from accord.domains.university.central import solve_central
+from accord.domains.university.cpmodel import curr_key, room_key
 from accord.domains.university.formats import FORMATS
 from accord.domains.university.local import AUTHORITY, DepartmentProblem
 from accord.domains.university.merge import department_plan, lectures_of
 from accord.domains.university.options import protocol_options
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.validate import validate
-from accord.model.errors import AccordError
 from accord.model.plan import Plan
 
 __all__ = ["DOMAIN", "department_plan", "lectures_of", "protocol_options"]
@@ -58,15 +58,9 @@ class UniversityDomain(Domain[UniversityScenario]):
     def central(self, scenario: UniversityScenario, *, time_limit: float, seed: int,
                 workers: int) -> CentralResult:
         sc = scenario
-        res = solve_instance(sc.instance(), time_limit=time_limit, seed=seed, workers=workers)
-        if res is None:
-            raise AccordError(f"central: no timetable found for {sc.name} within "
-                              f"{time_limit:g} s")
-        lectures, solved, _ = res
-        plans = {d.id: department_plan(sc, d.id, lectures) for d in sc.departments}
-        # the objective is the official cost times CHANGE_SCALE (no anchor, no caps here)
-        return CentralResult(plans=plans, optimal=solved.optimal,
-                             bound=solved.bound / CHANGE_SCALE)
-
+        found = solve_central(sc.instance(), time_limit=time_limit, seed=seed,
+                              workers=workers, model=sc.central_model)
+        plans = {d.id: department_plan(sc, d.id, found.lectures) for d in sc.departments}
+        return CentralResult(plans=plans, optimal=found.optimal, bound=found.bound)
 
 DOMAIN = UniversityDomain()

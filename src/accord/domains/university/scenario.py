@@ -78,6 +78,12 @@ class UniversityScenario(ScenarioBase):
     local_model: Literal["two-stage", "direct"] = Field(
         default="two-stage", description="a department's CP-SAT model: periods with room "
         "counts then rooms, or one variable per course, period and room")
+    local_anneal: bool = Field(
+        default=True, description="a department's solve anneals the CP-SAT timetable for "
+        "the rest of its budget (false: CP-SAT alone)")
+    central_model: Literal["anneal", "cpsat"] = Field(
+        default="anneal", description="central: simulated annealing from CP-SAT's first "
+        "timetable, or the CP-SAT model alone")
     days: int = Field(ge=1)
     periods_per_day: int = Field(ge=1)
     rooms: list[RoomSpec] = Field(min_length=1)

@@ -74,7 +74,10 @@ def can_insert(cp_ok: IntArray, rp_ok: IntArray, c_teacher: IntArray, cq_ptr: In
         return False
     if teach_p[c_teacher[c], p] > 0:
         return False
-    return all(q_load[cq_idx[k], p] <= 0 for k in range(cq_ptr[c], cq_ptr[c + 1]))
+    for k in range(cq_ptr[c], cq_ptr[c + 1]):  # noqa: SIM110 (numba: no generators)
+        if q_load[cq_idx[k], p] > 0:
+            return False
+    return True
 
 
 @njit(cache=True)

@@ -1,4 +1,5 @@
-"""A department's local problem: its own courses in CP-SAT, under the authority's grants.
+"""A department's local problem: its own courses in CP-SAT, then simulated annealing, under
+the authority's grants.
 
 What the department reveals is its usage: ``("room:R", period)`` per lecture and
 ``("curr:Q", period)`` for lectures of curricula shared with other departments. Where a
@@ -9,10 +10,12 @@ curriculum compactness. Teacher unavailabilities never leave the department.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Mapping
 
 from accord.contract import LocalProblem, SolveContext
+from accord.domains.university.anneal import anneal
 from accord.domains.university.cpmodel import (
     Limits,
     build,
@@ -25,10 +28,19 @@ from accord.domains.university.instance import Curriculum, Instance, Lecture
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.twostage import solve_two_stage
 from accord.domains.university.validate import CURRICULUM_COMPACTNESS_COST, isolated, validate
+from accord.model.errors import AccordError
 from accord.model.plan import Key, Plan, UsageEntry
 from accord.solve.cpsat import deadline, solve_model
 
 AUTHORITY = "authority"
+
+CPSAT_SHARE = 0.25
+"""Share of a solve's work for CP-SAT (a feasible timetable under the caps, or the
+anchor's repair); the rest goes to simulated annealing from it."""
+
+MOVES_PER_WORK = 500_000
+"""Annealing moves per unit of work: about the wall time of a unit of CP-SAT's
+deterministic time (a unit is about a second; a move about a microsecond here)."""
 
 DIRECT_FROM = 10.0
 """Units of work from which the two-stage model's re-solve from a timetable that is still
@@ -72,6 +84,7 @@ class DepartmentProblem(LocalProblem):
         self.inst = department_instance(sc, dept)
         self.shared = sc.shared_curricula() & {q.id for q in self.inst.curricula}
         self.two_stage = sc.local_model == "two-stage"
+        self.anneal = sc.local_anneal
 
     def _foreign(self, caps: Mapping[Key, int] | None) -> dict[str, frozenset[int]]:
         """Periods of each shared curriculum that other departments hold."""
@@ -108,17 +121,36 @@ class DepartmentProblem(LocalProblem):
             for c, r, d, s in (ctx.anchor.assignment["lectures"] if ctx.anchor else []))
         lim = Limits(caps=ctx.caps, soft=ctx.soft_caps, shared=frozenset(self.shared),
                      foreign=foreign, anchor=anchor, price=ctx.price)
+        began = time.monotonic()
+        share = CPSAT_SHARE if self.anneal else 1.0
         # a budget that finds nothing is not infeasibility: try once more with four times it
-        for work in (ctx.budget.work, 4 * ctx.budget.work):
+        for work in (share * ctx.budget.work, 4 * share * ctx.budget.work):
             with deadline(ctx.budget.seconds):
                 lectures = self._lectures(lim, work, ctx.seed)
             if lectures is not None:
+                if self.anneal:
+                    lectures = self._annealed(lectures, lim, ctx, began)
                 breakdown = self.cost(lectures, foreign)
                 return Plan(agent=self.agent_id,
                             assignment={"lectures": [list(x) for x in lectures]},
                             cost=sum(breakdown.values()), breakdown=breakdown,
                             usage=usage_of(inst, self.shared, lectures))
         return None
+
+    def _annealed(self, lectures: list[Lecture], lim: Limits, ctx: SolveContext,
+                  began: float) -> list[Lecture]:
+        """``lectures`` annealed with the rest of the budget: ``MOVES_PER_WORK`` moves a
+        unit of work, stopped by the wall seconds left."""
+        moves = int((1 - CPSAT_SHARE) * ctx.budget.work * MOVES_PER_WORK)
+        left = None if ctx.budget.seconds is None else (
+            ctx.budget.seconds - (time.monotonic() - began))
+        if moves <= 0 or (left is not None and left <= 0):
+            return lectures
+        try:
+            return anneal(self.inst, lectures, lim=lim, seed=ctx.seed, moves=moves,
+                          seconds=left).lectures
+        except AccordError:  # a start the annealing cannot hold (not expected): keep it
+            return lectures
 
     def _lectures(self, lim: Limits, work: float, seed: int) -> list[Lecture] | None:
         """The department's lectures from its chosen model (their cost is ``cost``'s)."""

@@ -16,6 +16,7 @@ from accord.contract import (
     LocalProblem,
     ManagerSpec,
 )
+from accord.domains.university.anneal import warm_up
 from accord.domains.university.central import solve_central
 from accord.domains.university.cpmodel import curr_key, room_key
 from accord.domains.university.formats import FORMATS
@@ -39,6 +40,7 @@ class UniversityDomain(Domain[UniversityScenario]):
     formats = FORMATS
 
     def local_problems(self, scenario: UniversityScenario) -> list[LocalProblem]:
+        warm_up()  # every protocol casts its agents from these: compile before the clock
         return [DepartmentProblem(scenario, d.id) for d in scenario.departments]
 
     def managers(self, scenario: UniversityScenario) -> list[ManagerSpec]:

@@ -75,19 +75,21 @@ class Member(Agent):
         if self.plan is not None:
             self.anchor = self.plan
         self.plan, self._offered = None, {}
-        return await self._request(from_entries(msg.free), work=msg.work)
+        return await self._request(from_entries(msg.free), work=msg.work, due=msg.seconds)
 
     async def on_refusal(self, msg: Refusal, env: object) -> PlanRequest:
-        return await self._request(from_entries(msg.free), msg.attempt, msg.work)
+        return await self._request(from_entries(msg.free), msg.attempt, msg.work, msg.seconds)
 
-    async def _request(self, free: dict[Key, int], attempt: int = 0, work: float = 1.0
-                       ) -> PlanRequest:
-        plan = await self.think(self._solve, free, True, None, attempt, work)
+    async def _request(self, free: dict[Key, int], attempt: int = 0, work: float = 1.0,
+                       due: float | None = None) -> PlanRequest:
+        """The best plan within ``free`` (overflow minimised first when none fits), by
+        the wall seconds ``due`` at the latest."""
+        plan = await self.think(self._solve, free, True, None, attempt, work, due)
         if plan is None:
             raise RuntimeError(f"{self.id}: local problem has no plan even with soft caps")
         if not fits(plan.usage_map(), free):
             # overflow may only mean the budget was short: look once more, longer, for a fit
-            fitting = await self.think(self._solve, free, False, None, attempt, 4 * work)
+            fitting = await self.think(self._solve, free, False, None, attempt, 4 * work, due)
             plan = fitting or plan
         return PlanRequest(usage=self._offer(plan), cost=plan.cost,
                            overflow=not fits(plan.usage_map(), free))

@@ -2,6 +2,6 @@
 problem as arrays), ``cost`` (the official cost, full and incremental), ``moves`` and
 ``search`` (the annealing)."""
 
-from accord.domains.university.anneal.search import Annealed, Schedule, anneal
+from accord.domains.university.anneal.search import Annealed, Schedule, anneal, warm_up
 
-__all__ = ["Annealed", "Schedule", "anneal"]
+__all__ = ["Annealed", "Schedule", "anneal", "warm_up"]

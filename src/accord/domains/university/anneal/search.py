@@ -9,6 +9,7 @@ returns the best timetable met.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from accord.domains.university.anneal.moves import (
     working_day,
 )
 from accord.domains.university.cpmodel import Limits
-from accord.domains.university.instance import Instance, Lecture
+from accord.domains.university.instance import Course, Instance, Lecture, Room
 from accord.model.errors import AccordError
 
 CHUNK = 100_000
@@ -56,12 +57,13 @@ class Schedule:
     t_end: float = 0.05
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def anneal_chunk(st: Static, s: State, best_p: IntArray, best_r: IntArray, best: int,
                  moves: int, t_from: float, t_to: float, seed: int, mix: np.ndarray
                  ) -> int:
     """``moves`` moves cooling from ``t_from`` to ``t_to``; the best timetable met is
-    kept in ``best_p``, ``best_r`` (objective ``best``, returned updated)."""
+    kept in ``best_p``, ``best_r`` (objective ``best``, returned updated). It releases
+    the GIL: departments solving in threads anneal side by side."""
     np.random.seed(seed)
     ppd, days, change_w = st.ppd, st.days, st.change_w
     l_course, c_students, r_cap, cp_ok, rp_ok = (st.l_course, st.c_students, st.r_cap,
@@ -176,3 +178,11 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
     final = empty_state(inst, st)
     fill(st, final, best_p, best_r)
     return Annealed(lectures_of(inst, st, best_p, best_r), final.comp.copy(), done)
+
+
+@functools.cache
+def warm_up() -> None:
+    """Compile the search (or load it from numba's cache) on a tiny case, once per
+    process, so that no timed solve pays for it (a first compile takes 10–40 s)."""
+    inst = Instance("warm", 1, 2, [Course("a", "t", 1, 1, 1)], [Room("r", 1)], [])
+    anneal(inst, [Lecture("a", "r", 0, 0)], moves=10)

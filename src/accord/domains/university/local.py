@@ -13,9 +13,11 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 
 from accord.contract import LocalProblem, SolveContext
 from accord.domains.university.anneal import anneal
+from accord.domains.university.anneal.cost import PEN
 from accord.domains.university.cpmodel import (
     Limits,
     build,
@@ -123,13 +125,16 @@ class DepartmentProblem(LocalProblem):
                      foreign=foreign, anchor=anchor, price=ctx.price)
         began = time.monotonic()
         share = CPSAT_SHARE if self.anneal else 1.0
-        # a budget that finds nothing is not infeasibility: try once more with four times it
+        # a budget that finds nothing is not infeasibility: repair by annealing, then try
+        # once more with four times it
         for work in (share * ctx.budget.work, 4 * share * ctx.budget.work):
             with deadline(ctx.budget.seconds):
                 lectures = self._lectures(lim, work, ctx.seed)
+            if lectures is not None and self.anneal:
+                lectures = self._annealed(lectures, lim, ctx, began)
+            elif lectures is None and self.anneal and not lim.soft and work < ctx.budget.work:
+                lectures = self._repaired(lim, ctx, began)
             if lectures is not None:
-                if self.anneal:
-                    lectures = self._annealed(lectures, lim, ctx, began)
                 breakdown = self.cost(lectures, foreign)
                 return Plan(agent=self.agent_id,
                             assignment={"lectures": [list(x) for x in lectures]},
@@ -151,6 +156,29 @@ class DepartmentProblem(LocalProblem):
                           seconds=left).lectures
         except AccordError:  # a start the annealing cannot hold (not expected): keep it
             return lectures
+
+    def _repaired(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
+        """Where CP-SAT found no timetable within the caps in its budget: anneal from the
+        anchor (else from CP-SAT's timetable with the caps soft) with every unit over a
+        cap costing more than any timetable, so over-cap lectures move out first; a
+        timetable that ends within the caps is kept. On a tight instance CP-SAT may find
+        nothing within a short budget where the anchor needs a few lectures moved."""
+        soft = replace(lim, soft=True, price=None)
+        if lim.anchor:
+            start: list[Lecture] | None = lectures_at(self.inst, lim.anchor)
+        else:
+            with deadline(ctx.budget.seconds):
+                start = self._lectures(soft, CPSAT_SHARE * ctx.budget.work, ctx.seed)
+        left = None if ctx.budget.seconds is None else (
+            ctx.budget.seconds - (time.monotonic() - began))
+        if start is None or (left is not None and left <= 0):
+            return None
+        try:
+            done = anneal(self.inst, start, lim=soft, seed=ctx.seed,
+                          moves=int(ctx.budget.work * MOVES_PER_WORK), seconds=left)
+        except AccordError:
+            return None
+        return done.lectures if done.comp[PEN] == 0 else None
 
     def _lectures(self, lim: Limits, work: float, seed: int) -> list[Lecture] | None:
         """The department's lectures from its chosen model (their cost is ``cost``'s)."""

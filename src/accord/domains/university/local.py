@@ -128,11 +128,11 @@ class DepartmentProblem(LocalProblem):
         # a budget that finds nothing is not infeasibility: repair by annealing, then try
         # once more with four times it
         for work in (share * ctx.budget.work, 4 * share * ctx.budget.work):
-            with deadline(ctx.budget.seconds):
+            with deadline(self._cpsat_seconds(ctx, began)):
                 lectures = self._lectures(lim, work, ctx.seed)
             if lectures is not None and self.anneal:
                 lectures = self._annealed(lectures, lim, ctx, began)
-            elif lectures is None and self.anneal and not lim.soft and work < ctx.budget.work:
+            elif lectures is None and self.anneal and work < ctx.budget.work:
                 lectures = self._repaired(lim, ctx, began)
             if lectures is not None:
                 breakdown = self.cost(lectures, foreign)
@@ -157,17 +157,28 @@ class DepartmentProblem(LocalProblem):
         except AccordError:  # a start the annealing cannot hold (not expected): keep it
             return lectures
 
+    def _cpsat_seconds(self, ctx: SolveContext, began: float) -> float | None:
+        """Wall seconds CP-SAT may take: with annealing, half of what is left, so that a
+        repair by annealing still has time when CP-SAT finds nothing."""
+        if ctx.budget.seconds is None:
+            return None
+        left = ctx.budget.seconds - (time.monotonic() - began)
+        return left / 2 if self.anneal else left
+
     def _repaired(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
-        """Where CP-SAT found no timetable within the caps in its budget: anneal from the
-        anchor (else from CP-SAT's timetable with the caps soft) with every unit over a
-        cap costing more than any timetable, so over-cap lectures move out first; a
-        timetable that ends within the caps is kept. On a tight instance CP-SAT may find
-        nothing within a short budget where the anchor needs a few lectures moved."""
-        soft = replace(lim, soft=True, price=None)
+        """Where CP-SAT found no timetable in its budget: anneal from the anchor (else,
+        within hard caps, from CP-SAT's timetable with the caps soft) with every unit over
+        a cap costing more than any timetable (or its price), so over-cap lectures move
+        out first; within hard caps, a timetable that ends within them is kept. On a
+        tight instance (comp12) CP-SAT may find no timetable at all in a short budget,
+        where the anchor needs only a few lectures moved."""
+        soft = replace(lim, soft=True, price=lim.price if lim.soft else None)
         if lim.anchor:
             start: list[Lecture] | None = lectures_at(self.inst, lim.anchor)
+        elif lim.soft:
+            return None
         else:
-            with deadline(ctx.budget.seconds):
+            with deadline(self._cpsat_seconds(ctx, began)):
                 start = self._lectures(soft, CPSAT_SHARE * ctx.budget.work, ctx.seed)
         left = None if ctx.budget.seconds is None else (
             ctx.budget.seconds - (time.monotonic() - began))
@@ -178,7 +189,7 @@ class DepartmentProblem(LocalProblem):
                           moves=int(ctx.budget.work * MOVES_PER_WORK), seconds=left)
         except AccordError:
             return None
-        return done.lectures if done.comp[PEN] == 0 else None
+        return done.lectures if lim.soft or done.comp[PEN] == 0 else None
 
     def _lectures(self, lim: Limits, work: float, seed: int) -> list[Lecture] | None:
         """The department's lectures from its chosen model (their cost is ``cost``'s)."""

@@ -45,6 +45,9 @@ class Member(Agent):
         self.anchor = anchor
         self.plan: Plan | None = None
         self._offered: dict[_UsageKey, Plan] = {}
+        self._requested: Plan | None = None
+        """The plan last requested while none is granted: a refused member re-plans from
+        it (a complete plan, over capacity somewhere, is a better start than none)."""
         self._seed, self._limit = seed, limit
 
     def _ctx(self, caps: dict[Key, int], soft: bool = False, price: int | None = None,
@@ -52,7 +55,8 @@ class Member(Agent):
         """The context of a solve; ``attempt`` varies the solver seed between rounds,
         ``work`` scales the solver's work, ``due`` is the wall seconds the asking message
         allowed (counted from its arrival)."""
-        return SolveContext(caps=caps, soft_caps=soft, anchor=self.plan or self.anchor,
+        return SolveContext(caps=caps, soft_caps=soft,
+                            anchor=self.plan or self._requested or self.anchor,
                             budget=Budget(work=work * self._limit, seconds=self.left(due)),
                             seed=self._seed + attempt, price=price)
 
@@ -74,7 +78,7 @@ class Member(Agent):
     async def on_call_for_plans(self, msg: CallForPlans, env: object) -> PlanRequest:
         if self.plan is not None:
             self.anchor = self.plan
-        self.plan, self._offered = None, {}
+        self.plan, self._offered, self._requested = None, {}, None
         return await self._request(from_entries(msg.free), work=msg.work, due=msg.seconds)
 
     async def on_refusal(self, msg: Refusal, env: object) -> PlanRequest:
@@ -91,6 +95,8 @@ class Member(Agent):
             # overflow may only mean the budget was short: look once more, longer, for a fit
             fitting = await self.think(self._solve, free, False, None, attempt, 4 * work, due)
             plan = fitting or plan
+        if self.plan is None:
+            self._requested = plan
         return PlanRequest(usage=self._offer(plan), cost=plan.cost,
                            overflow=not fits(plan.usage_map(), free))
 

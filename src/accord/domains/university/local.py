@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from accord.contract import LocalProblem, SolveContext
 from accord.domains.university.anneal import anneal
+from accord.domains.university.anneal.construct import constructed
 from accord.domains.university.anneal.cost import PEN
 from accord.domains.university.cpmodel import (
     Limits,
@@ -37,8 +38,8 @@ from accord.solve.cpsat import deadline, solve_model
 AUTHORITY = "authority"
 
 CPSAT_SHARE = 0.25
-"""Share of a solve's work for CP-SAT (a feasible timetable under the caps, or the
-anchor's repair); the rest goes to simulated annealing from it."""
+"""With ``local_anneal``: the share of a solve's work for CP-SAT (a feasible timetable
+under the caps, or the anchor's repair); the rest goes to simulated annealing from it."""
 
 MOVES_PER_WORK = 500_000
 """Annealing moves per unit of work: about the wall time of a unit of CP-SAT's
@@ -127,12 +128,12 @@ class DepartmentProblem(LocalProblem):
         share = CPSAT_SHARE if self.anneal else 1.0
         # a budget that finds nothing is not infeasibility: repair by annealing, then try
         # once more with four times it
-        for work in (share * ctx.budget.work, 4 * share * ctx.budget.work):
+        for attempt, work in enumerate((share * ctx.budget.work, 4 * share * ctx.budget.work)):
             with deadline(self._cpsat_seconds(ctx, began)):
                 lectures = self._lectures(lim, work, ctx.seed)
             if lectures is not None and self.anneal:
                 lectures = self._annealed(lectures, lim, ctx, began)
-            elif lectures is None and self.anneal and work < ctx.budget.work:
+            elif lectures is None and attempt == 0:
                 lectures = self._repaired(lim, ctx, began)
             if lectures is not None:
                 breakdown = self.cost(lectures, foreign)
@@ -158,28 +159,24 @@ class DepartmentProblem(LocalProblem):
             return lectures
 
     def _cpsat_seconds(self, ctx: SolveContext, began: float) -> float | None:
-        """Wall seconds CP-SAT may take: with annealing, half of what is left, so that a
-        repair by annealing still has time when CP-SAT finds nothing."""
+        """Wall seconds CP-SAT may take: half of what is left with annealing, three
+        quarters without, so that a repair by annealing still has time when CP-SAT finds
+        nothing."""
         if ctx.budget.seconds is None:
             return None
         left = ctx.budget.seconds - (time.monotonic() - began)
-        return left / 2 if self.anneal else left
+        return left * (0.5 if self.anneal else 0.75)
 
     def _repaired(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
-        """Where CP-SAT found no timetable in its budget: anneal from the anchor (else,
-        within hard caps, from CP-SAT's timetable with the caps soft) with every unit over
-        a cap costing more than any timetable (or its price), so over-cap lectures move
+        """Where CP-SAT found no timetable in its budget: anneal from the anchor (else
+        from a greedy timetable, ``constructed``) with the caps soft, every unit over a
+        cap costing more than any timetable (or its price), so over-cap lectures move
         out first; within hard caps, a timetable that ends within them is kept. On a
         tight instance (comp12) CP-SAT may find no timetable at all in a short budget,
         where the anchor needs only a few lectures moved."""
         soft = replace(lim, soft=True, price=lim.price if lim.soft else None)
-        if lim.anchor:
-            start: list[Lecture] | None = lectures_at(self.inst, lim.anchor)
-        elif lim.soft:
-            return None
-        else:
-            with deadline(self._cpsat_seconds(ctx, began)):
-                start = self._lectures(soft, CPSAT_SHARE * ctx.budget.work, ctx.seed)
+        start = (lectures_at(self.inst, lim.anchor) if lim.anchor
+                 else constructed(self.inst, soft, seed=ctx.seed))
         left = None if ctx.budget.seconds is None else (
             ctx.budget.seconds - (time.monotonic() - began))
         if start is None or (left is not None and left <= 0):

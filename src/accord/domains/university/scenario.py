@@ -79,8 +79,9 @@ class UniversityScenario(ScenarioBase):
         default="two-stage", description="a department's CP-SAT model: periods with room "
         "counts then rooms, or one variable per course, period and room")
     local_anneal: bool = Field(
-        default=True, description="a department's solve anneals the CP-SAT timetable for "
-        "the rest of its budget (false: CP-SAT alone)")
+        default=False, description="a department's solve gives CP-SAT a quarter of its "
+        "work and anneals its timetable with the rest (false: CP-SAT has it all; "
+        "annealing then only repairs what CP-SAT cannot find)")
     central_model: Literal["anneal", "cpsat"] = Field(
         default="anneal", description="central: simulated annealing from CP-SAT's first "
         "timetable, or the CP-SAT model alone")

@@ -89,6 +89,8 @@ class Member(Agent):
         """The best plan within ``free`` (overflow minimised first when none fits), by
         the wall seconds ``due`` at the latest."""
         plan = await self.think(self._solve, free, True, None, attempt, work, due)
+        if plan is None:  # none found in time: the last plan it had, over capacity or not
+            plan = self._requested or self.anchor
         if plan is None:
             raise RuntimeError(f"{self.id}: local problem has no plan even with soft caps")
         if not fits(plan.usage_map(), free):

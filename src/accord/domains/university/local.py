@@ -41,6 +41,9 @@ CPSAT_SHARE = 0.25
 """With ``local_anneal``: the share of a solve's work for CP-SAT (a feasible timetable
 under the caps, or the anchor's repair); the rest goes to simulated annealing from it."""
 
+REPAIR_SECONDS = 1.0
+"""Wall seconds a repair by annealing takes at least (about a million moves)."""
+
 MOVES_PER_WORK = 500_000
 """Annealing moves per unit of work: about the wall time of a unit of CP-SAT's
 deterministic time (a unit is about a second; a move about a microsecond here)."""
@@ -168,25 +171,33 @@ class DepartmentProblem(LocalProblem):
         return left * (0.5 if self.anneal else 0.75)
 
     def _repaired(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
-        """Where CP-SAT found no timetable in its budget: anneal from the anchor (else
-        from a greedy timetable, ``constructed``) with the caps soft, every unit over a
-        cap costing more than any timetable (or its price), so over-cap lectures move
-        out first; within hard caps, a timetable that ends within them is kept. On a
-        tight instance (comp12) CP-SAT may find no timetable at all in a short budget,
-        where the anchor needs only a few lectures moved."""
+        """Where CP-SAT found no timetable in its budget: anneal from the anchor, and
+        from a greedy timetable (``constructed``), with the caps soft, every unit over a
+        cap costing more than any timetable (or its price), so over-cap lectures move out
+        first; the one with the least overflow is kept (within hard caps, only without
+        overflow). On a tight instance (comp12) CP-SAT may find no timetable at all in a
+        short budget. The repair takes ``REPAIR_SECONDS`` at least, even past the
+        deadline: it is the department's last chance of a plan that fits."""
         soft = replace(lim, soft=True, price=lim.price if lim.soft else None)
-        start = (lectures_at(self.inst, lim.anchor) if lim.anchor
-                 else constructed(self.inst, soft, seed=ctx.seed))
-        left = None if ctx.budget.seconds is None else (
-            ctx.budget.seconds - (time.monotonic() - began))
-        if start is None or (left is not None and left <= 0):
+        starts = [lectures_at(self.inst, lim.anchor)] if lim.anchor else []
+        greedy = constructed(self.inst, soft, seed=ctx.seed)
+        starts += [greedy] if greedy is not None else []
+        left = None if ctx.budget.seconds is None else max(
+            REPAIR_SECONDS, ctx.budget.seconds - (time.monotonic() - began))
+        best: tuple[int, int, list[Lecture]] | None = None
+        for i, start in enumerate(starts):
+            try:
+                done = anneal(self.inst, start, lim=soft, seed=ctx.seed + i,
+                              moves=int(ctx.budget.work * MOVES_PER_WORK / len(starts)),
+                              seconds=None if left is None else left / len(starts))
+            except AccordError:
+                continue
+            found = (int(done.comp[PEN]), int(done.comp[:PEN].sum()), done.lectures)
+            if best is None or found[:2] < best[:2]:
+                best = found
+        if best is None or (not lim.soft and best[0] > 0):
             return None
-        try:
-            done = anneal(self.inst, start, lim=soft, seed=ctx.seed,
-                          moves=int(ctx.budget.work * MOVES_PER_WORK), seconds=left)
-        except AccordError:
-            return None
-        return done.lectures if lim.soft or done.comp[PEN] == 0 else None
+        return best[2]
 
     def _lectures(self, lim: Limits, work: float, seed: int) -> list[Lecture] | None:
         """The department's lectures from its chosen model (their cost is ``cost``'s)."""

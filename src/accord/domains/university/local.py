@@ -132,8 +132,13 @@ class DepartmentProblem(LocalProblem):
         # a budget that finds nothing is not infeasibility: repair by annealing, then try
         # once more with four times it
         for attempt, work in enumerate((share * ctx.budget.work, 4 * share * ctx.budget.work)):
-            with deadline(self._cpsat_seconds(ctx, began)):
-                lectures = self._lectures(lim, work, ctx.seed)
+            seconds = self._cpsat_seconds(ctx, began)
+            if attempt and seconds is not None and seconds <= 0:
+                break
+            lectures = None
+            if seconds is None or seconds > 0:  # past the deadline only a repair is tried
+                with deadline(seconds):
+                    lectures = self._lectures(lim, work, ctx.seed)
             if lectures is not None and self.anneal:
                 lectures = self._annealed(lectures, lim, ctx, began)
             elif lectures is None and attempt == 0:

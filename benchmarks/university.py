@@ -19,9 +19,15 @@ run's timetable written as a ``.sol`` file and read back as the validator reads 
     python benchmarks/university.py --k 4 --protocols first-commit,negotiate,negotiate-sync,central
     python benchmarks/university.py --from-json reports/university-k4.json --markdown k4.md
     python benchmarks/university.py --k 2 --k 8 --central-from reports/university-k4.json
+    python benchmarks/university.py --instance ~/ctt/ --k 4 --seeds 3   # any .ctt files
 
 ``central`` solves the merged instance, which does not depend on K: it runs once per
-instance, and ``--central-from`` takes its rows from an earlier run instead.
+instance and seed, and ``--central-from`` takes its rows from an earlier run instead.
+``central-cpsat`` is the CP-SAT model alone (``central_model: cpsat``). With several
+seeds a second table gives, per instance, K and protocol, the median and best cost over
+the seeds, the ratios of the median to the best known and to ``central``'s median, the
+median and longest wall time and overrun past the budget, and the median messages; then
+the sums of the medians over the instances.
 """
 
 from __future__ import annotations
@@ -43,45 +49,59 @@ from accord.domains.university.split import split
 from accord.domains.university.validate import validate
 from accord.protocols.trace import read_trace
 from accord.store import Store
+from university_summary import SUMMARY_COLUMNS, summarise, summary_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "itc2007"
 BEST_KNOWN = {"comp01": 5, "comp02": 24, "comp03": 66, "comp04": 35, "comp05": 290,
-              "comp06": 27, "comp07": 6}
+              "comp06": 27, "comp07": 6, "comp08": 37, "comp09": 96, "comp10": 4, "comp11": 0,
+              "comp12": 300, "comp13": 59, "comp14": 51}
+"""Best known UD2 costs (the ITC-2007 track 3 site's records)."""
 PROTOCOLS = ["first-commit", "negotiate", "central"]
+CENTRALS = ["central", "central-cpsat"]
+"""``central`` (annealing from CP-SAT's first timetable) and the CP-SAT model alone."""
 VARIANTS = ["negotiate", "negotiate-sync", "negotiate-async"]
 """``negotiate`` and its synchronized and asynchronous modes."""
 
 console = Console(width=200)
 
 
-def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Path,
-            centrals: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """Run every protocol on one split and return a row per protocol. ``central`` solves
-    the merged instance, which is the same whatever K: a row for ``name`` already in
-    ``centrals`` is reused (marked ``reused``), and a new one is put there."""
-    inst = read_ctt(DATA / f"{name}.ctt")
+def measure(path: Path, k: int, budget: float, protocols: list[str], workdir: Path,
+            centrals: dict[tuple[str, int, str], dict[str, Any]] | None = None, seed: int = 0
+            ) -> list[dict[str, Any]]:
+    """Run every protocol on one split of the instance at ``path`` with ``seed`` and
+    return a row per protocol. ``central`` solves the merged instance, which is the same
+    whatever K: a row already in ``centrals`` is reused (marked ``reused``), and a new one
+    is put there."""
+    inst = read_ctt(path)
+    name = path.stem
     sc, crossing = split(inst, k)
+    sc = sc.model_copy(update={"seed": seed})
     options = protocol_options(budget, k)
     centrals = {} if centrals is None else centrals
+    best = BEST_KNOWN.get(name)
     rows: list[dict[str, Any]] = []
     for p in protocols:
-        if p == "central" and name in centrals:
-            rows.append(centrals[name] | {"k": k, "crossing_curricula": crossing,
-                                          "reused": True})
-            console.print(f"  {name} K={k} central      cost {rows[-1]['cost']} (reused)")
+        if p in CENTRALS and (name, seed, p) in centrals:
+            rows.append(centrals[name, seed, p] | {"k": k, "crossing_curricula": crossing,
+                                                   "reused": True})
+            console.print(f"  {name} K={k} seed {seed} {p} cost {rows[-1]['cost']} (reused)")
             continue
-        protocol = "negotiate" if p in VARIANTS else p
-        run = sc.model_copy(update={"protocol_options": {protocol: options[p]}})
-        db = str(workdir / f"{name}-{k}-{p}.db")
+        protocol = "negotiate" if p in VARIANTS else "central" if p in CENTRALS else p
+        update: dict[str, Any] = {"protocol_options": {
+            protocol: options["central" if p in CENTRALS else p]}}
+        if p == "central-cpsat":
+            update["central_model"] = "cpsat"
+        run = sc.model_copy(update=update)
+        db = str(workdir / f"{name}-{k}-{p}-{seed}.db")
         res = run_scenario(run, protocol=protocol, episodes=1, db=db)
         e = res.episodes[0]
         sol_hard, sol_cost = sol_check(inst, db, res.run_id)
         rows.append({"instance": name, "k": k, "crossing_curricula": crossing, "protocol": p,
-                     "budget": budget,
+                     "budget": budget, "seed": seed,
                      "hard_violations": e.hard_violations, "cost": e.cost,
                      "sol_hard": sol_hard, "sol_cost": sol_cost,
-                     "cost_breakdown": e.cost_breakdown, "best_known": BEST_KNOWN[name],
+                     "cost_breakdown": e.cost_breakdown, "best_known": best,
                      "refused_requests": e.metrics.get("refused_requests"),
                      "messages": e.messages, "wall_seconds": e.wall_seconds,
                      "granted_seconds": e.metrics.get("granted_seconds"),
@@ -90,17 +110,38 @@ def measure(name: str, k: int, budget: float, protocols: list[str], workdir: Pat
                      "utilisation": e.metrics.get("utilisation"),
                      "utilisation_by_agent": {a.split(".", 1)[1]: v for a, v in e.metrics.items()
                                               if a.startswith("utilisation.")}})
-        console.print(f"  {name} K={k} {p:12} cost {e.cost} ({e.hard_violations} hard) "
-                      f"in {e.wall_seconds:.1f} s")
-        if p == "central":
-            centrals[name] = rows[-1]
+        console.print(f"  {name} K={k} seed {seed} {p:12} cost {e.cost} "
+                      f"({e.hard_violations} hard) in {e.wall_seconds:.1f} s")
+        if p in CENTRALS:
+            centrals[name, seed, p] = rows[-1]
     central = next((r["cost"] for r in rows if r["protocol"] == "central"),
-                   centrals[name]["cost"] if name in centrals else None)
+                   centrals[name, seed, "central"]["cost"] if (name, seed, "central") in centrals
+                   else None)
     for r in rows:
-        r["ratio_best"] = r["cost"] / r["best_known"]
+        r["ratio_best"] = r["cost"] / r["best_known"] if r["best_known"] else None
         r["ratio_central"] = r["cost"] / central if central else None
     report.time_to_common(rows, VARIANTS)
     return rows
+
+
+def instance_files(names: str, paths: list[Path]) -> list[Path]:
+    """The ``.ctt`` files to run: each ``--instance`` file, every ``.ctt`` in each
+    ``--instance`` directory, else the named instances of data/itc2007."""
+    if not paths:
+        return [DATA / f"{n}.ctt" for n in names.split(",")]
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(p.glob("*.ctt"))
+            if not found:
+                raise typer.BadParameter(f"no .ctt file in {p}", param_hint="--instance")
+            out += found
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise typer.BadParameter(f"{p}: no such file or directory",
+                                     param_hint="--instance")
+    return out
 
 
 def sol_check(inst: Instance, db: str, run_id: str) -> tuple[int, int]:
@@ -140,8 +181,8 @@ def _cells(r: dict[str, Any], best_fmt: str) -> list[str]:
     return [r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
             str(r["hard_violations"]), str(r["cost"]),
             f"{r['sol_hard']} / {r['sol_cost']}" if "sol_cost" in r else "-",
-            str(r["best_known"]),
-            best_fmt.format(r["ratio_best"]), report.opt(r["ratio_central"], "{:.2f}"),
+            report.opt(r["best_known"], "{}"),
+            report.opt(r["ratio_best"], best_fmt), report.opt(r["ratio_central"], "{:.2f}"),
             report.opt(r["refused_requests"], "{:.0f}"), str(r["messages"]),
             f"{r['wall_seconds']:.1f}", report.opt(r.get("granted_seconds"), "{:.1f}"),
             report.opt(r["settled_seconds"], "{:.1f}"),
@@ -155,9 +196,14 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def main(
-    instances: str = typer.Option(",".join(BEST_KNOWN), help="comma-separated"),
+    instances: str = typer.Option(",".join(list(BEST_KNOWN)[:7]), help="comma-separated, "
+                                  "from data/itc2007"),
+    instance: list[Path] = typer.Option([], "--instance", help="a .ctt file or a directory "
+                                        "of them (repeatable; replaces --instances)"),
     k: list[int] = typer.Option([2, 4, 8], "--k", help="departments (repeatable)"),
     budget: float = typer.Option(60.0, help="wall seconds per protocol run"),
+    seeds: int = typer.Option(1, min=1, help="runs per instance, K and protocol (seeds 0, "
+                                             "1, ...)"),
     protocols: str = typer.Option(",".join(PROTOCOLS)),
     json_out: Path = typer.Option(None, "--json", help="write the rows as JSON"),
     markdown_out: Path = typer.Option(None, "--markdown", help="write the table as Markdown"),
@@ -170,10 +216,10 @@ def main(
     """Run the benchmark and print the table."""
     report.outputs(json=json_out, markdown=markdown_out)
     rows: list[dict[str, Any]] = []
-    centrals = {r["instance"]: {**r, "trace": None} for f in central_from
-                for r in report.read_rows(f, "--central-from")
-                if r["protocol"] == "central" and r.get("budget", budget) == budget}
-    unknown = set(protocols.split(",")) - {*PROTOCOLS, *VARIANTS}
+    centrals = {(r["instance"], r.get("seed", 0), r["protocol"]): {**r, "trace": None}
+                for f in central_from for r in report.read_rows(f, "--central-from")
+                if r["protocol"] in CENTRALS and r.get("budget", budget) == budget}
+    unknown = set(protocols.split(",")) - {*PROTOCOLS, *VARIANTS, *CENTRALS}
     if unknown:
         raise typer.BadParameter(f"unknown protocol(s) {', '.join(sorted(unknown))}",
                                  param_hint="--protocols")
@@ -181,14 +227,21 @@ def main(
         for f in from_json:
             rows += report.read_rows(f, "--from-json")
     else:
+        files = instance_files(instances, instance)
         with tempfile.TemporaryDirectory() as tmp:
-            for name in instances.split(","):
+            for path in files:
                 for kk in k:
-                    rows += measure(name, kk, budget, protocols.split(","), Path(tmp),
-                                    centrals)
+                    for seed in range(seeds):
+                        rows += measure(path, kk, budget, protocols.split(","), Path(tmp),
+                                        centrals, seed)
     console.print(report.table("university: ITC-2007 splits, same wall-time budget per protocol",
                                COLUMNS, rows, lambda r: _cells(r, "{:.1f}")))
-    report.write(console, rows, json_out, markdown_out, markdown(rows))
+    summary = summarise(rows)
+    console.print(report.table("university: per instance, K and protocol over the seeds",
+                               SUMMARY_COLUMNS, summary, summary_cells))
+    report.write(console, rows, json_out, markdown_out,
+                 markdown(rows) + "\n" + report.markdown(SUMMARY_COLUMNS, summary,
+                                                         summary_cells))
 
 
 if __name__ == "__main__":

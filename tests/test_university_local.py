@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from itertools import permutations
 
 import pytest
@@ -13,6 +14,7 @@ from ortools.sat.python import cp_model
 from accord.app.registry import load_scenario
 from accord.contract import Budget, SolveContext
 from accord.domains.university import DOMAIN
+from accord.domains.university.anneal.construct import constructed
 from accord.domains.university.cpmodel import Limits, curr_key, room_key
 from accord.domains.university.instance import Course, Instance, Lecture, Room
 from accord.domains.university.itc2007 import read_ctt
@@ -21,7 +23,7 @@ from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.split import split
 from accord.domains.university.twostage import best_fit, first_rooms, solve_two_stage
 from accord.domains.university.validate import room_capacity_cost, validate
-from accord.model.plan import from_entries, to_entries
+from accord.model.plan import Plan, from_entries, to_entries
 from accord.protocols.messages import ReleaseQuote, ReleaseRequest
 from accord.protocols.negotiate import Member
 from accord.solve.cpsat import LAST_WORDS, hint_completely, solve_model
@@ -194,3 +196,38 @@ def test_a_deadline_cuts_a_long_resolve_short_with_a_plan_no_worse():
     took = time.monotonic() - started
     assert again is not None and again.cost <= first.cost
     assert took < 1.0 + 4 * LAST_WORDS + 3  # the stages cut to their last words
+
+
+def test_a_department_cpsat_cannot_fit_is_repaired_from_its_last_plan():
+    """What ended comp12 (K = 4) with two lectures of one curriculum in one period: a
+    department whose solver finds no timetable within its caps in its budget is granted
+    beyond capacity. Here D1's last plan has A where D2 now holds Y1 (period 2); the
+    repair anneals from it with the caps soft and ends within them."""
+    sc = _two_departments()
+    d1 = DepartmentProblem(sc, "D1")
+    caps = dict(DOMAIN.managers(sc)[0].capacity)
+    caps[curr_key("Y1", 2)] = 0
+    anchor = Plan(agent="D1", assignment={"lectures": [["A", "R", 0, 2]]}, cost=0)
+    ctx = SolveContext(caps=caps, anchor=anchor, budget=Budget(work=1.0), seed=1)
+    lim = Limits(caps=caps, shared=frozenset(d1.shared), foreign=d1._foreign(caps),
+                 anchor=frozenset({("A", 2, "R")}))
+    got = d1._repaired(lim, ctx, time.monotonic())
+    assert got is not None and got[0].slot != 2
+    # without an anchor, from a greedy timetable
+    got = d1._repaired(replace(lim, anchor=frozenset()), ctx, time.monotonic())
+    assert got is not None and got[0].slot != 2
+
+
+def test_greedy_timetables_are_complete_and_within_the_caps():
+    inst = read_ctt(ROOT / "data" / "itc2007" / "comp01.ctt")
+    lectures = constructed(inst, seed=0)
+    assert lectures is not None
+    rep = validate(inst, lectures)
+    assert rep.violations == 0 and len(lectures) == sum(c.lectures for c in inst.courses)
+    closed = {room_key(inst.rooms[0].id, p) for p in range(10)}  # 170 of 180 left
+    caps = {room_key(r.id, p): 1 for r in inst.rooms for p in range(inst.periods)}
+    lectures = constructed(inst, Limits(caps={k: v for k, v in caps.items()
+                                               if k not in closed}), seed=1)
+    assert lectures is not None and validate(inst, lectures).violations == 0
+    assert all(room_key(lec.room, inst.period(lec.day, lec.slot)) not in closed
+               for lec in lectures)

@@ -28,6 +28,8 @@ class CallForPlans(Body):
     episode: int
     free: list[UsageEntry]
     work: WorkShare = 1.0
+    seconds: float | None = Field(default=None, description="wall seconds the time budget "
+                                  "leaves (None: no limit)")
 
 
 class PlanRequest(Body):
@@ -57,6 +59,8 @@ class Refusal(Body):
     free: list[UsageEntry]
     attempt: int = Field(default=0, ge=0, description="how many re-plans were asked before")
     work: WorkShare = 1.0
+    seconds: float | None = Field(default=None, description="wall seconds the time budget "
+                                  "leaves (None: no limit)")
 
 
 class CallForChanges(Body):

@@ -66,7 +66,7 @@ def solve_within(model: cp_model.CpModel, budget: Budget, *, seed: int,
 def solve_model(
     model: cp_model.CpModel, *, time_limit: float, seed: int, workers: int = 1,
     deterministic_limit: float | None = None, interleave: bool = False, lns_only: bool = False,
-    polish: float = 0.0, probing: bool = True,
+    polish: float = 0.0, probing: bool = True, first_only: bool = False,
 ) -> Solved | None:
     """Solve with a time limit; one worker and a fixed seed give a reproducible result.
 
@@ -96,13 +96,13 @@ def solve_model(
                            interleave=interleave, lns_only=True) or first
     return solve_status(model, time_limit=time_limit, seed=seed, workers=workers,
                         deterministic_limit=deterministic_limit, interleave=interleave,
-                        lns_only=lns_only, probing=probing)[0]
+                        lns_only=lns_only, probing=probing, first_only=first_only)[0]
 
 
 def solve_status(
     model: cp_model.CpModel, *, time_limit: float, seed: int, workers: int = 1,
     deterministic_limit: float | None = None, interleave: bool = False, lns_only: bool = False,
-    probing: bool = True,
+    probing: bool = True, first_only: bool = False,
 ) -> tuple[Solved | None, bool]:
     """One solve as ``solve_model`` runs it: the solution (None: none found) and whether
     CP-SAT proved that the model has none (rather than running out of time)."""
@@ -114,6 +114,7 @@ def solve_status(
     solver.parameters.use_lns_only = lns_only
     if not probing:
         solver.parameters.cp_model_probing_level = 0
+    solver.parameters.stop_after_first_solution = first_only
     if deterministic_limit is not None:
         solver.parameters.max_deterministic_time = deterministic_limit
     with stoppable(solver) as go:

@@ -17,7 +17,9 @@ from accord.contract import (
     LocalProblem,
     ManagerSpec,
 )
-from accord.domains.university.cpmodel import CHANGE_SCALE, curr_key, room_key, solve_instance
+from accord.domains.university.anneal import warm_up
+from accord.domains.university.central import solve_central
+from accord.domains.university.cpmodel import curr_key, room_key
 from accord.domains.university.formats import FORMATS
 from accord.domains.university.local import AUTHORITY, DepartmentProblem
 from accord.domains.university.merge import department_plan, lectures_of
@@ -40,6 +42,7 @@ class UniversityDomain(Domain[UniversityScenario]):
     formats = FORMATS
 
     def local_problems(self, scenario: UniversityScenario) -> list[LocalProblem]:
+        warm_up()  # every protocol casts its agents from these: compile before the clock
         return [DepartmentProblem(scenario, d.id) for d in scenario.departments]
 
     def managers(self, scenario: UniversityScenario) -> list[ManagerSpec]:
@@ -62,12 +65,9 @@ class UniversityDomain(Domain[UniversityScenario]):
     def central(self, scenario: UniversityScenario, *, time_limit: float, seed: int,
                 workers: int) -> CentralResult:
         sc = scenario
-        lectures, solved, _ = solve_instance(sc.instance(), time_limit=time_limit, seed=seed,
-                                             workers=workers)
-        plans = {d.id: department_plan(sc, d.id, lectures) for d in sc.departments}
-        # the objective is the official cost times CHANGE_SCALE (no anchor, no caps here)
-        return CentralResult(plans=plans, optimal=solved.optimal,
-                             bound=solved.bound / CHANGE_SCALE)
-
+        found = solve_central(sc.instance(), time_limit=time_limit, seed=seed,
+                              workers=workers, model=sc.central_model)
+        plans = {d.id: department_plan(sc, d.id, found.lectures) for d in sc.departments}
+        return CentralResult(plans=plans, optimal=found.optimal, bound=found.bound)
 
 DOMAIN = UniversityDomain()

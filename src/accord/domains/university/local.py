@@ -1,4 +1,5 @@
-"""A department's local problem: its own courses in CP-SAT, under the authority's grants.
+"""A department's local problem: its own courses in CP-SAT, then simulated annealing, under
+the authority's grants.
 
 What the department reveals is its usage: ``("room:R", period)`` per lecture and
 ``("curr:Q", period)`` for lectures of curricula shared with other departments. Where a
@@ -9,10 +10,15 @@ curriculum compactness. Teacher unavailabilities never leave the department.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 
 from accord.contract import LocalProblem, SolveContext
+from accord.domains.university.anneal import anneal
+from accord.domains.university.anneal.construct import constructed
+from accord.domains.university.anneal.cost import PEN
 from accord.domains.university.cpmodel import (
     Limits,
     build,
@@ -25,10 +31,22 @@ from accord.domains.university.instance import Curriculum, Instance, Lecture
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.twostage import solve_two_stage
 from accord.domains.university.validate import CURRICULUM_COMPACTNESS_COST, isolated, validate
+from accord.model.errors import AccordError
 from accord.model.plan import Key, Plan, UsageEntry
 from accord.solve.cpsat import deadline, solve_model
 
 AUTHORITY = "authority"
+
+CPSAT_SHARE = 0.25
+"""With ``local_anneal``: the share of a solve's work for CP-SAT (a feasible timetable
+under the caps, or the anchor's repair); the rest goes to simulated annealing from it."""
+
+REPAIR_SECONDS = 1.0
+"""Wall seconds a repair by annealing takes at least (about a million moves)."""
+
+MOVES_PER_WORK = 500_000
+"""Annealing moves per unit of work: about the wall time of a unit of CP-SAT's
+deterministic time (a unit is about a second; a move about a microsecond here)."""
 
 DIRECT_FROM = 10.0
 """Units of work from which the two-stage model's re-solve from a timetable that is still
@@ -72,6 +90,7 @@ class DepartmentProblem(LocalProblem):
         self.inst = department_instance(sc, dept)
         self.shared = sc.shared_curricula() & {q.id for q in self.inst.curricula}
         self.two_stage = sc.local_model == "two-stage"
+        self.anneal = sc.local_anneal
 
     def _foreign(self, caps: Mapping[Key, int] | None) -> dict[str, frozenset[int]]:
         """Periods of each shared curriculum that other departments hold."""
@@ -108,10 +127,22 @@ class DepartmentProblem(LocalProblem):
             for c, r, d, s in (ctx.anchor.assignment["lectures"] if ctx.anchor else []))
         lim = Limits(caps=ctx.caps, soft=ctx.soft_caps, shared=frozenset(self.shared),
                      foreign=foreign, anchor=anchor, price=ctx.price)
-        # a budget that finds nothing is not infeasibility: try once more with four times it
-        for work in (ctx.budget.work, 4 * ctx.budget.work):
-            with deadline(ctx.budget.seconds):
-                lectures = self._lectures(lim, work, ctx.seed)
+        began = time.monotonic()
+        share = CPSAT_SHARE if self.anneal else 1.0
+        # a budget that finds nothing is not infeasibility: repair by annealing, then try
+        # once more with four times it
+        for attempt, work in enumerate((share * ctx.budget.work, 4 * share * ctx.budget.work)):
+            seconds = self._cpsat_seconds(ctx, began)
+            if attempt and seconds is not None and seconds <= 0:
+                break
+            lectures = None
+            if seconds is None or seconds > 0:  # past the deadline only a repair is tried
+                with deadline(seconds):
+                    lectures = self._lectures(lim, work, ctx.seed)
+            if lectures is not None and self.anneal:
+                lectures = self._annealed(lectures, lim, ctx, began)
+            elif lectures is None and attempt == 0:
+                lectures = self._repaired(lim, ctx, began)
             if lectures is not None:
                 breakdown = self.cost(lectures, foreign)
                 return Plan(agent=self.agent_id,
@@ -119,6 +150,59 @@ class DepartmentProblem(LocalProblem):
                             cost=sum(breakdown.values()), breakdown=breakdown,
                             usage=usage_of(inst, self.shared, lectures))
         return None
+
+    def _annealed(self, lectures: list[Lecture], lim: Limits, ctx: SolveContext,
+                  began: float) -> list[Lecture]:
+        """``lectures`` annealed with the rest of the budget: ``MOVES_PER_WORK`` moves a
+        unit of work, stopped by the wall seconds left."""
+        moves = int((1 - CPSAT_SHARE) * ctx.budget.work * MOVES_PER_WORK)
+        left = None if ctx.budget.seconds is None else (
+            ctx.budget.seconds - (time.monotonic() - began))
+        if moves <= 0 or (left is not None and left <= 0):
+            return lectures
+        try:
+            return anneal(self.inst, lectures, lim=lim, seed=ctx.seed, moves=moves,
+                          seconds=left).lectures
+        except AccordError:  # a start the annealing cannot hold (not expected): keep it
+            return lectures
+
+    def _cpsat_seconds(self, ctx: SolveContext, began: float) -> float | None:
+        """Wall seconds CP-SAT may take: half of what is left with annealing, three
+        quarters without, so that a repair by annealing still has time when CP-SAT finds
+        nothing."""
+        if ctx.budget.seconds is None:
+            return None
+        left = ctx.budget.seconds - (time.monotonic() - began)
+        return left * (0.5 if self.anneal else 0.75)
+
+    def _repaired(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
+        """Where CP-SAT found no timetable in its budget: anneal from the anchor, and
+        from a greedy timetable (``constructed``), with the caps soft, every unit over a
+        cap costing more than any timetable (or its price), so over-cap lectures move out
+        first; the one with the least overflow is kept (within hard caps, only without
+        overflow). On a tight instance (comp12) CP-SAT may find no timetable at all in a
+        short budget. The repair takes ``REPAIR_SECONDS`` at least, even past the
+        deadline: it is the department's last chance of a plan that fits."""
+        soft = replace(lim, soft=True, price=lim.price if lim.soft else None)
+        starts = [lectures_at(self.inst, lim.anchor)] if lim.anchor else []
+        greedy = constructed(self.inst, soft, seed=ctx.seed)
+        starts += [greedy] if greedy is not None else []
+        left = None if ctx.budget.seconds is None else max(
+            REPAIR_SECONDS, ctx.budget.seconds - (time.monotonic() - began))
+        best: tuple[int, int, list[Lecture]] | None = None
+        for i, start in enumerate(starts):
+            try:
+                done = anneal(self.inst, start, lim=soft, seed=ctx.seed + i,
+                              moves=int(ctx.budget.work * MOVES_PER_WORK / len(starts)),
+                              seconds=None if left is None else left / len(starts))
+            except AccordError:
+                continue
+            found = (int(done.comp[PEN]), int(done.comp[:PEN].sum()), done.lectures)
+            if best is None or found[:2] < best[:2]:
+                best = found
+        if best is None or (not lim.soft and best[0] > 0):
+            return None
+        return best[2]
 
     def _lectures(self, lim: Limits, work: float, seed: int) -> list[Lecture] | None:
         """The department's lectures from its chosen model (their cost is ``cost``'s)."""

@@ -78,6 +78,13 @@ class UniversityScenario(ScenarioBase):
     local_model: Literal["two-stage", "direct"] = Field(
         default="two-stage", description="a department's CP-SAT model: periods with room "
         "counts then rooms, or one variable per course, period and room")
+    local_anneal: bool = Field(
+        default=False, description="a department's solve gives CP-SAT a quarter of its "
+        "work and anneals its timetable with the rest (false: CP-SAT has it all; "
+        "annealing then only repairs what CP-SAT cannot find)")
+    central_model: Literal["anneal", "cpsat"] = Field(
+        default="anneal", description="central: simulated annealing from CP-SAT's first "
+        "timetable, or the CP-SAT model alone")
     days: int = Field(ge=1, le=7, description="teaching days of the week")
     periods_per_day: int = Field(ge=1, description="periods a day; they fit in the day "
                                  "(calendar.period_minutes each)")

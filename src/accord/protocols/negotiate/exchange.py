@@ -65,10 +65,11 @@ class Exchange(Books):
                 work = 1.0 if gain is None else self.budget.work_left(asked)
                 if work < MIN_WORK:
                     return False
-                # a needed room is bought whatever the time: its quotes get no deadline
+                # a needed room is sought whatever the time, but its quotes stop by the
+                # deadline too (a holder's last-chance repair still runs past it)
                 amount = await self._take_quotes(
                     asked, key, amount, spare, chosen, work,
-                    seconds=None if gain is None else self.budget.seconds_left())
+                    seconds=self.budget.seconds_left())
             if amount > 0:
                 return False
         cost = sum(r.delta for r in chosen.values())

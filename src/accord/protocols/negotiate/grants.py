@@ -46,7 +46,8 @@ class Grants(Exchange):
             self.refused_members |= set(asked)
             replies = await self.request_all([
                 (m, Refusal(reason="capacity taken by members with priority",
-                            free=self._free_entries(), work=self.options.plan_work))
+                            free=self._free_entries(), work=self.options.plan_work,
+                            seconds=self.budget.seconds_left()))
                 for m in asked])
             for m, r in zip(asked, replies, strict=True):
                 requests[m] = expect(r, PlanRequest)
@@ -74,7 +75,8 @@ class Grants(Exchange):
             reply = expect(await self.request(m, Refusal(
                 reason="over capacity: re-plan within what others leave",
                 free=self._free_entries(room), attempt=attempt,
-                work=self.options.plan_work)), PlanRequest)
+                work=self.options.plan_work, seconds=self.budget.seconds_left())),
+                PlanRequest)
             new = from_entries(reply.usage)
             if (fits(new, room) or await self._make_room(m, new, None)
                     or overflow(new, room) < overflow(usage, room)):

@@ -46,6 +46,9 @@ class Member(Agent):
         self.anchor = anchor
         self.plan: Plan | None = None
         self._offered: dict[_UsageKey, Plan] = {}
+        self._requested: Plan | None = None
+        """The plan last requested while none is granted: a refused member re-plans from
+        it (a complete plan, over capacity somewhere, is a better start than none)."""
         self._seed, self._limit = seed, limit
 
     def _ctx(self, caps: dict[Key, int], soft: bool = False, price: int | None = None,
@@ -53,7 +56,8 @@ class Member(Agent):
         """The context of a solve; ``attempt`` varies the solver seed between rounds,
         ``work`` scales the solver's work, ``due`` is the wall seconds the asking message
         allowed (counted from its arrival)."""
-        return SolveContext(caps=caps, soft_caps=soft, anchor=self.plan or self.anchor,
+        return SolveContext(caps=caps, soft_caps=soft,
+                            anchor=self.plan or self._requested or self.anchor,
                             budget=Budget(work=work * self._limit, seconds=self.left(due)),
                             seed=self._seed + attempt, price=price)
 
@@ -75,23 +79,29 @@ class Member(Agent):
     async def on_call_for_plans(self, msg: CallForPlans, env: object) -> PlanRequest:
         if self.plan is not None:
             self.anchor = self.plan
-        self.plan, self._offered = None, {}
-        return await self._request(from_entries(msg.free), work=msg.work)
+        self.plan, self._offered, self._requested = None, {}, None
+        return await self._request(from_entries(msg.free), work=msg.work, due=msg.seconds)
 
     async def on_refusal(self, msg: Refusal, env: object) -> PlanRequest:
-        return await self._request(from_entries(msg.free), msg.attempt, msg.work)
+        return await self._request(from_entries(msg.free), msg.attempt, msg.work, msg.seconds)
 
-    async def _request(self, free: dict[Key, int], attempt: int = 0, work: float = 1.0
-                       ) -> PlanRequest:
-        plan = await self.think(self._solve, free, True, None, attempt, work)
+    async def _request(self, free: dict[Key, int], attempt: int = 0, work: float = 1.0,
+                       due: float | None = None) -> PlanRequest:
+        """The best plan within ``free`` (overflow minimised first when none fits), by
+        the wall seconds ``due`` at the latest."""
+        plan = await self.think(self._solve, free, True, None, attempt, work, due)
+        if plan is None:  # none found in time: the last plan it had, over capacity or not
+            plan = self._requested or self.anchor
         if plan is None:
             raise ProtocolError(f"{self.id}: no local plan found even with the shared "
                                 "resources relaxed (its own hard constraints cannot be met, "
                                 "or not within the solve budget)")
         if not fits(plan.usage_map(), free):
             # overflow may only mean the budget was short: look once more, longer, for a fit
-            fitting = await self.think(self._solve, free, False, None, attempt, 4 * work)
+            fitting = await self.think(self._solve, free, False, None, attempt, 4 * work, due)
             plan = fitting or plan
+        if self.plan is None:
+            self._requested = plan
         return PlanRequest(usage=self._offer(plan), cost=plan.cost,
                            overflow=not fits(plan.usage_map(), free))
 

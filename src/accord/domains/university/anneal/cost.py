@@ -1,0 +1,182 @@
+"""The official cost (UD2) on the arrays, in full and by removing and inserting lectures.
+
+``place`` (adding or taking away a lecture) keeps a state's counters and its cost parts
+(``State.comp``) exact; every move is made of it, so a move's delta is exact by construction and
+``full_cost`` (counted from scratch, as the validator counts) checks it in the tests.
+Compiled with numba (``cache=True``: compiled once per machine).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from accord.domains.university.anneal.arrays import IntArray, State, Static
+from accord.domains.university.validate import (
+    CURRICULUM_COMPACTNESS_COST,
+    MIN_WORKING_DAYS_COST,
+    ROOM_STABILITY_COST,
+)
+
+SCALE = 1000
+"""Objective units per unit of official cost; a changed anchor lecture costs 1 (as in
+the CP-SAT model's ``CHANGE_SCALE``)."""
+
+RC, MWD, CC, RS, PEN, CHG = 0, 1, 2, 3, 4, 5
+"""Parts of ``State.comp``."""
+
+W_MWD = MIN_WORKING_DAYS_COST
+W_CC = CURRICULUM_COMPACTNESS_COST
+W_RS = ROOM_STABILITY_COST
+
+
+@njit(cache=True)
+def objective(comp: IntArray) -> int:
+    """Official cost and penalties times ``SCALE``, plus changes."""
+    return SCALE * (comp[RC] + comp[MWD] + comp[CC] + comp[RS] + comp[PEN]) + comp[CHG]
+
+
+@njit(cache=True)
+def _load(load: IntArray, foreign: IntArray, q: int, p: int) -> int:
+    if p < 0 or p >= load.shape[1]:
+        return 0
+    return int(load[q, p] + foreign[q, p])
+
+
+@njit(cache=True)
+def _isolated_at(load: IntArray, foreign: IntArray, ppd: int, q: int, p: int) -> int:
+    """Lectures of curriculum ``q`` at ``p`` that are isolated (validator's rule). The
+    hot helpers take arrays, not the ``Static``/``State`` tuples: a call that passes
+    those copies and reference-counts every array in them (20 times slower)."""
+    n = _load(load, foreign, q, p)
+    if n == 0:
+        return 0
+    slot = p % ppd
+    if slot == 0:
+        return n if _load(load, foreign, q, p + 1) == 0 else 0
+    if slot == ppd - 1:
+        return n if _load(load, foreign, q, p - 1) == 0 else 0
+    return n if _load(load, foreign, q, p - 1) == 0 and _load(load, foreign, q, p + 1) == 0 else 0
+
+
+@njit(cache=True)
+def _isolated_around(load: IntArray, foreign: IntArray, ppd: int, q: int, p: int) -> int:
+    return (_isolated_at(load, foreign, ppd, q, p - 1) + _isolated_at(load, foreign, ppd, q, p)
+            + _isolated_at(load, foreign, ppd, q, p + 1))
+
+
+@njit(cache=True)
+def can_insert(cp_ok: IntArray, rp_ok: IntArray, c_teacher: IntArray, cq_ptr: IntArray,
+               cq_idx: IntArray, room_lec: IntArray, teach_p: IntArray, q_load: IntArray,
+               c: int, p: int, r: int) -> bool:
+    """Whether a lecture of course ``c`` may go to period ``p``, room ``r``."""
+    if cp_ok[c, p] == 0 or rp_ok[r, p] == 0 or room_lec[r, p] >= 0:
+        return False
+    if teach_p[c_teacher[c], p] > 0:
+        return False
+    for k in range(cq_ptr[c], cq_ptr[c + 1]):  # noqa: SIM110 (numba: no generators)
+        if q_load[cq_idx[k], p] > 0:
+            return False
+    return True
+
+
+@njit(cache=True)
+def place(ppd: int, change_w: int, l_course: IntArray, c_students: IntArray, r_cap: IntArray,
+          cp_pen: IntArray, rp_pen: IntArray, anchor_room: IntArray, c_mwd: IntArray,
+          c_teacher: IntArray, cq_ptr: IntArray, cq_idx: IntArray, q_foreign: IntArray,
+          l_period: IntArray, l_room: IntArray, room_lec: IntArray, teach_p: IntArray,
+          q_load: IntArray, c_day: IntArray, c_room: IntArray, c_ndays: IntArray,
+          c_nrooms: IntArray, comp: IntArray, lec: int, p: int, r: int, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) lecture ``lec`` at ``p``, ``r``, updating the
+    counters and cost parts (the ``Static`` then ``State`` fields it needs, in order)."""
+    c = l_course[lec]
+    over = c_students[c] - r_cap[r]
+    if over > 0:
+        comp[RC] += sign * over
+    comp[PEN] += sign * (cp_pen[c, p] + rp_pen[r, p])
+    if change_w and anchor_room[c, p] != r:
+        comp[CHG] += sign * change_w
+    d = p // ppd
+    before = c_ndays[c]
+    c_day[c, d] += sign
+    if sign > 0 and c_day[c, d] == 1:
+        c_ndays[c] += 1
+    elif sign < 0 and c_day[c, d] == 0:
+        c_ndays[c] -= 1
+    mwd = c_mwd[c]
+    comp[MWD] += W_MWD * (max(0, mwd - c_ndays[c]) - max(0, mwd - before))
+    before = c_nrooms[c]
+    c_room[c, r] += sign
+    if sign > 0 and c_room[c, r] == 1:
+        c_nrooms[c] += 1
+    elif sign < 0 and c_room[c, r] == 0:
+        c_nrooms[c] -= 1
+    comp[RS] += W_RS * (max(0, c_nrooms[c] - 1) - max(0, before - 1))
+    for k in range(cq_ptr[c], cq_ptr[c + 1]):
+        q = cq_idx[k]
+        iso = _isolated_around(q_load, q_foreign, ppd, q, p)
+        q_load[q, p] += sign
+        comp[CC] += W_CC * (_isolated_around(q_load, q_foreign, ppd, q, p) - iso)
+    teach_p[c_teacher[c], p] += sign
+    if sign > 0:
+        room_lec[r, p] = lec
+        l_period[lec], l_room[lec] = p, r
+    else:
+        room_lec[r, p] = -1
+        l_period[lec], l_room[lec] = -1, -1
+
+
+@njit(cache=True)
+def fill(st: Static, s: State, period: IntArray, room: IntArray) -> bool:
+    """Place every lecture at ``period``, ``room`` in an empty state; False (and the
+    state partly filled) where one may not go there."""
+    for lec in range(period.shape[0]):
+        c, p, r = st.l_course[lec], period[lec], room[lec]
+        if not can_insert(st.cp_ok, st.rp_ok, st.c_teacher, st.cq_ptr, st.cq_idx, s.room_lec,
+                          s.teach_p, s.q_load, c, p, r):
+            return False
+        place(st.ppd, st.change_w, st.l_course, st.c_students, st.r_cap, st.cp_pen,
+              st.rp_pen, st.anchor_room, st.c_mwd, st.c_teacher, st.cq_ptr, st.cq_idx,
+              st.q_foreign, s.l_period, s.l_room, s.room_lec, s.teach_p, s.q_load, s.c_day,
+              s.c_room, s.c_ndays, s.c_nrooms, s.comp, lec, p, r, 1)
+    return True
+
+
+@njit(cache=True)
+def full_cost(st: Static, period: IntArray, room: IntArray) -> IntArray:
+    """The cost parts of a timetable counted from scratch, as the validator counts."""
+    n_courses, periods, n_rooms = st.c_lectures.shape[0], st.cp_ok.shape[1], st.r_cap.shape[0]
+    out = np.zeros(6, np.int64)
+    days = np.zeros((n_courses, st.days), np.int64)
+    rooms = np.zeros((n_courses, n_rooms), np.int64)
+    load = st.q_foreign.copy()
+    for lec in range(period.shape[0]):
+        c, p, r = st.l_course[lec], period[lec], room[lec]
+        out[RC] += max(0, st.c_students[c] - st.r_cap[r])
+        out[PEN] += st.cp_pen[c, p] + st.rp_pen[r, p]
+        if st.change_w and st.anchor_room[c, p] != r:
+            out[CHG] += st.change_w
+        days[c, p // st.ppd] = 1
+        rooms[c, r] = 1
+        for k in range(st.cq_ptr[c], st.cq_ptr[c + 1]):
+            load[st.cq_idx[k], p] += 1
+    for c in range(n_courses):
+        out[MWD] += W_MWD * max(0, st.c_mwd[c] - days[c].sum())
+        out[RS] += W_RS * max(0, rooms[c].sum() - 1)
+    for q in range(load.shape[0]):
+        for p in range(periods):
+            n = load[q, p]
+            if n == 0:
+                continue
+            slot = p % st.ppd
+            before = load[q, p - 1] if p > 0 else 0
+            after = load[q, p + 1] if p + 1 < periods else 0
+            if slot == 0:
+                lone = after == 0
+            elif slot == st.ppd - 1:
+                lone = before == 0
+            else:
+                lone = before == 0 and after == 0
+            if lone:
+                out[CC] += W_CC * n
+    return out

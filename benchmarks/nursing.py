@@ -21,6 +21,7 @@ the first toy seed and on the Curtois hospital).
     python benchmarks/nursing.py                           # toy seeds 1..5 + Curtois, 60 s
     python benchmarks/nursing.py --seeds 1 --budget 10 --no-curtois
     python benchmarks/nursing.py --json reports/nursing.json --markdown reports/nursing.md
+    python benchmarks/nursing.py --wards-alone --seeds 1,2,3 --seconds 60   # nursing_wards.py
     python benchmarks/nursing.py --seeds 3 --no-curtois --slacks '' --plots /tmp/plots \
         --variants transport-sync --options '{"restarts": 0}'    # one run
 """
@@ -36,6 +37,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
+import nursing_wards
 import report
 from accord.app.runner import EpisodeResult, run_scenario
 from accord.domains.nursing.generate import generate
@@ -234,9 +236,18 @@ def main(
                                  help="runs per scenario, comma-separated"),
     options: str = typer.Option("{}", help="JSON: more transport options for every variant "
                                            "(e.g. '{\"restarts\": 0}')"),
+    wards_alone: bool = typer.Option(False, help="instead: each Curtois instance's ward "
+                                                 "alone, over --seeds (nursing_wards.py)"),
+    instances: str = typer.Option(",".join(f"Instance{i}" for i in range(1, 11)),
+                                  help="--wards-alone: the instances"),
+    seconds: float = typer.Option(60.0, help="--wards-alone: wall seconds per solve"),
 ) -> None:
     """Run the benchmark, print the table, write the curves."""
     toys = [int(s) for s in seeds.split(",") if s.strip()]
+    if wards_alone:
+        nursing_wards.run([i for i in instances.split(",") if i.strip()], toys, seconds,
+                          console, json_out, markdown_out)
+        return
     only = [v for v in variants.split(",") if v.strip()]
     extra = report.read_json(options, "--options")
     if not isinstance(extra, dict):

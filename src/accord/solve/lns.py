@@ -29,8 +29,14 @@ Grid = Sequence[Sequence[Sequence[int]]]
 """``grid[row][column]``: the proto indices of a cell's decision variables."""
 
 KINDS = ("rows", "window", "block")
-STEP_WORK = 0.1
-"""Deterministic units of one sub-solve."""
+STEP_WORK = 0.3
+"""Deterministic units of one sub-solve: enough to solve a few rows (3–5 nurses of a
+30-nurse ward) to optimality most of the time. Measured on Curtois Instance8 at 60 s:
+0.1 leaves the neighbourhoods too small (2277), 1.0 takes too few steps (2401), 0.3
+reaches 1760."""
+START_SIZE = 0.15
+"""Every kind's first share of the grid; sizes then adapt (× 1.2 after a solved
+neighbourhood, ÷ 1.2 after one cut short), so that about half the sub-solves finish."""
 
 
 @dataclass
@@ -74,7 +80,7 @@ def _pick(rng: random.Random, kind: str, size: float, rows: int, cols: int
 
 
 def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: int, *,
-            work: float, seed: int, step_work: float = STEP_WORK, start_size: float = 0.1
+            work: float, seed: int, step_work: float = STEP_WORK, start_size: float = START_SIZE
             ) -> LnsResult:
     """Improve the solution ``values`` (of cost ``cost``) of ``model`` for ``work``
     deterministic units. ``step_work`` bounds one sub-solve; ``start_size`` is every

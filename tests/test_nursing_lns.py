@@ -4,6 +4,13 @@ this way still holds the line managers' caps."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
 from accord.contract import Budget, SolveContext
 from accord.domains.nursing.curtois import parse_curtois
 from accord.domains.nursing.curtois_ward import measure
@@ -67,3 +74,41 @@ def test_a_ward_solved_by_search_holds_the_caps():
     assert capped is not None and measure(ward, capped).violations == 0
     assert all(n <= caps.get(k, 0) for k, n in capped.usage_map().items())
     assert capped.usage_map().get(busiest, 0) < seats[busiest]
+
+
+def test_wards_alone_benchmark_smoke(tmp_path):
+    rows = tmp_path / "wards.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "nursing.py"), "--wards-alone",
+         "--instances", "Instance1", "--seeds", "1,2", "--seconds", "3", "--json", str(rows)],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    [row] = json.loads(rows.read_text())
+    assert row["instance"] == "Instance1" and row["best_known"] == 607
+    assert row["hard"] == 0 and len(row["costs"]) == 2 and min(row["costs"]) >= 607
+    assert row["ratio"] == row["median"] / 607
+    for run in row["runs"]:
+        assert sum(run["breakdown"].values()) == run["cost"]
+        assert set(run["breakdown"]) == {"ShiftOnRequests", "ShiftOffRequests", "CoverUnder",
+                                         "CoverOver"}
+
+
+SOLVE_ONCE = """
+import sys
+from accord.contract import Budget, SolveContext
+from accord.domains.nursing.hospital import curtois_hospital
+from accord.domains.nursing.ward import WardProblem
+sc = curtois_hospital([sys.argv[1]], 0)
+plan = WardProblem(sc, sc.wards[0]).solve(SolveContext(budget=Budget(work=0.3), seed=3))
+print(plan.cost, plan.assignment)
+"""
+
+
+@pytest.mark.slow
+def test_one_roster_whatever_the_hash_seed():
+    out = [subprocess.run([sys.executable, "-c", SOLVE_ONCE, str(DATA / "Instance2.txt")],
+                          capture_output=True, text=True, timeout=120,
+                          env=os.environ | {"PYTHONHASHSEED": seed})
+           for seed in ("1", "2")]
+    assert all(p.returncode == 0 for p in out), out[0].stderr + out[1].stderr
+    assert out[0].stdout == out[1].stdout

@@ -76,6 +76,7 @@ def test_a_ward_solved_by_search_holds_the_caps():
     assert capped.usage_map().get(busiest, 0) < seats[busiest]
 
 
+@pytest.mark.slow
 def test_wards_alone_benchmark_smoke(tmp_path):
     rows = tmp_path / "wards.json"
     proc = subprocess.run(

@@ -21,6 +21,9 @@ the first toy seed and on the Curtois hospital).
     python benchmarks/nursing.py                           # toy seeds 1..5 + Curtois, 60 s
     python benchmarks/nursing.py --seeds 1 --budget 10 --no-curtois
     python benchmarks/nursing.py --json reports/nursing.json --markdown reports/nursing.md
+    python benchmarks/nursing.py --wards-alone --seeds 1,2,3 --seconds 60   # nursing_wards.py
+    python benchmarks/nursing.py --seeds '' --slacks '' --curtois-wards 5,6,7,8 \
+        --curtois-lines 8 --variants stage1,transport-concurrent,central  # larger wards
     python benchmarks/nursing.py --seeds 3 --no-curtois --slacks '' --plots /tmp/plots \
         --variants transport-sync --options '{"restarts": 0}'    # one run
 """
@@ -36,6 +39,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
+import nursing_wards
 import report
 from accord.app.runner import EpisodeResult, run_scenario
 from accord.domains.nursing.generate import generate
@@ -45,7 +49,7 @@ from accord.protocols.trace import read_trace
 from accord.protocols.transport import OFFICE
 
 ROOT = Path(__file__).resolve().parents[1]
-CURTOIS = [ROOT / "data" / "curtois" / f"Instance{i}.txt" for i in (1, 2, 3)]
+CURTOIS = ROOT / "data" / "curtois"
 PROTOCOLS = {"stage1": {"stages": 1}, "transport-sync": {"mode": "synchronized"},
              "transport-concurrent": {"mode": "concurrent"},
              "transport-async": {"mode": "concurrent", "overlap": True}}
@@ -224,6 +228,8 @@ def main(
     lines: int = typer.Option(5, min=1, help="toy lines"),
     curtois: bool = typer.Option(True, help="also the hospital of Curtois Instance1–3"),
     curtois_lines: int = typer.Option(5, min=1, help="lines of the Curtois hospital"),
+    curtois_wards: str = typer.Option("1,2,3", help="the Curtois hospital's instances "
+                                                    "(numbers, comma-separated)"),
     budget: float = typer.Option(60.0, help="wall seconds per run"),
     slacks: str = typer.Option(",".join(map(str, SLACKS)),
                                help="stage-2 quality thresholds of the cost-vs-quality curve"),
@@ -234,10 +240,19 @@ def main(
                                  help="runs per scenario, comma-separated"),
     options: str = typer.Option("{}", help="JSON: more transport options for every variant "
                                            "(e.g. '{\"restarts\": 0}')"),
+    wards_alone: bool = typer.Option(False, help="instead: each Curtois instance's ward "
+                                                 "alone, over --seeds (nursing_wards.py)"),
+    instances: str = typer.Option(",".join(f"Instance{i}" for i in range(1, 11)),
+                                  help="--wards-alone: the instances"),
+    seconds: float = typer.Option(60.0, help="--wards-alone: wall seconds per solve"),
 ) -> None:
     """Run the benchmark, print the table, write the curves."""
     report.outputs(json=json_out, markdown=markdown_out)
     toys = [int(s) for s in seeds.split(",") if s.strip()]
+    if wards_alone:
+        nursing_wards.run([i for i in instances.split(",") if i.strip()], toys, seconds,
+                          console, json_out, markdown_out)
+        return
     only = [v for v in variants.split(",") if v.strip()]
     extra = report.read_json(options, "--options")
     if not isinstance(extra, dict):
@@ -247,6 +262,7 @@ def main(
         raise typer.BadParameter(f"unknown variants {sorted(unknown)}", param_hint="--variants")
     rows: list[dict[str, Any]] = []
     quality: list[dict[str, Any]] = []
+    hospital = "curtois-" + "-".join(n.strip() for n in curtois_wards.split(",") if n.strip())
     with tempfile.TemporaryDirectory() as tmp:
         for seed in toys:
             sc = generate(wards, nurses, lines, seed)
@@ -255,12 +271,14 @@ def main(
                 quality = quality_curve(sc, budget, [int(s) for s in slacks.split(",")],
                                         Path(tmp), extra)
         if curtois:
-            sc = curtois_hospital(CURTOIS, curtois_lines, seed=1, budget=budget)
-            rows += measure("curtois-1-3", sc, budget, Path(tmp), only, extra)
+            numbers = [n.strip() for n in curtois_wards.split(",") if n.strip()]
+            sc = curtois_hospital([CURTOIS / f"Instance{n}.txt" for n in numbers],
+                                  curtois_lines, seed=1, budget=budget)
+            rows += measure(hospital, sc, budget, Path(tmp), only, extra)
     console.print(report.table("nursing: same wall-time budget per run", COLUMNS, rows, _cells))
     first = toys[0] if toys else None
     times = [p for p in time_curves(rows)
-             if p["instance"] in (f"toy-s{first}", "curtois-1-3")]
+             if p["instance"] in (f"toy-s{first}", hospital)]
     for png in write_curves(quality, times, plots):
         console.print(f"wrote {png}")
     report.write(console, rows, json_out, markdown_out, report.markdown(COLUMNS, rows, _cells))

@@ -24,7 +24,9 @@ from tests.test_curtois import TINY
 DATA = ROOT / "data" / "curtois"
 INSTANCE1 = {"transport": 0, "ward_penalty": 607, "ShiftOnRequests": 3,
              "ShiftOffRequests": 3, "CoverUnder": 600, "CoverOver": 1}
-"""Instance1's proven optimum and its breakdown by the benchmark's terms."""
+"""Instance1's proven optimum and a breakdown of it by the benchmark's terms (it has
+others: 4 + 3 + 600 + 0 as well)."""
+TERMS = ("ShiftOnRequests", "ShiftOffRequests", "CoverUnder", "CoverOver")
 
 
 def _accord(*args: str) -> subprocess.CompletedProcess:
@@ -83,7 +85,9 @@ def test_import_round_trip_gives_instance1_optimum(tmp_path):
                                              ("central", {"time_limit": 10}))):
         run = sc.model_copy(update={"protocol_options": {protocol: options}})
         e = run_scenario(run, protocol=protocol, db=str(tmp_path / f"i1-{k}.db")).episodes[0]
-        assert (e.hard_violations, e.cost, e.cost_breakdown) == (0, 607, INSTANCE1)
+        assert (e.hard_violations, e.cost) == (0, 607)
+        assert e.cost_breakdown.keys() == INSTANCE1.keys()
+        assert e.cost_breakdown["ward_penalty"] == sum(e.cost_breakdown[t] for t in TERMS) == 607
 
 
 def test_import_of_a_malformed_file_is_one_line(tmp_path):

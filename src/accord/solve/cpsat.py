@@ -44,6 +44,12 @@ def wall_limit(seconds: float) -> float:
     return seconds if at is None else min(seconds, max(LAST_WORDS, at - time.monotonic()))
 
 
+def time_left() -> float | None:
+    """Wall seconds until the current ``deadline`` (None: no deadline)."""
+    at = _deadline.get()
+    return None if at is None else at - time.monotonic()
+
+
 @dataclass(frozen=True)
 class Solved:
     """A solver holding a solution, whether it is proven optimal, and the bound."""

@@ -153,7 +153,7 @@ def _shifts(rd: _Reader) -> dict[str, Shift]:
         follow = frozenset(t.strip() for t in tok[2].split("|")) if tok[2] else frozenset()
         shifts[tok[0]] = Shift(tok[0], rd.integer(n, tok[1], "shift length", 1), follow)
     for n, tok in rows:
-        for t in shifts[tok[0]].cannot_follow:
+        for t in sorted(shifts[tok[0]].cannot_follow):
             rd.known(n, t, shifts, "shift")
     return shifts
 

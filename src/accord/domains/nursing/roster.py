@@ -169,7 +169,7 @@ def add_roster(m: cp_model.CpModel, inst: WardInstance, *, exempt_edges: bool = 
             work.append(w)
         for d in range(H - 1):
             for s in inst.shifts:
-                for t in s.cannot_follow:
+                for t in sorted(s.cannot_follow):
                     if (e.id, d, s.id) in x and (e.id, d + 1, t) in x:
                         m.add_bool_or([x[e.id, d, s.id].Not(), x[e.id, d + 1, t].Not()])
         for s in inst.shifts:

@@ -11,7 +11,7 @@ benchmark's hard constraints).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -23,6 +23,7 @@ from accord.domains.nursing.scenario import AnyWard, NursingScenario, Ward
 from accord.domains.nursing.ward_model import WardModel
 from accord.model.plan import Key, Plan
 from accord.solve.cpsat import solve_within
+from accord.solve.lns import solve_lns
 
 LINES = "lines"
 """The manager of every line's seats, for capacity protocols."""
@@ -69,10 +70,10 @@ class ToyModel(WardModel):
     def worked(self, plan: Plan) -> set[Hashable]:
         return {(n, s) for n, shifts in roster_of(plan).items() for s in shifts}
 
-    def plan(self, solver: cp_model.CpSolver) -> Plan:
+    def plan_from(self, values: Sequence[int]) -> Plan:
         roster: dict[str, list[int]] = {n.id: [] for n in self.ward.nurses}
         for (n, s), v in sorted(self.x.items()):
-            if solver.value(v):
+            if values[v.index]:
                 roster[n].append(s)
         return plan_of(self.ward, roster)
 
@@ -126,6 +127,9 @@ class WardProblem(LocalProblem):
             m.add_hint(x, k in before)
         m.minimize((len(changes) + 1) * cp_model.LinearExpr.sum(main)
                    + cp_model.LinearExpr.sum(changes))
+        if (grid := v.grid()) is not None:
+            found = solve_lns(m, grid, ctx.budget, seed=ctx.seed)
+            return None if found is None else v.plan_from(found.values)
         solved = solve_within(m, ctx.budget, seed=ctx.seed, interleave=v.interleave)
         return None if solved is None else v.plan(solved.solver)
 

@@ -5,7 +5,7 @@ as one expression, and the plan a solution makes."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ortools.sat.python import cp_model
@@ -23,6 +23,11 @@ class WardModel(ABC):
     riders: int
     """Nurses of the ward who ride a line at all."""
 
+    def grid(self) -> list[list[list[int]]] | None:
+        """The cells' variables (proto indices) by nurse and day, for large-neighbourhood
+        search (``solve.lns``); None: the ward is solved by one CP-SAT search."""
+        return None
+
     @abstractmethod
     def seats(self, key: Key) -> cp_model.LinearExprT:
         """The ward's nurses on a (line, shift)."""
@@ -39,6 +44,10 @@ class WardModel(ABC):
     def worked(self, plan: Plan) -> set[Hashable]:
         """The cells a plan of this ward sets to 1."""
 
-    @abstractmethod
     def plan(self, solver: cp_model.CpSolver) -> Plan:
         """The plan of the solved roster."""
+        return self.plan_from(solver.response_proto.solution)
+
+    @abstractmethod
+    def plan_from(self, values: Sequence[int]) -> Plan:
+        """The plan of a solution given as every variable's value, in proto order."""

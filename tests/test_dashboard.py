@@ -260,7 +260,7 @@ def test_a_live_run_appears_and_its_page_updates_without_reload(world: World,
     known = set(_run_ids(world.db))
     proc = subprocess.Popen(
         [sys.executable, "-m", "accord.cli.main", "run", str(EXAMPLES / "dismissal-seed.yaml"),
-         "-p", "first-commit", "-n", str(episodes), "--seed", "7", "--db", world.db],
+         "-p", "first-commit", "-n", str(episodes), "--seed", "7", "--fresh", "--db", world.db],
         env=accord_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60

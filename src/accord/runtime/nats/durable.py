@@ -90,8 +90,13 @@ class Stream:
                     subject, data, stream=self.name, headers={"Nats-Msg-Id": msg_id}))
                 return
             except NoStreamResponseError:
-                raise NatsError(f"no stream of run {self.conn.run_id} at {self.conn.url} "
-                                f"takes {subject}") from None
+                # in a cluster, a reply may come from a node whose stream lost its leader
+                if time.monotonic() >= deadline:
+                    raise NatsError(f"no stream of run {self.conn.run_id} at "
+                                    f"{self.conn.url} takes {subject}") from None
+                log.warning("no stream of run %s took %s; again (the cluster may be "
+                            "electing its leader)", self.conn.run_id, msg_id)
+                await asyncio.sleep(FAILOVER_WAIT)
             except (NoRespondersError, ServiceUnavailableError, TimeoutError):
                 if time.monotonic() >= deadline:
                     raise

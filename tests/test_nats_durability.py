@@ -32,15 +32,17 @@ pytestmark = pytest.mark.nats
 KILLS = {"B": 110, "C4": 15}
 
 
-def _agent_pid(agent: str) -> int | None:
-    """The pid of the ``accord agent --id AGENT`` process running now, if any."""
+def _agent_pid(agent: str, url: str) -> int | None:
+    """The pid of the ``accord agent --id AGENT`` process on the server at ``url`` running
+    now, if any (not another run's agent of the same name)."""
     for proc in Path("/proc").iterdir():
         try:
             argv = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         if b"agent" in argv and b"--id" in argv and argv.index(b"--id") + 1 < len(argv) \
-                and argv[argv.index(b"--id") + 1] == agent.encode():
+                and argv[argv.index(b"--id") + 1] == agent.encode() \
+                and any(url.encode() in a for a in argv):
             return int(proc.name)
     return None
 
@@ -56,7 +58,7 @@ async def _kill_at(url: str, kills: dict[str, int], done: asyncio.Event) -> dict
         agent = msg.subject.split(".")[3]
         seen[agent] += 1
         if seen[agent] == kills[agent] and agent not in killed:
-            pid = _agent_pid(agent)
+            pid = _agent_pid(agent, url)
             if pid is not None:
                 os.kill(pid, signal.SIGKILL)
                 killed[agent] = pid

@@ -61,14 +61,6 @@ def starts_of(sc: ClassesScenario, w: Wanted) -> list[int]:
     return [d * n + t for d in range(len(sc.week.days)) for t in range(n - w.steps + 1)]
 
 
-def class_cost(sc: ClassesScenario, w: Wanted, at: Placed | None) -> int:
-    """The official cost of one class where it is (unplaced: its steps at the weight)."""
-    if at is None:
-        return unplaced_weight(sc) * w.steps
-    wt, out = outside_preferred(sc).get(at.professor, (0, set()))
-    return wt * len(out.intersection(range(at.start, at.start + w.steps)))
-
-
 @dataclass
 class Model:
     """A built model and its variables, by class index (free classes only)."""

@@ -317,7 +317,8 @@ def test_nats_config_bad_paths_are_one_line_and_write_nothing(tmp_path):
 
 
 def _university(tmp_path: Path) -> Path:
-    """comp01 in 8 departments, negotiate synchronized, small solves, no time budget."""
+    """comp01 in 8 departments, negotiate synchronized, small solves, one round of changes
+    (the round is where the buses could differ; more rounds only repeat it), no time budget."""
     out = tmp_path / "u8.yaml"
     made = _accord("import", "itc2007", str(SEED_EXAMPLE.parents[1] / "data" / "itc2007" /
                                              "comp01.ctt"), "--departments", "8", "-o", str(out))
@@ -325,7 +326,7 @@ def _university(tmp_path: Path) -> Path:
     sc = yaml.safe_load(out.read_text())
     options = sc["protocol_options"]["negotiate"]
     del options["time_budget"]
-    options |= {"mode": "synchronized", "solve_time_limit": 0.5}
+    options |= {"mode": "synchronized", "solve_time_limit": 0.5, "max_rounds": 1}
     sc["episodes"] = 1
     out.write_text(yaml.safe_dump(sc, sort_keys=False))
     return out

@@ -189,6 +189,7 @@ def _ep(runs, key):
     return runs[1][key].episodes[0]
 
 
+@pytest.mark.slow
 def test_stage1_rosters_alone_without_hard_violations(runs):
     ep = _ep(runs, "stage1")
     assert ep.hard_violations == 0
@@ -196,6 +197,7 @@ def test_stage1_rosters_alone_without_hard_violations(runs):
     assert len(read_trace(ep.metrics, OFFICE)) == 1
 
 
+@pytest.mark.slow
 def test_stage2_lowers_transport_within_each_wards_threshold(runs):
     first, second = _ep(runs, "stage1"), _ep(runs, "stage2")
     assert second.hard_violations == 0
@@ -208,6 +210,7 @@ def test_stage2_lowers_transport_within_each_wards_threshold(runs):
     assert second.cost == second.metrics["stage2.cost"] == trace[-1]
 
 
+@pytest.mark.slow
 def test_solve_time_is_counted_by_the_stage_that_asked_for_it(runs):
     """Stage 1 solves answer calls for plans, stage 2 solves the lines' proposals; together
     they are the wards' utilisation."""
@@ -221,6 +224,7 @@ def test_solve_time_is_counted_by_the_stage_that_asked_for_it(runs):
     assert total == pytest.approx(second["utilisation"] * 2 * wall, abs=0.01)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["concurrent", "synchronized"])
 def test_stage3_accepts_only_changes_that_lower_the_global_cost(runs, mode):
     ep = _ep(runs, mode)
@@ -235,6 +239,7 @@ def test_stage3_accepts_only_changes_that_lower_the_global_cost(runs, mode):
     assert 0 < ep.metrics["utilisation"] <= 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["concurrent", "synchronized"])
 def test_restarts_leave_the_optimum_of_one_ward_moves(runs, mode):
     """Requests for Change stop where no single ward can gain; a restart (every ward pricing
@@ -248,6 +253,7 @@ def test_restarts_leave_the_optimum_of_one_ward_moves(runs, mode):
     assert ep.cost == evaluate(SMALL, ep.plans).cost == ep.metrics["stage3.cost"]
 
 
+@pytest.mark.slow
 def test_negotiated_beats_stage1_and_central_beats_negotiated(runs):
     best = _ep(runs, "central")
     assert best.hard_violations == 0
@@ -270,6 +276,7 @@ def test_bidding_buys_roster_quality_with_a_fixed_number_of_tokens(runs, tmp_pat
     assert ep.cost <= plain.cost + ep.metrics["stage3.tokens_spent"]
 
 
+@pytest.mark.slow
 def test_message_log_holds_seats_and_costs_only(runs):
     db, results = runs
     nurse = re.compile(r"W\dN\d")

@@ -49,10 +49,10 @@ def test_import_run_export_round_trip(tmp_path):
     ctt = DATA / "comp01.ctt"
     scen = tmp_path / "comp01.yaml"
     imp = _accord("import", "itc2007", str(ctt), "--departments", "4", "-o", str(scen),
-                  "--time-limit", "10", cwd=tmp_path)
+                  "--time-limit", "3", cwd=tmp_path)
     assert imp.returncode == 0, imp.stderr
     assert "curricula cross departments" in imp.stderr
-    run = _accord("run", str(scen), "--protocol", "first-commit", "--db", "u.db", "--report",
+    run = _accord("run", str(scen), "--protocol", "central", "--db", "u.db", "--report",
                   "r.json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     report = json.loads((tmp_path / "r.json").read_text())
@@ -106,12 +106,12 @@ def test_benchmark_runs_central_once_per_instance(tmp_path):
     rows = tmp_path / "rows.json"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "university.py"), "--instances", "comp01",
-         "--k", "2", "--k", "4", "--budget", "4", "--protocols", "first-commit,central",
+         "--k", "2", "--k", "4", "--budget", "3", "--protocols", "negotiate,central",
          "--json", str(rows)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(rows.read_text())
     assert [(r["k"], r["protocol"]) for r in data] == [
-        (2, "first-commit"), (2, "central"), (4, "first-commit"), (4, "central")]
+        (2, "negotiate"), (2, "central"), (4, "negotiate"), (4, "central")]
     central = [r for r in data if r["protocol"] == "central"]
     assert not central[0].get("reused") and central[1]["reused"]
     assert central[1]["cost"] == central[0]["cost"] and central[1]["ratio_central"] == 1
@@ -122,11 +122,11 @@ def test_benchmark_runs_central_once_per_instance(tmp_path):
     again = tmp_path / "again.json"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "university.py"), "--instances", "comp01",
-         "--k", "4", "--budget", "4", "--protocols", "first-commit", "--central-from",
+         "--k", "4", "--budget", "3", "--protocols", "negotiate", "--central-from",
          str(rows), "--json", str(again)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    [fc] = json.loads(again.read_text())
-    assert fc["ratio_central"] == fc["cost"] / central[0]["cost"]
+    [neg] = json.loads(again.read_text())
+    assert neg["ratio_central"] == neg["cost"] / central[0]["cost"]
 
 
 @pytest.mark.slow

@@ -26,6 +26,7 @@ def runs(tmp_path_factory):
                 for p in ("first-commit", "negotiate", "central")}
 
 
+@pytest.mark.slow
 def test_every_protocol_is_feasible(runs):
     _, results = runs
     for protocol, res in results.items():
@@ -36,6 +37,7 @@ def test_every_protocol_is_feasible(runs):
         assert sum(e.cost_breakdown.values()) == e.cost
 
 
+@pytest.mark.slow
 def test_first_commit_reports_refused_room_requests(runs):
     _, results = runs
     metrics = results["first-commit"].episodes[0].metrics
@@ -45,6 +47,7 @@ def test_first_commit_reports_refused_room_requests(runs):
     assert len(shares) == 3 and all(0 < v <= 1 for v in shares)
 
 
+@pytest.mark.slow
 def test_message_log_holds_no_unavailability_or_cost_detail(runs):
     db, results = runs
     sc = load_scenario(SMALL)
@@ -63,6 +66,7 @@ def test_message_log_holds_no_unavailability_or_cost_detail(runs):
                 assert env.kind in DEPARTMENT_KINDS
 
 
+@pytest.mark.slow
 def test_export_csv_and_ics_per_department(runs, tmp_path):
     import csv as csvmod
 
@@ -93,6 +97,7 @@ def test_export_csv_and_ics_per_department(runs, tmp_path):
             assert f"DTSTART:202701{4 + day:02d}T{8 + period:02d}0000" in ics
 
 
+@pytest.mark.slow
 def test_export_rejects_unknown_format(runs, tmp_path):
     from accord.cli.export import export
     from accord.model.errors import AccordError
@@ -104,6 +109,7 @@ def test_export_rejects_unknown_format(runs, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_synchronized_asks_one_department_at_a_time(runs, tmp_path):
     sc = load_scenario(SMALL)
     opts = dict(sc.protocol_options)

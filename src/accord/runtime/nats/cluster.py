@@ -27,7 +27,7 @@ from accord.runtime.nats.tls import Certificates
 
 CLUSTER = "accord"  # the cluster's name
 MAX_REPLICAS = 3  # JetStream replicates a stream on at most this many nodes
-READY_TIMEOUT = 20.0  # seconds for a cluster's JetStream to elect its leader
+READY_TIMEOUT = 60.0  # seconds for a cluster's JetStream leader (slow on a loaded host)
 
 
 def replicas(nodes: int) -> int:

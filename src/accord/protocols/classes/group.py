@@ -15,6 +15,7 @@ from accord.protocols.classes.messages import (
     ClassesCounterProposal,
     ClassesProposal,
     ClassesRejection,
+    ClassReleased,
     ClassroomBooked,
     CounterpartsFound,
     DisciplinePriorityEstablished,
@@ -25,9 +26,11 @@ from accord.protocols.classes.messages import (
     NegotiationAcceptance,
     NegotiationClosed,
     NegotiationProposition,
+    NegotiationReopened,
     NegotiationTurn,
     NoCounterpartFound,
     ReleaseClassroom,
+    ReopenNegotiation,
     StartSearchingProfessors,
     TurnEnded,
 )
@@ -305,13 +308,52 @@ class GroupAgent(Agent):
         if self.reported or not all(s.done for s in self.needs):
             return self.reported
         self.reported = True
+        await self.send(COORDINATOR, self._goal())
+        return True
+
+    def _goal(self) -> GoalReport:
         required = sum(s.need.count * s.need.minutes for s in self.needs)
         placed = sum(m.minutes for m in self.meetings)
-        await self.send(COORDINATOR, GoalReport(
+        return GoalReport(
             achieved=placed >= required, placed_minutes=placed, required_minutes=required,
             unassigned={subject(s.need.subject, s.need.kind): s.failed for s in self.needs
-                        if s.failed is not None}))
-        return True
+                        if s.failed is not None and s.placed < s.need.count})
+
+    async def on_reopen_negotiation(self, msg: ReopenNegotiation,
+                                    env: Any) -> NegotiationReopened:
+        """Negotiate one class of a discipline with the professor the coordinator names,
+        in place of one held by ``release`` (a move) or as one still lacking."""
+        s = self._need(msg.discipline, msg.lesson)
+        p = msg.professor
+        old = None if s is None else next(
+            (m for m in self.meetings if (m.subject, m.kind, m.host)
+             == (msg.discipline, msg.lesson, msg.release)), None)
+        if s is None or (msg.release and old is None):
+            return NegotiationReopened(placed=False, goal=self._goal())
+        n = s.need
+        teachers = sum(n.subject in h.subjects for h in self.market.hosts)
+        r = (await self.request(p, NegotiationProposition(
+            discipline=n.subject, lesson=n.kind, count=1, counterparts=teachers))).body
+        if not isinstance(r, NegotiationAcceptance):
+            return NegotiationReopened(placed=False, goal=self._goal())
+        placed = await self._bargain(Need(n, {p: Counterpart()}), p)
+        if placed:
+            if old is not None:
+                await self._release(old)
+            else:
+                s.placed += 1
+                if s.placed >= n.count:
+                    s.failed = None
+        return NegotiationReopened(placed=placed, goal=self._goal())
+
+    async def _release(self, m: Meeting) -> None:
+        """Give up a class that another professor took: tell its professor and classroom."""
+        steps = -(-m.minutes // self.market.step_minutes)
+        self.meetings.remove(m)
+        self.busy -= set(range(m.start, m.start + steps))
+        expect(await self.request(m.host, ClassReleased(
+            discipline=m.subject, lesson=m.kind, start=m.start, minutes=m.minutes)), Ack)
+        expect(await self.request(m.room, ReleaseClassroom(start=m.start, steps=steps)), Ack)
 
     async def on_plan_query(self, msg: PlanQuery, env: Any) -> PlanReport:
         p = self.market.plan(self.id, self.meetings)

@@ -11,11 +11,13 @@ from accord.model.messages import Ack, Body, EpisodeDone, EpisodeStart
 from accord.protocols.classes.messages import (
     ClassesAcceptance,
     ClassesCounterProposal,
+    ClassReleased,
     ClassesProposal,
     ClassesRejection,
     CounterpartsFound,
     DisciplinePriorityEstablished,
     DisciplinePriorityRequest,
+    HeldClass,
     NegotiationAcceptance,
     NegotiationClosed,
     NegotiationProposition,
@@ -58,7 +60,8 @@ class ProfessorAgent(Agent):
 
     def _reset(self) -> None:
         self.busy: set[int] = set()
-        self.held = 0
+        self.classes: list[tuple[HeldClass, int, int]] = []
+        """The classes it holds: each with its start and steps."""
         self.negs: dict[Key, Negotiation] = {}
         self.announced: dict[Key, tuple[Any, ...]] = {}
         self.order = 0
@@ -73,7 +76,8 @@ class ProfessorAgent(Agent):
             return NegotiationRejection(discipline=msg.discipline, lesson=msg.lesson,
                                         reason=f"{self.id} cannot teach {msg.discipline}")
         self.order += 1
-        self.negs[env.sender, msg.discipline, msg.lesson] = Negotiation(msg.count, self.order)
+        self.negs[env.sender, msg.discipline, msg.lesson] = Negotiation(
+            msg.count, self.order, msg.counterparts)
         return NegotiationAcceptance(discipline=msg.discipline, lesson=msg.lesson)
 
     # handleNegotiationStart
@@ -101,6 +105,11 @@ class ProfessorAgent(Agent):
                 closed=True, reason=self._closed_reason(), short=self._short(),
                 free=self.free)
         return self._established(key, self.reserved())
+
+    @property
+    def held(self) -> int:
+        """The classes it holds."""
+        return len(self.classes)
 
     @property
     def free(self) -> int | None:
@@ -228,7 +237,8 @@ class ProfessorAgent(Agent):
             return ClassesCounterProposal(discipline=msg.discipline, lesson=msg.lesson,
                                           start=best, minutes=msg.minutes)
         self.busy |= set(range(msg.start, msg.start + steps))
-        self.held += 1
+        self.classes.append((HeldClass(group=env.sender, discipline=msg.discipline,
+                                       lesson=msg.lesson), msg.start, steps))
         neg.want -= 1
         if neg.want <= 0:
             self.negs.pop(key)
@@ -236,8 +246,18 @@ class ProfessorAgent(Agent):
         await self.announce()
         return Ack()
 
+    async def on_class_released(self, msg: ClassReleased, env: Any) -> Ack:
+        """A group moved a class of this professor to another: free its time."""
+        held = HeldClass(group=env.sender, discipline=msg.discipline, lesson=msg.lesson)
+        one = next(c for c in self.classes if (c[0], c[1]) == (held, msg.start))
+        self.classes.remove(one)
+        self.busy -= set(range(one[1], one[1] + one[2]))
+        await self.announce()
+        return Ack()
+
     async def on_professor_goal_query(self, msg: ProfessorGoalQuery,
                                       env: Any) -> ProfessorGoalReport:
         return ProfessorGoalReport(held=self.held, min_classes=self.host.min_meetings,
                                    max_classes=self.host.max_meetings,
-                                   achieved=self.held >= self.host.min_meetings)
+                                   achieved=self.held >= self.host.min_meetings,
+                                   classes=[c for c, _, _ in self.classes])

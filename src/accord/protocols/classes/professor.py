@@ -11,9 +11,9 @@ from accord.model.messages import Ack, Body, EpisodeDone, EpisodeStart
 from accord.protocols.classes.messages import (
     ClassesAcceptance,
     ClassesCounterProposal,
-    ClassReleased,
     ClassesProposal,
     ClassesRejection,
+    ClassReleased,
     CounterpartsFound,
     DisciplinePriorityEstablished,
     DisciplinePriorityRequest,

@@ -99,7 +99,14 @@ class GroupAgent(Agent):
     async def on_start_searching_professors(self, msg: StartSearchingProfessors,
                                             env: Any) -> None:
         self._reset()
-        await self._propose_negotiations(self.needs, msg.scope)
+        await self.search(msg.scope)
+        if not await self._maybe_report() and self.synchronized:
+            await self.send(COORDINATOR, TurnEnded(progress=True))
+
+    async def search(self, scope: list[str]) -> None:
+        """Find the professors of each discipline: ``scope`` first, else the extra scope
+        the coordinator gives; tell each how many were found."""
+        await self._propose_negotiations(self.needs, scope)
         for s in self.needs:
             if s.counterparts:
                 continue
@@ -116,8 +123,6 @@ class GroupAgent(Agent):
                 await self._tell(p, CounterpartsFound(discipline=s.need.subject,
                                                       lesson=s.need.kind,
                                                       n=len(s.counterparts)))
-        if not await self._maybe_report() and self.synchronized:
-            await self.send(COORDINATOR, TurnEnded(progress=True))
 
     async def _tell(self, p: str, body: CounterpartsFound | NegotiationClosed) -> None:
         """Tell a professor (synchronized: and wait for its ``ack``, so that nothing of
@@ -308,16 +313,20 @@ class GroupAgent(Agent):
         if self.reported or not all(s.done for s in self.needs):
             return self.reported
         self.reported = True
-        await self.send(COORDINATOR, self._goal())
+        await self.send(COORDINATOR, self.goal())
         return True
 
-    def _goal(self) -> GoalReport:
+    def goal(self) -> GoalReport:
         required = sum(s.need.count * s.need.minutes for s in self.needs)
         placed = sum(m.minutes for m in self.meetings)
         return GoalReport(
             achieved=placed >= required, placed_minutes=placed, required_minutes=required,
-            unassigned={subject(s.need.subject, s.need.kind): s.failed for s in self.needs
-                        if s.failed is not None and s.placed < s.need.count})
+            unassigned={subject(s.need.subject, s.need.kind): why for s in self.needs
+                        if s.placed < s.need.count and (why := self.why_left(s)) is not None})
+
+    def why_left(self, s: Need) -> str | None:
+        """Why a discipline still lacks classes (None: it is still negotiated)."""
+        return s.failed
 
     async def on_reopen_negotiation(self, msg: ReopenNegotiation,
                                     env: Any) -> NegotiationReopened:
@@ -329,13 +338,13 @@ class GroupAgent(Agent):
             (m for m in self.meetings if (m.subject, m.kind, m.host)
              == (msg.discipline, msg.lesson, msg.release)), None)
         if s is None or (msg.release and old is None):
-            return NegotiationReopened(placed=False, goal=self._goal())
+            return NegotiationReopened(placed=False, goal=self.goal())
         n = s.need
         teachers = sum(n.subject in h.subjects for h in self.market.hosts)
         r = (await self.request(p, NegotiationProposition(
             discipline=n.subject, lesson=n.kind, count=1, counterparts=teachers))).body
         if not isinstance(r, NegotiationAcceptance):
-            return NegotiationReopened(placed=False, goal=self._goal())
+            return NegotiationReopened(placed=False, goal=self.goal())
         placed = await self._bargain(Need(n, {p: Counterpart()}), p)
         if placed:
             if old is not None:
@@ -344,7 +353,7 @@ class GroupAgent(Agent):
                 s.placed += 1
                 if s.placed >= n.count:
                     s.failed = None
-        return NegotiationReopened(placed=placed, goal=self._goal())
+        return NegotiationReopened(placed=placed, goal=self.goal())
 
     async def _release(self, m: Meeting) -> None:
         """Give up a class that another professor took: tell its professor and classroom."""

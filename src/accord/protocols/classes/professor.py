@@ -49,6 +49,9 @@ class ProfessorAgent(Agent):
     priority, and answers proposals by its utility."""
 
     role = "manager"
+    closes = True
+    """Whether a negotiation ends with its last class (the source's professor keeps
+    them all, and their weight in its priorities, to the end)."""
 
     def __init__(self, host: MeetingHost, keeper: Timekeeper, market: MeetingsMarket,
                  options: ClassesOptions, seed: int) -> None:
@@ -236,15 +239,20 @@ class ProfessorAgent(Agent):
             neg.offered = best
             return ClassesCounterProposal(discipline=msg.discipline, lesson=msg.lesson,
                                           start=best, minutes=msg.minutes)
-        self.busy |= set(range(msg.start, msg.start + steps))
-        self.classes.append((HeldClass(group=env.sender, discipline=msg.discipline,
-                                       lesson=msg.lesson), msg.start, steps))
+        await self.take(key, neg, msg.start, steps)
+        return Ack()
+
+    async def take(self, key: Key, neg: Negotiation, start: int, steps: int) -> None:
+        """Put a class of a negotiation in the timetable (the negotiation ends with its
+        last class) and re-establish the priorities."""
+        self.busy |= set(range(start, start + steps))
+        self.classes.append((HeldClass(group=key[0], discipline=key[1], lesson=key[2]),
+                             start, steps))
         neg.want -= 1
-        if neg.want <= 0:
+        if neg.want <= 0 and self.closes:
             self.negs.pop(key)
             self.announced.pop(key, None)
         await self.announce()
-        return Ack()
 
     async def on_class_released(self, msg: ClassReleased, env: Any) -> Ack:
         """A group moved a class of this professor to another: free its time."""

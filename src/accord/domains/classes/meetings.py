@@ -17,6 +17,7 @@ from accord.contract import (
     MeetingNeed,
     MeetingRoom,
     MeetingsMarket,
+    MemberChoice,
     Timekeeper,
 )
 from accord.domains.classes.evaluate import plan_of, prices
@@ -111,4 +112,6 @@ def market(sc: ClassesScenario) -> MeetingsMarket:
                     for p in sc.professors),
         rooms=tuple(MeetingRoom(id=r.id, capacity=r.capacity, kind=r.kind)
                     for r in sc.classrooms),
-        timekeepers=keepers, plan=plan)
+        timekeepers=keepers, plan=plan,
+        choices=tuple(MemberChoice(st.id, c, dropped=c in st.dropped)
+                      for st in sc.students for c in dict.fromkeys(st.disciplines + st.dropped)))

@@ -15,6 +15,7 @@ from typing import Any
 from accord.contract import MeetingsMarket
 from accord.model.errors import ProtocolError
 from accord.model.messages import Ack, EpisodeDone, EpisodeStart
+from accord.protocols.classes.enrolment import enrol
 from accord.protocols.classes.messages import (
     ExtraScope,
     ExtraScopeRequest,
@@ -58,6 +59,7 @@ class Coordinator(Agent):
         self._start: Any = None
         self._episode = 0
         self.reports: dict[str, GoalReport] = {}
+        self.enrolment: dict[str, float] = {}
         self.no_counterpart: dict[tuple[str, str], str] = {}
         self.extra = 0
 
@@ -70,6 +72,7 @@ class Coordinator(Agent):
         self.rounds = 0
         if not self.parties:
             return EpisodeDone(episode=msg.episode, rounds=0)
+        self.enrolment = await enrol(self, self.market, msg.episode)
         if self.synchronized:
             await self._next_turn()
             return None
@@ -123,6 +126,7 @@ class Coordinator(Agent):
                    "extra_scope_requests": float(self.extra),
                    "no_counterpart_found": float(len(self.no_counterpart)),
                    "classes_placed_by_moves": float(placed), "classes_moved": float(moved)}
+        metrics |= self.enrolment
         metrics["professors_achieved"] = float(sum(not staff.short(p) for p in profs))
         for p in profs:
             metrics[f"professor.{p}.held"] = float(len(staff.held[p]))

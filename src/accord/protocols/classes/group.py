@@ -10,6 +10,7 @@ from accord.contract import Meeting, MeetingNeed, MeetingsMarket
 from accord.model.messages import Ack, PlanQuery, PlanReport
 from accord.protocols.classes.coordinator import COORDINATOR, subject
 from accord.protocols.classes.messages import (
+    AddStudent,
     BookClassroom,
     ClassesAcceptance,
     ClassesCounterProposal,
@@ -23,6 +24,7 @@ from accord.protocols.classes.messages import (
     ExtraScope,
     ExtraScopeRequest,
     GoalReport,
+    GroupIsFull,
     NegotiationAcceptance,
     NegotiationClosed,
     NegotiationProposition,
@@ -30,8 +32,10 @@ from accord.protocols.classes.messages import (
     NegotiationTurn,
     NoCounterpartFound,
     ReleaseClassroom,
+    RemoveStudent,
     ReopenNegotiation,
     StartSearchingProfessors,
+    StudentAdded,
     TurnEnded,
 )
 from accord.protocols.classes.options import ClassesOptions
@@ -79,6 +83,9 @@ class GroupAgent(Agent):
         self.hosts = [h.id for h in market.hosts]
         self.wanted = [n for n in market.needs if n.party == party]
         self.synchronized = options.mode == "synchronized"
+        self.seats = max((n.size for n in self.wanted), default=0)
+        self.roster: set[str] = set()
+        self.roster_episode = -1
         self._reset()
 
     def _reset(self) -> None:
@@ -94,6 +101,19 @@ class GroupAgent(Agent):
                if r.kind == need.kind and r.capacity >= need.size]
         k = self.index % len(ids) if ids else 0
         return ids[k:] + ids[:k]
+
+    # handleStudents: the coordinator seats and unseats students one at a time
+    async def on_add_student(self, msg: AddStudent, env: Any) -> StudentAdded | GroupIsFull:
+        if msg.episode != self.roster_episode:
+            self.roster, self.roster_episode = set(), msg.episode
+        if len(self.roster) >= self.seats:
+            return GroupIsFull(seats=self.seats)
+        self.roster.add(msg.student)
+        return StudentAdded()
+
+    async def on_remove_student(self, msg: RemoveStudent, env: Any) -> Ack:
+        self.roster.discard(msg.student)
+        return Ack()
 
     # handleNewNegotiations
     async def on_start_searching_professors(self, msg: StartSearchingProfessors,

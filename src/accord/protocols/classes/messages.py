@@ -31,6 +31,39 @@ class StartSearchingProfessors(Body):
     scope: list[str]
 
 
+class AddStudent(Body):
+    """Coordinator to a group, at run time: seat this student, who chose ``discipline``
+    (one student at a time; no group's roster ever travels)."""
+
+    kind: Literal["add_student"] = "add_student"
+    student: str
+    discipline: str
+    episode: int = 0
+
+
+class StudentAdded(Body):
+    """Group to coordinator: seated."""
+
+    kind: Literal["student_added"] = "student_added"
+
+
+class GroupIsFull(Body):
+    """Group to coordinator: every seat is taken; place the student elsewhere."""
+
+    kind: Literal["group_is_full"] = "group_is_full"
+    seats: int
+
+
+class RemoveStudent(Body):
+    """Coordinator to a group: the student dropped the discipline; free the seat (an
+    ``ack``)."""
+
+    kind: Literal["remove_student"] = "remove_student"
+    student: str
+    discipline: str
+    episode: int = 0
+
+
 class NegotiationProposition(Body, _Subject):
     """Group to a professor in scope: negotiate ``count`` classes of this discipline?"""
 
@@ -274,4 +307,4 @@ KINDS: tuple[type[Body], ...] = (
     ClassesCounterProposal, ClassesRejection, NegotiationClosed, BookClassroom,
     ClassroomBooked, BookingRefused, ReleaseClassroom, GoalReport, DisciplinePriorityRequest,
     NegotiationTurn, TurnEnded, ProfessorGoalQuery, ProfessorGoalReport, ReopenNegotiation,
-    NegotiationReopened, ClassReleased)
+    NegotiationReopened, ClassReleased, AddStudent, StudentAdded, GroupIsFull, RemoveStudent)

@@ -117,7 +117,7 @@ class RandomCoordinator(Coordinator):
                    "required_minutes": float(sum(r.required_minutes for r in rs)),
                    "proposal_rounds": float(self.round),
                    "extra_scope_requests": float(self.extra),
-                   "no_counterpart_found": float(len(self.no_counterpart))}
+                   "no_counterpart_found": float(len(self.no_counterpart))} | self.enrolment
         for g, r in sorted(self.reports.items()):
             for s, reason in sorted(r.unassigned.items()):
                 metrics[f"unassigned.{g}.{s}"] = 1.0

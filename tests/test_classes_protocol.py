@@ -10,9 +10,12 @@ import pytest
 
 from accord.app.registry import load_scenario, wire
 from accord.app.runner import run_scenario
+from accord.contract import MeetingHost
 from accord.domains.classes import goal_achievement
 from accord.domains.classes.scenario import ClassesScenario
+from accord.protocols.classes.messages import HeldClass, ProfessorGoalReport
 from accord.protocols.classes.options import ClassesOptions
+from accord.protocols.classes.repair import Move, Staff
 from accord.protocols.classes.utility import threshold, utility
 from accord.store import Store
 from tests.conftest import ROOT
@@ -216,3 +219,45 @@ def test_the_coordinator_forms_groups_from_choices_at_run_time(db):
     assert (e.metrics["seats_taken"], e.metrics["choices_without_seat"]) == (4, 1)
     assert e.metrics["without_seat.s6.D"] == 1
     assert e.hard_violations == 0 and e.metrics["groups_achieved"] == 2
+
+
+@pytest.mark.parametrize("least", [2, 3])
+def test_a_professor_short_of_its_minimum_takes_classes_of_others(db, least):
+    """Only the full-time Q is asked at first, so Q takes both groups' D; the part-time
+    P, short of its minimum, then takes them over (each group re-negotiates its class
+    with P and releases Q's). A minimum of 3 cannot be met: P is reported short of 1."""
+    sc = small(disciplines=[{"code": "D", "class_minutes": 60}],
+               groups=[{"id": g, "students": 10, "disciplines": ["D"]} for g in ("G", "H")],
+               professors=[{"id": "Q", "can_teach": ["D"]},
+                           {"id": "P", "full_time": False, "can_teach": ["D"],
+                            "min_classes": least}])
+    res = run_scenario(sc, protocol="classes", episodes=1, db=db)
+    e = res.episodes[0]
+    kinds = [k for _, _, k in trace(res, db)]
+    assert kinds.count("reopen_negotiation") == 2 and kinds.count("class_released") == 2
+    assert e.metrics["classes_moved"] == 2
+    assert (e.metrics["professor.P.held"], e.metrics["professor.Q.held"]) == (2, 0)
+    assert e.metrics["groups_achieved"] == 2
+    assert e.hard_breakdown["below_min_classes"] == least - 2
+    assert e.metrics.get("professor.P.short", 0) == least - 2
+
+
+def test_a_chain_of_moves_frees_a_full_professor_for_a_class_only_it_can_teach():
+    """P alone teaches D and is full with E, which Q also teaches; Q is full with F, which
+    T also teaches and has a class to spare: the chain moves Q's F to T, then P's E to Q,
+    and P takes D. A move banned (its negotiation failed) is not tried again; where no
+    professor has a class to spare there is no chain."""
+    hosts = [MeetingHost(id=p, subjects=tuple(can), first_scope=True, min_meetings=0,
+                         max_meetings=1)
+             for p, can in (("P", "DE"), ("Q", "EF"), ("T", "F"))]
+    held = {"P": [HeldClass(group="H", discipline="E")],
+            "Q": [HeldClass(group="K", discipline="F")], "T": []}
+    goals = {p: ProfessorGoalReport(held=len(cs), min_classes=0, max_classes=1,
+                                    achieved=True, classes=cs) for p, cs in held.items()}
+    staff = Staff(hosts, goals)
+    found = staff.chain("D", set(), set())
+    assert found == ("P", [Move(held["Q"][0], "Q", "T"), Move(held["P"][0], "P", "Q")])
+    assert staff.chain("D", set(), {Move(held["Q"][0], "Q", "T")}) is None
+    assert staff.chain("D", {"P"}, set()) is None
+    staff.held["T"].append(HeldClass(group="L", discipline="F"))
+    assert staff.chain("D", set(), set()) is None

@@ -1,6 +1,8 @@
-"""The coordinator of ``classes``: starts the groups' searches, widens scopes, records
-disciplines no professor can teach, and ends the episode on the groups' reports, with
-each professor's own goal (the classes it holds against its minimum) asked for then.
+"""The coordinator of ``classes``: seats the students' choices in the groups
+(``enrolment``), starts the groups' searches, widens scopes, records disciplines no
+professor can teach and, once every group has reported, asks each professor for its own
+goal (the classes it holds against its minimum) and re-opens negotiations for the classes
+left and the professors short of their minimum (``repair``) before it ends the episode.
 
 In the synchronized mode it also gives the turns: one group at a time searches its
 professors, then the groups negotiate one class each in rounds, in the scenario's order,

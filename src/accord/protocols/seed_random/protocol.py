@@ -28,6 +28,10 @@ baseline's official goal achievement is 0 whatever it agreed; the minutes the gr
 professors agreed are in the metrics (``placed_minutes`` of ``required_minutes``). The
 episode's metrics hold ``unassigned.<group>.<discipline>`` = 1 and
 ``reason.<group>.<discipline>: <reason>`` = 1 for each class not agreed, as ``classes``'.
+
+Its agents are ``classes``' own, subclassed where the source behaved otherwise: the
+search and the enrolment are the same code; the proposals, the fixed threshold, the
+priorities established once and the round budget are this module's.
 """
 
 from __future__ import annotations

@@ -141,6 +141,7 @@ def _improve(sc: ClassesScenario, classes: list[Wanted], at: At, cost: Cost,
         for var, value in hints:
             part.m.add_hint(var, value)
         overhead = max(0.2, time.monotonic() - t)
+        found: At = {}
         if any(at[c] is None for c in free):
             placed = cp_model.LinearExpr.weighted_sum(
                 [part.placed[c] for c in free], [classes[c].steps for c in free])
@@ -149,18 +150,19 @@ def _improve(sc: ClassesScenario, classes: list[Wanted], at: At, cost: Cost,
                                  seed=rng.randrange(2**31), workers=workers, probing=False)
             if solved is None:
                 continue
+            found = part.read(solved.solver)
             part.m.add(placed >= round(solved.solver.objective_value))
             part.m.clear_hints()
-            for var, value in part.hints(part.read(solved.solver)):
+            for var, value in part.hints(found):
                 part.m.add_hint(var, value)
             left = until - time.monotonic()
         part.m.minimize(part.objective())
         solved = solve_model(part.m, time_limit=max(0.1, min(PART_SECONDS, left)),
                              seed=rng.randrange(2**31), workers=workers, probing=False)
-        if solved is None:
-            continue
-        found = part.read(solved.solver)
-        if sum(cost(c, p) for c, p in found.items()) < sum(cost(c, at[c]) for c in found):
+        if solved is not None:
+            found = part.read(solved.solver)
+        if found and sum(cost(c, p) for c, p in found.items()) < sum(cost(c, at[c])
+                                                                     for c in found):
             at.update(found)
 
 

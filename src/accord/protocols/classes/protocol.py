@@ -45,8 +45,9 @@ reports its goal achievement, with the reason for every discipline left unassign
 it can take, and professors short of their minimum take classes of others
 (``repair.py``); then the episode ends (a real end, not a timer). Where the scenario lists
 the students' choices, the coordinator first seats them in the groups, one at a time
-(``AddStudent``, ``GroupIsFull``, ``RemoveStudent``; ``enrolment.py``). The episode's metrics hold ``unassigned.<group>.<discipline>`` = 1 for each
-discipline left and ``reason.<group>.<discipline>: <reason>`` = 1.
+(``AddStudent``, ``GroupIsFull``, ``RemoveStudent``; ``enrolment.py``). The episode's
+metrics hold ``unassigned.<group>.<discipline>`` = 1 for each discipline left and
+``reason.<group>.<discipline>: <reason>`` = 1.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ import report
 from accord.app.registry import load_scenario
 from accord.app.runner import run_scenario
 from accord.domains.classes import goal_achievement
-from accord.domains.classes.evaluate import missing_minutes
+from accord.domains.classes.evaluate import missing_minutes, total_utility
 from accord.domains.classes.scenario import ClassesScenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +73,7 @@ def measure(label: str, sc: ClassesScenario, protocols: list[str],
             "scenario": label, "protocol": p, "hard_violations": e.hard_violations,
             "hard_breakdown": {k: v for k, v in e.hard_breakdown.items() if v},
             "goal": goal_achievement(sc, e.plans), "agreed": agreed, "cost": e.cost,
+            "utility": total_utility(sc, e.plans),
             "cost_breakdown": e.cost_breakdown, "unassigned": left,
             "messages": e.messages, "wall_seconds": e.wall_seconds, "rounds": e.rounds})
         console.print(f"  {label} {p:12} goal {rows[-1]['goal']:.3f}, cost {e.cost} "
@@ -83,11 +84,14 @@ def measure(label: str, sc: ClassesScenario, protocols: list[str],
             else None
         r["cost_ratio_central"] = r["cost"] / central["cost"] if central and central["cost"] \
             else None
+        r["utility_ratio_central"] = r["utility"] / central["utility"] \
+            if central and central["utility"] else None
     return rows
 
 
-COLUMNS = ["scenario", "protocol", "hard", "hard kinds", "goal", "agreed", "cost",
-           "goal ÷ central", "cost ÷ central", "unassigned", "messages", "wall s"]
+COLUMNS = ["scenario", "protocol", "hard", "hard kinds", "goal", "agreed", "cost", "utility",
+           "goal ÷ central", "cost ÷ central", "utility ÷ central", "unassigned", "messages",
+           "wall s"]
 
 
 def _cells(r: dict[str, Any]) -> list[str]:
@@ -95,8 +99,10 @@ def _cells(r: dict[str, Any]) -> list[str]:
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["hard_breakdown"].items())) or "-"
     return [r["scenario"], r["protocol"], str(r["hard_violations"]), kinds,
             f"{r['goal']:.3f}", report.opt(r["agreed"], "{:.3f}"), str(r["cost"]),
+            report.opt(r.get("utility"), "{:.3f}"),
             report.opt(r["goal_ratio_central"], "{:.2f}"),
-            report.opt(r["cost_ratio_central"], "{:.2f}"), str(len(r["unassigned"])),
+            report.opt(r["cost_ratio_central"], "{:.2f}"),
+            report.opt(r.get("utility_ratio_central"), "{:.3f}"), str(len(r["unassigned"])),
             str(r["messages"]), f"{r['wall_seconds']:.2f}"]
 
 

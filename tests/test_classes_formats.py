@@ -191,6 +191,24 @@ def test_generate_is_deterministic_and_feasible_by_construction():
         k for k, v in ev.breakdown.items() if v}
 
 
+def test_generated_and_imported_choices_are_seated_at_run_time(tmp_path):
+    """The generator (with ``seat_at_run_time``) and the importer write the students'
+    choices; the coordinator of ``classes`` seats every one of them, re-placing students
+    whose first group is full."""
+    sc = generate(students=60, disciplines=6, professors=4, classrooms=3, seed=5,
+                  seat_at_run_time=True)
+    assert len(sc.students) == 60 and all(len(st.disciplines) == 4 for st in sc.students)
+    assert not generate(students=60, disciplines=6, professors=4, classrooms=3,
+                        seed=5).students
+    e = run_scenario(sc, protocol="classes", db=str(tmp_path / "c.db")).episodes[0]
+    assert (e.metrics["seats_taken"], e.metrics["choices_without_seat"]) == (240, 0)
+    assert e.hard_violations == 0 and goal_achievement(sc, e.plans) == 1.0
+    book, _ = imported([write_xlsx(tmp_path / "fac.xlsx", sheets())])
+    seats = {d: sum(g.students for g in book.groups if d in g.disciplines)
+             for d in ("MAT101", "FIS201")}
+    assert {d: sum(d in st.disciplines for st in book.students) for d in seats} == seats
+
+
 def test_central_reaches_full_goal_on_a_small_generated_faculty(tmp_path):
     sc = generate(students=60, disciplines=6, professors=4, classrooms=3, seed=5)
     assert central_of(sc, tmp_path / "c.db") == (0, 1.0)

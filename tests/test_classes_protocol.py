@@ -10,9 +10,12 @@ import pytest
 
 from accord.app.registry import load_scenario, wire
 from accord.app.runner import run_scenario
+from accord.contract import MeetingHost
 from accord.domains.classes import goal_achievement
 from accord.domains.classes.scenario import ClassesScenario
+from accord.protocols.classes.messages import HeldClass, ProfessorGoalReport
 from accord.protocols.classes.options import ClassesOptions
+from accord.protocols.classes.repair import Move, Staff
 from accord.protocols.classes.utility import threshold, utility
 from accord.store import Store
 from tests.conftest import ROOT
@@ -94,13 +97,16 @@ def test_the_document_message_flow_in_order(db):
 
 
 def test_no_preference_unavailable_time_or_student_list_in_any_message(db):
-    res = run_scenario(small(), protocol="classes", episodes=1, db=db)
+    choices = [{"id": "stu-1", "disciplines": ["D"]}, {"id": "stu-2", "disciplines": ["D", "E"]}]
+    res = run_scenario(small(students=choices), protocol="classes", episodes=1, db=db)
     log = [m.to_json() for m in Store(db).messages(res.run_id, WIRE)]
     assert len(log) > 30
+    assert sum("stu-" in text for text in log) == 3  # an add_student a choice
     for text in log:
         for secret in ("preferred", "unavailable", "weight", "private", "students",
                        "10:00", "12:00"):
             assert secret not in text, (secret, text)
+        assert not ("stu-1" in text and "stu-2" in text)  # one student at a time
     lessons = res.episodes[0].plans["G"].assignment["classes"]
     # P is away on Monday until 10:00 and prefers Tuesday from 10:00: its class is there
     assert [(x["discipline"], x["day"], x["start"]) for x in lessons
@@ -184,3 +190,74 @@ def test_the_synchronized_mode_reaches_the_concurrent_result_on_fehu(db):
     sc.protocol_options["classes"] = {"mode": "synchronized"}
     e = run_scenario(sc, protocol="classes", episodes=1, db=db).episodes[0]
     assert (e.hard_violations, e.cost, e.metrics["placed_minutes"]) == (0, 28, 38 * 120)
+
+
+def test_the_coordinator_forms_groups_from_choices_at_run_time(db):
+    """Two groups of D seat 2 students each. s3 and s4 find G1 full and are re-placed in
+    G2; s5 finds both full and waits; s2 drops D, and s5 takes the seat it freed; s6 is
+    left without one."""
+    choose = [{"id": f"s{i}", "disciplines": ["D"]} for i in (1, 3, 4, 5, 6)]
+    choose.insert(1, {"id": "s2", "dropped": ["D"]})
+    sc = small(disciplines=[{"code": "D", "class_minutes": 60}],
+               groups=[{"id": g, "students": 2, "disciplines": ["D"]} for g in ("G1", "G2")],
+               professors=[{"id": "P", "can_teach": ["D"]}], students=choose)
+    res = run_scenario(sc, protocol="classes", episodes=1, db=db)
+    t = trace(res, db)
+    start = t.index(("coordinator", "G1", "add_student"))
+    end = t.index(("coordinator", "G1", "start_searching_professors"))
+    add = [("coordinator", "G1", "add_student"), ("G1", "coordinator", "student_added")]
+    full = [("coordinator", "G1", "add_student"), ("G1", "coordinator", "group_is_full")]
+    add2 = [("coordinator", "G2", "add_student"), ("G2", "coordinator", "student_added")]
+    full2 = [("coordinator", "G2", "add_student"), ("G2", "coordinator", "group_is_full")]
+    assert t[start:end] == (
+        add + add  # s1, s2
+        + full + add2 + full + add2  # s3, s4: G1 is full, G2 seats them
+        + full + full2 + full + full2  # s5, s6: both full, they wait
+        + [("coordinator", "G1", "remove_student"), ("G1", "coordinator", "ack")]  # s2
+        + add)  # s5 takes the seat s2 freed
+    e = res.episodes[0]
+    assert (e.metrics["seats_taken"], e.metrics["choices_without_seat"]) == (4, 1)
+    assert e.metrics["without_seat.s6.D"] == 1
+    assert e.hard_violations == 0 and e.metrics["groups_achieved"] == 2
+
+
+@pytest.mark.parametrize("least", [2, 3])
+def test_a_professor_short_of_its_minimum_takes_classes_of_others(db, least):
+    """Only the full-time Q is asked at first, so Q takes both groups' D; the part-time
+    P, short of its minimum, then takes them over (each group re-negotiates its class
+    with P and releases Q's). A minimum of 3 cannot be met: P is reported short of 1."""
+    sc = small(disciplines=[{"code": "D", "class_minutes": 60}],
+               groups=[{"id": g, "students": 10, "disciplines": ["D"]} for g in ("G", "H")],
+               professors=[{"id": "Q", "can_teach": ["D"]},
+                           {"id": "P", "full_time": False, "can_teach": ["D"],
+                            "min_classes": least}])
+    res = run_scenario(sc, protocol="classes", episodes=1, db=db)
+    e = res.episodes[0]
+    kinds = [k for _, _, k in trace(res, db)]
+    assert kinds.count("reopen_negotiation") == 2 and kinds.count("class_released") == 2
+    assert e.metrics["classes_moved"] == 2
+    assert (e.metrics["professor.P.held"], e.metrics["professor.Q.held"]) == (2, 0)
+    assert e.metrics["groups_achieved"] == 2
+    assert e.hard_breakdown["below_min_classes"] == least - 2
+    assert e.metrics.get("professor.P.short", 0) == least - 2
+
+
+def test_a_chain_of_moves_frees_a_full_professor_for_a_class_only_it_can_teach():
+    """P alone teaches D and is full with E, which Q also teaches; Q is full with F, which
+    T also teaches and has a class to spare: the chain moves Q's F to T, then P's E to Q,
+    and P takes D. A move banned (its negotiation failed) is not tried again; where no
+    professor has a class to spare there is no chain."""
+    hosts = [MeetingHost(id=p, subjects=tuple(can), first_scope=True, min_meetings=0,
+                         max_meetings=1)
+             for p, can in (("P", "DE"), ("Q", "EF"), ("T", "F"))]
+    held = {"P": [HeldClass(group="H", discipline="E")],
+            "Q": [HeldClass(group="K", discipline="F")], "T": []}
+    goals = {p: ProfessorGoalReport(held=len(cs), min_classes=0, max_classes=1,
+                                    achieved=True, classes=cs) for p, cs in held.items()}
+    staff = Staff(hosts, goals)
+    found = staff.chain("D", set(), set())
+    assert found == ("P", [Move(held["Q"][0], "Q", "T"), Move(held["P"][0], "P", "Q")])
+    assert staff.chain("D", set(), {Move(held["Q"][0], "Q", "T")}) is None
+    assert staff.chain("D", {"P"}, set()) is None
+    staff.held["T"].append(HeldClass(group="L", discipline="F"))
+    assert staff.chain("D", set(), set()) is None

@@ -220,6 +220,16 @@ class Timekeeper(ABC):
 
 
 @dataclass(frozen=True)
+class MemberChoice:
+    """A member's (a student's) choice of a subject, as the office's coordinator hears it:
+    ``dropped`` when it was chosen and then given up during enrolment."""
+
+    member: str
+    subject: str
+    dropped: bool = False
+
+
+@dataclass(frozen=True)
 class MeetingsMarket:
     """The public facts of a meetings market and each agent's own time model: the week
     (``days`` × ``steps_per_day`` steps of ``step_minutes``), the parties' needs, the
@@ -235,6 +245,9 @@ class MeetingsMarket:
     rooms: tuple[MeetingRoom, ...]
     timekeepers: Mapping[str, Timekeeper]
     plan: Callable[[str, Sequence[Meeting]], Plan]
+    choices: tuple[MemberChoice, ...] = ()
+    """Members' choices for the coordinator to form the parties from at run time, each
+    party seating at most its needs' ``size`` (none: the parties are formed already)."""
 
     def starts(self, steps: int) -> list[int]:
         """Every start of a meeting of ``steps`` steps that ends on its own day."""

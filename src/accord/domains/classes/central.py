@@ -22,7 +22,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from accord.contract import CentralResult
-from accord.domains.classes.evaluate import outside_preferred, plan_of, unplaced_weight
+from accord.domains.classes.evaluate import outside_preferred, plan_of, prices, unplaced_weight
 from accord.domains.classes.greedy import first_fit
 from accord.domains.classes.model import Model, Placed, Wanted, build, starts_of, wanted
 from accord.domains.classes.scenario import ClassesScenario
@@ -39,6 +39,9 @@ NEIGHBOURHOOD = 40
 """Classes freed at once: a model CP-SAT solves in well under a second."""
 PART_SECONDS = 2.0
 """Wall seconds at most for one neighbourhood."""
+FINISH = 0.02
+"""The share of the time limit kept for writing the plans after the search (half a
+second at 2,000 students)."""
 
 At = dict[int, Placed | None]
 Cost = Callable[[int, Placed | None], int]
@@ -98,7 +101,7 @@ def _solve(sc: ClassesScenario, *, time_limit: float, seed: int,
             at = found
         if solved.optimal:
             return _result(sc, classes, at, optimal=True, bound=solved.bound)
-    _improve(sc, classes, at, cost, t0 + time_limit, seed, workers)
+    _improve(sc, classes, at, cost, t0 + (1 - FINISH) * time_limit, seed, workers)
     bound = solved.bound if solved is not None else 0.0
     return _result(sc, classes, at, optimal=False, bound=bound)
 
@@ -119,24 +122,47 @@ def _meet_minimums(sc: ClassesScenario, whole: Model, at: At, seconds: float, se
 
 def _improve(sc: ClassesScenario, classes: list[Wanted], at: At, cost: Cost,
              until: float, seed: int, workers: int) -> None:
-    """Large neighbourhood search in place until ``until`` (``time.monotonic``)."""
+    """Large neighbourhood search in place until ``until`` (``time.monotonic``), each
+    neighbourhood started only while the time left exceeds what building the last one
+    took. A neighbourhood with a class left unplaced is first solved for the classes
+    placed alone (CP-SAT proves that in a fraction of the time the whole objective
+    takes), then for the official cost with at least as many placed."""
     rng = random.Random(seed)
     turn = 0
-    while (left := until - time.monotonic()) > 0.2:
+    overhead = 0.2
+    while (left := until - time.monotonic()) > overhead:
+        t = time.monotonic()
         free = _neighbourhood(sc, classes, at, rng, turn)
         turn += 1
         part = build(sc, classes, {c: p for c, p in at.items() if c not in free})
         for short in part.lacking:
             part.m.add(short == 0)
-        part.m.minimize(part.objective())
-        for var, value in part.hints({c: at[c] for c in free}):
+        hints = part.hints({c: at[c] for c in free})
+        for var, value in hints:
             part.m.add_hint(var, value)
-        solved = solve_model(part.m, time_limit=min(PART_SECONDS, left),
+        overhead = max(0.2, time.monotonic() - t)
+        found: At = {}
+        if any(at[c] is None for c in free):
+            placed = cp_model.LinearExpr.weighted_sum(
+                [part.placed[c] for c in free], [classes[c].steps for c in free])
+            part.m.maximize(placed)
+            solved = solve_model(part.m, time_limit=min(PART_SECONDS, left),
+                                 seed=rng.randrange(2**31), workers=workers, probing=False)
+            if solved is None:
+                continue
+            found = part.read(solved.solver)
+            part.m.add(placed >= round(solved.solver.objective_value))
+            part.m.clear_hints()
+            for var, value in part.hints(found):
+                part.m.add_hint(var, value)
+            left = until - time.monotonic()
+        part.m.minimize(part.objective())
+        solved = solve_model(part.m, time_limit=max(0.1, min(PART_SECONDS, left)),
                              seed=rng.randrange(2**31), workers=workers, probing=False)
-        if solved is None:
-            continue
-        found = part.read(solved.solver)
-        if sum(cost(c, p) for c, p in found.items()) < sum(cost(c, at[c]) for c in found):
+        if solved is not None:
+            found = part.read(solved.solver)
+        if found and sum(cost(c, p) for c, p in found.items()) < sum(cost(c, at[c])
+                                                                     for c in found):
             at.update(found)
 
 
@@ -156,9 +182,8 @@ def _neighbourhood(sc: ClassesScenario, classes: list[Wanted], at: At, rng: rand
     if left:
         w = classes[left[turn % len(left)]]
         free.update(by_group[w.group.id])
-        for prof in rng.sample(sc.professors, len(sc.professors)):
-            if w.discipline in prof.can_teach:
-                free.update(by_prof.get(prof.id, []))
+        for prof in _chain(sc, classes, by_prof, w.discipline, rng):
+            free.update(by_prof.get(prof, []))
     pools, keys = ((by_prof, [p.id for p in sc.professors]) if turn % 2 == 0
                    else (by_group, sorted(by_group)))
     for k in rng.sample(keys, len(keys)):
@@ -166,6 +191,32 @@ def _neighbourhood(sc: ClassesScenario, classes: list[Wanted], at: At, rng: rand
             break
         free.update(pools.get(k, []))
     return free
+
+
+def _chain(sc: ClassesScenario, classes: list[Wanted], by_prof: dict[str, list[int]],
+           discipline: str, rng: random.Random) -> list[str]:
+    """Professors whose classes to free for a class of ``discipline`` left unplaced: those
+    able to teach it and, where all are at their maximum, a shortest chain (breadth first,
+    ties at random) of professors each able to take a class of the one before, to one
+    with a class to spare (an augmenting path, as in a matching)."""
+    profs = rng.sample(sc.professors, len(sc.professors))
+    spare = {p.id: p.max_classes is None or len(by_prof.get(p.id, [])) < p.max_classes
+             for p in profs}
+    first = [p.id for p in profs if discipline in p.can_teach]
+    parent: dict[str, str | None] = dict.fromkeys(first)
+    queue = list(first)
+    for p in queue:
+        if spare[p]:
+            chain = [p]
+            while (back := parent[chain[-1]]) is not None:
+                chain.append(back)
+            return first + chain
+        for d in dict.fromkeys(classes[c].discipline for c in by_prof.get(p, [])):
+            for prof in profs:
+                if prof.id not in parent and d in prof.can_teach:
+                    parent[prof.id] = p
+                    queue.append(prof.id)
+    return first
 
 
 def _result(sc: ClassesScenario, classes: list[Wanted], at: At, *, optimal: bool,
@@ -176,5 +227,6 @@ def _result(sc: ClassesScenario, classes: list[Wanted], at: At, *, optimal: bool
             w = classes[c]
             lessons[w.group.id].append(lesson_at(sc, w.discipline, w.kind, p.professor,
                                                  p.classroom, p.start, w.minutes))
-    return CentralResult(plans={g: plan_of(sc, g, xs) for g, xs in lessons.items()},
+    priced = prices(sc)
+    return CentralResult(plans={g: plan_of(sc, g, xs, priced) for g, xs in lessons.items()},
                          optimal=optimal, bound=bound)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
 
 from accord.contract import Evaluation
 from accord.domains.classes.scenario import ClassesScenario, Kind
@@ -144,10 +145,12 @@ def outside_preferred(sc: ClassesScenario) -> dict[str, tuple[int, set[int]]]:
             if (preferred := sc.preferred_steps(p)) is not None and p.private.weight}
 
 
-def preferences(sc: ClassesScenario, bs: list[Booked]) -> int:
+def preferences(sc: ClassesScenario, bs: list[Booked],
+                away: dict[str, tuple[int, set[int]]] | None = None) -> int:
     """Soft: classes at a professor's non-preferred times, per step, times its weight (a
-    professor without preferred times prefers no time over another)."""
-    away = outside_preferred(sc)
+    professor without preferred times prefers no time over another; ``away``: the
+    scenario's ``outside_preferred``, when already at hand)."""
+    away = outside_preferred(sc) if away is None else away
     return sum(w * len(out.intersection(b.steps or ())) for b in bs
                for w, out in [away.get(b.lesson.professor, (0, set()))])
 
@@ -169,10 +172,12 @@ def missing_minutes(sc: ClassesScenario, plans: Mapping[str, Plan],
 
 
 def unplaced(sc: ClassesScenario, plans: Mapping[str, Plan],
-             groups: Iterable[str] | None = None) -> int:
-    """Soft, first: the required steps left unplaced, times ``unplaced_weight``."""
+             groups: Iterable[str] | None = None, weight: int | None = None) -> int:
+    """Soft, first: the required steps left unplaced, times ``unplaced_weight`` (``weight``,
+    when already at hand)."""
     step = sc.week.step
-    return unplaced_weight(sc) * sum(-(-n // step) for n in missing_minutes(
+    weight = unplaced_weight(sc) if weight is None else weight
+    return weight * sum(-(-n // step) for n in missing_minutes(
         sc, plans, groups).values())
 
 
@@ -180,6 +185,29 @@ def goal_achievement(sc: ClassesScenario, plans: Mapping[str, Plan]) -> float:
     """The metric: the share of required minutes placed (1 when nothing is required)."""
     need = sum(required_minutes(sc).values())
     return 1 - sum(missing_minutes(sc, plans).values()) / need if need else 1.0
+
+
+def total_utility(sc: ClassesScenario, plans: Mapping[str, Plan]) -> float:
+    """The timetable's utility on the document's scale, in [0, 1]: the mean over required
+    steps of the document's utility of a class to its professor, with Δgoal 1 and the
+    weighted priority 1 (every required class counts alike), the weights 0.5 each: a step
+    placed in its professor's preferred times (or of one without) is worth 1, one outside
+    them 0.5, one unplaced 0. Only steps within the required minutes count."""
+    step = sc.week.step
+    need = sum(-(-n // step) for n in required_minutes(sc).values())
+    if not need:
+        return 1.0
+    away = outside_preferred(sc)
+    left = {k: -(-n // step) for k, n in required_minutes(sc).items()}
+    worth = 0.0
+    for b in known(sc, booked(sc, plans)):
+        key = (b.group, b.lesson.discipline, b.lesson.kind)
+        out = away.get(b.lesson.professor, (0, set()))[1]
+        for s in b.steps or ():
+            if left.get(key, 0) > 0:
+                left[key] -= 1
+                worth += 0.5 if s in out else 1.0
+    return worth / need
 
 
 def evaluate(sc: ClassesScenario, plans: Mapping[str, Plan]) -> Evaluation:
@@ -200,11 +228,29 @@ def evaluate(sc: ClassesScenario, plans: Mapping[str, Plan]) -> Evaluation:
                       breakdown=soft, hard_breakdown=hard)
 
 
-def plan_of(sc: ClassesScenario, group: str, lessons: Iterable[Lesson]) -> Plan:
+@dataclass(frozen=True)
+class Prices:
+    """What the official cost reads of a whole scenario, worked out once for many plans:
+    ``unplaced_weight`` and ``outside_preferred``."""
+
+    unplaced: int
+    away: dict[str, tuple[int, set[int]]]
+
+
+def prices(sc: ClassesScenario) -> Prices:
+    """The scenario's prices."""
+    return Prices(unplaced_weight(sc), outside_preferred(sc))
+
+
+def plan_of(sc: ClassesScenario, group: str, lessons: Iterable[Lesson],
+            priced: Prices | None = None) -> Plan:
     """A group's plan holding ``lessons``: its share of the official cost (the preference
-    cost of its classes and its own unplaced steps) and its usage."""
+    cost of its classes and its own unplaced steps) and its usage (``priced``: the
+    scenario's ``prices``, when pricing many plans)."""
     xs = list(lessons)
+    priced = prices(sc) if priced is None else priced
     plan = Plan(agent=group, assignment=assignment(sc, xs), cost=0, usage=usage_of(sc, xs))
     bs = known(sc, booked(sc, {group: plan}))
-    soft = {"preferences": preferences(sc, bs), "unplaced": unplaced(sc, {group: plan}, [group])}
+    soft = {"preferences": preferences(sc, bs, priced.away),
+            "unplaced": unplaced(sc, {group: plan}, [group], priced.unplaced)}
     return plan.model_copy(update={"cost": sum(soft.values()), "breakdown": soft})

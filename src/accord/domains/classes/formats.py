@@ -69,11 +69,13 @@ class GenerateOptions(BaseModel):
     seed: int = Field(default=1, ge=SEED_MIN, le=SEED_MAX, description="seed of the draw")
     time_limit: float = Field(default=60.0, ge=1.0, description="wall seconds of central "
                                                                 "(stored)")
+    seat_at_run_time: bool = Field(default=False, description="write the students' choices, "
+                                   "for the coordinator of classes to seat them at run time")
 
 
 def _generate(o: GenerateOptions) -> ClassesScenario:
     return generate(o.students, o.disciplines, o.professors, o.classrooms, o.seed,
-                    o.group_size, o.choices, o.time_limit)
+                    o.group_size, o.choices, o.time_limit, o.seat_at_run_time)
 
 
 Write = Callable[[ClassesScenario, Mapping[str, Plan], datetime], dict[str, str]]

@@ -31,7 +31,7 @@ from accord.domains.classes.scenario import (
     Week,
     Window,
 )
-from accord.domains.classes.students import Choice, form_groups
+from accord.domains.classes.students import Choice, form_groups, students_of
 from accord.domains.classes.timetable import Lesson, lesson_at
 from accord.model.errors import AccordError
 
@@ -49,8 +49,10 @@ class Faculty:
 
 def faculty(students: int = 200, disciplines: int = 20, professors: int = 10,
             classrooms: int = 6, seed: int = 1, group_size: int = 20, choices: int = 4,
-            time_limit: float = 60.0) -> Faculty:
-    """A seeded faculty and a timetable that meets every hard constraint and goal."""
+            time_limit: float = 60.0, seat_at_run_time: bool = False) -> Faculty:
+    """A seeded faculty and a timetable that meets every hard constraint and goal
+    (``seat_at_run_time``: with the students' choices, for the coordinator of ``classes``
+    to seat them in the groups at run time)."""
     rng = random.Random(seed)
     week = Week()
     per_day = week.steps_per_day
@@ -151,7 +153,9 @@ def faculty(students: int = 200, disciplines: int = 20, professors: int = 10,
         seed=seed, protocol="central",
         protocol_options={"central": {"time_limit": time_limit, "workers": 1}},
         week=week, class_length=LENGTH, disciplines=list(discs.values()),
-        groups=kept, professors=profs, classrooms=rooms)
+        groups=kept, professors=profs, classrooms=rooms,
+        students=students_of(c for c in chosen if c.discipline in used) if seat_at_run_time
+        else [])
     code = {g.id: g.disciplines[0] for g in kept}
     return Faculty(sc, {g: [lesson_at(sc, code[g], k, p, r, s, LENGTH) for p, r, k, s in taken]
                         for g, taken in sorted(plant.items())})
@@ -183,7 +187,7 @@ def _spot(rng: random.Random, starts: list[int], slot_steps: int, per_day: int, 
 
 def generate(students: int = 200, disciplines: int = 20, professors: int = 10,
              classrooms: int = 6, seed: int = 1, group_size: int = 20, choices: int = 4,
-             time_limit: float = 60.0) -> ClassesScenario:
+             time_limit: float = 60.0, seat_at_run_time: bool = False) -> ClassesScenario:
     """A seeded faculty scenario, feasible by construction."""
     return faculty(students, disciplines, professors, classrooms, seed, group_size, choices,
-                   time_limit).scenario
+                   time_limit, seat_at_run_time).scenario

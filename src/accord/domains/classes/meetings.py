@@ -17,9 +17,10 @@ from accord.contract import (
     MeetingNeed,
     MeetingRoom,
     MeetingsMarket,
+    MemberChoice,
     Timekeeper,
 )
-from accord.domains.classes.evaluate import plan_of
+from accord.domains.classes.evaluate import plan_of, prices
 from accord.domains.classes.scenario import ClassesScenario, Kind, Professor
 from accord.domains.classes.timetable import lesson_at
 from accord.model.plan import Plan
@@ -97,9 +98,11 @@ def market(sc: ClassesScenario) -> MeetingsMarket:
     keepers: dict[str, Timekeeper] = {g.id: WeekTime(g.id, n, days) for g in sc.groups}
     keepers |= {p.id: professor_time(sc, p) for p in sc.professors}
 
+    priced = prices(sc)
+
     def plan(group: str, meetings: Sequence[Meeting]) -> Plan:
         return plan_of(sc, group, [lesson_at(sc, m.subject, cast(Kind, m.kind), m.host, m.room,
-                                             m.start, m.minutes) for m in meetings])
+                                             m.start, m.minutes) for m in meetings], priced)
 
     return MeetingsMarket(
         days=days, steps_per_day=n, step_minutes=sc.week.step,
@@ -109,4 +112,6 @@ def market(sc: ClassesScenario) -> MeetingsMarket:
                     for p in sc.professors),
         rooms=tuple(MeetingRoom(id=r.id, capacity=r.capacity, kind=r.kind)
                     for r in sc.classrooms),
-        timekeepers=keepers, plan=plan)
+        timekeepers=keepers, plan=plan,
+        choices=tuple(MemberChoice(st.id, c, dropped=c in st.dropped)
+                      for st in sc.students for c in dict.fromkeys(st.disciplines + st.dropped)))

@@ -92,6 +92,16 @@ class Group(_Strict):
     students: int = Field(ge=1, le=COUNT_MAX)
 
 
+class Student(_Strict):
+    """A student's choices, as the office receives them: the disciplines chosen and those
+    chosen and then dropped during enrolment (private: never in a message as a list)."""
+
+    id: str = Field(min_length=1)
+    career: str = ""
+    disciplines: list[str] = Field(default_factory=list)
+    dropped: list[str] = Field(default_factory=list)
+
+
 class Window(_Strict):
     """A span of time on one day of the week (``day`` None: on every day)."""
 
@@ -142,6 +152,9 @@ class ClassesScenario(ScenarioBase):
     groups: list[Group] = Field(min_length=1)
     professors: list[Professor] = Field(min_length=1)
     classrooms: list[Classroom] = Field(min_length=1)
+    students: list[Student] = Field(default_factory=list, description="the students' "
+                                    "choices, for the coordinator to form the groups from "
+                                    "at run time (each group seats its ``students``)")
 
     @model_validator(mode="after")
     def _consistent(self) -> ClassesScenario:
@@ -170,6 +183,18 @@ class ClassesScenario(ScenarioBase):
                 seen[a.id] = where
         for i, g in enumerate(self.groups):
             self._check_codes(f"groups[{i}].disciplines", g.disciplines, codes)
+        offered = {c for g in self.groups for c in g.disciplines}
+        ids: set[str] = set()
+        for i, st in enumerate(self.students):
+            if st.id in ids:
+                raise ValueError(f"students[{i}].id: {st.id} repeats")
+            ids.add(st.id)
+            if both := set(st.disciplines) & set(st.dropped):
+                raise ValueError(f"students[{i}].dropped: {sorted(both)[0]} is also chosen")
+            for name in ("disciplines", "dropped"):
+                for c in getattr(st, name):
+                    if c not in offered:
+                        raise ValueError(f"students[{i}].{name}: no group takes {c}")
         for i, p in enumerate(self.professors):
             self._check_codes(f"professors[{i}].can_teach", p.can_teach, codes)
             if p.max_classes is not None and p.min_classes > p.max_classes:

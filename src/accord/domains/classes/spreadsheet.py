@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from accord.domains.classes.scenario import ClassesScenario, Classroom, Discipline, Professor
-from accord.domains.classes.students import Choice, form_groups
+from accord.domains.classes.students import Choice, form_groups, students_of
 from accord.model.errors import ScenarioError
 from accord.model.scenario import validation_error
 
@@ -279,7 +279,7 @@ def scenario_of(sheets: dict[str, Sheet], name: str, policy: Policy,
             "name": name, "description": description, "protocol": "central",
             "protocol_options": protocol_options, "class_length": policy.class_length,
             "disciplines": list(disciplines.values()), "groups": groups,
-            "professors": professors, "classrooms": rooms})
+            "professors": professors, "classrooms": rooms, "students": students_of(choices)})
     except ValidationError as exc:
         raise validation_error(prog.source, exc) from None
     fulltime = sum(p.full_time for p in professors)

@@ -1,5 +1,7 @@
 """Groups formed from students' choices, as the source's coordinator forms them: the
-students who chose a discipline, united in groups of at most ``size`` students.
+students who chose a discipline, united in groups of at most ``size`` students. The
+importer writes both the groups (their seats) and the choices; at run time the
+coordinator of ``classes`` seats each student (``protocols/classes/enrolment.py``).
 
 A group is one section of one discipline: the students who chose it, in order of career
 and tag (so a section keeps a career together), cut into the fewest groups of at most
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from accord.domains.classes.scenario import Group
+from accord.domains.classes.scenario import Group, Student
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,14 @@ def form_groups(choices: Iterable[Choice], size: int) -> list[Group]:
     """The groups of at most ``size`` students of every chosen discipline."""
     return [Group(id=gid, disciplines=[code], students=len(members))
             for gid, code, members in sections(choices, size)]
+
+
+def students_of(choices: Iterable[Choice]) -> list[Student]:
+    """Each student's choices, students and disciplines in the order first chosen: what
+    the coordinator of ``classes`` seats in the groups at run time."""
+    out: dict[str, Student] = {}
+    for c in choices:
+        st = out.setdefault(c.student, Student(id=c.student, career=c.career))
+        if c.discipline not in st.disciplines:
+            st.disciplines.append(c.discipline)
+    return list(out.values())

@@ -1,6 +1,8 @@
-"""The coordinator of ``classes``: starts the groups' searches, widens scopes, records
-disciplines no professor can teach, and ends the episode on the groups' reports, with
-each professor's own goal (the classes it holds against its minimum) asked for then.
+"""The coordinator of ``classes``: seats the students' choices in the groups
+(``enrolment``), starts the groups' searches, widens scopes, records disciplines no
+professor can teach and, once every group has reported, asks each professor for its own
+goal (the classes it holds against its minimum) and re-opens negotiations for the classes
+left and the professors short of their minimum (``repair``) before it ends the episode.
 
 In the synchronized mode it also gives the turns: one group at a time searches its
 professors, then the groups negotiate one class each in rounds, in the scenario's order,
@@ -15,18 +17,23 @@ from typing import Any
 from accord.contract import MeetingsMarket
 from accord.model.errors import ProtocolError
 from accord.model.messages import Ack, EpisodeDone, EpisodeStart
+from accord.protocols.classes.enrolment import enrol
 from accord.protocols.classes.messages import (
     ExtraScope,
     ExtraScopeRequest,
     GoalReport,
+    HeldClass,
+    NegotiationReopened,
     NegotiationTurn,
     NoCounterpartFound,
     ProfessorGoalQuery,
     ProfessorGoalReport,
+    ReopenNegotiation,
     StartSearchingProfessors,
     TurnEnded,
 )
 from accord.protocols.classes.options import ClassesOptions
+from accord.protocols.classes.repair import Staff, settle
 from accord.runtime.agent import Agent, expect
 
 COORDINATOR = "coordinator"
@@ -47,12 +54,14 @@ class Coordinator(Agent):
     def __init__(self, market: MeetingsMarket, options: ClassesOptions | None = None) -> None:
         super().__init__(COORDINATOR)
         self.synchronized = options is not None and options.mode == "synchronized"
+        self.market = market
         self.parties = list(market.parties)
         self.full_time = [h.id for h in market.hosts if h.first_scope]
         self.part_time = [h.id for h in market.hosts if not h.first_scope]
         self._start: Any = None
         self._episode = 0
         self.reports: dict[str, GoalReport] = {}
+        self.enrolment: dict[str, float] = {}
         self.no_counterpart: dict[tuple[str, str], str] = {}
         self.extra = 0
 
@@ -65,6 +74,7 @@ class Coordinator(Agent):
         self.rounds = 0
         if not self.parties:
             return EpisodeDone(episode=msg.episode, rounds=0)
+        self.enrolment = await enrol(self, self.market, msg.episode)
         if self.synchronized:
             await self._next_turn()
             return None
@@ -106,20 +116,24 @@ class Coordinator(Agent):
             if self.synchronized:
                 await self._next_turn()
             return
-        metrics = {"groups_achieved": float(sum(r.achieved for r in self.reports.values())),
-                   "placed_minutes": float(sum(r.placed_minutes for r in self.reports.values())),
-                   "required_minutes": float(sum(r.required_minutes
-                                                 for r in self.reports.values())),
-                   "extra_scope_requests": float(self.extra),
-                   "no_counterpart_found": float(len(self.no_counterpart))}
         profs = self.full_time + self.part_time
         replies = await self.request_all([(p, ProfessorGoalQuery()) for p in profs])
-        goals = [expect(r, ProfessorGoalReport) for r in replies]
-        metrics["professors_achieved"] = float(sum(g.achieved for g in goals))
-        for p, goal in zip(profs, goals, strict=True):
-            metrics[f"professor.{p}.held"] = float(goal.held)
-            if not goal.achieved:
-                metrics[f"professor.{p}.short"] = float(goal.min_classes - goal.held)
+        goals = {p: expect(r, ProfessorGoalReport) for p, r in zip(profs, replies, strict=True)}
+        staff = Staff(self.market.hosts, goals)
+        placed, moved = await settle(staff, self._lacking(staff), self._reopen)
+        reports = self.reports.values()
+        metrics = {"groups_achieved": float(sum(r.achieved for r in reports)),
+                   "placed_minutes": float(sum(r.placed_minutes for r in reports)),
+                   "required_minutes": float(sum(r.required_minutes for r in reports)),
+                   "extra_scope_requests": float(self.extra),
+                   "no_counterpart_found": float(len(self.no_counterpart)),
+                   "classes_placed_by_moves": float(placed), "classes_moved": float(moved)}
+        metrics |= self.enrolment
+        metrics["professors_achieved"] = float(sum(not staff.short(p) for p in profs))
+        for p in profs:
+            metrics[f"professor.{p}.held"] = float(len(staff.held[p]))
+            if staff.short(p):
+                metrics[f"professor.{p}.short"] = float(staff.short(p))
         for g, r in sorted(self.reports.items()):
             for s, reason in sorted(r.unassigned.items()):
                 metrics[f"unassigned.{g}.{s}"] = 1.0
@@ -128,3 +142,23 @@ class Coordinator(Agent):
                                                         rounds=self.rounds,
                                                         metrics=metrics),
                         in_reply_to=self._start.id)
+
+    def _lacking(self, staff: Staff) -> list[HeldClass]:
+        """One entry per class a group lacks of a discipline some professor can teach."""
+        out = []
+        for n in self.market.needs:
+            r = self.reports.get(n.party)
+            if r is None or subject(n.subject, n.kind) not in r.unassigned \
+                    or (n.party, subject(n.subject, n.kind)) in self.no_counterpart:
+                continue
+            c = HeldClass(group=n.party, discipline=n.subject, lesson=n.kind)
+            held = sum(x == c for p in staff.order for x in staff.held[p])
+            out += [c] * (n.count - held)
+        return out
+
+    async def _reopen(self, c: HeldClass, professor: str, release: str) -> bool:
+        r = expect(await self.request(c.group, ReopenNegotiation(
+            discipline=c.discipline, lesson=c.lesson, professor=professor, release=release)),
+            NegotiationReopened)
+        self.reports[c.group] = r.goal
+        return r.placed

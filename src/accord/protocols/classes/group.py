@@ -10,11 +10,13 @@ from accord.contract import Meeting, MeetingNeed, MeetingsMarket
 from accord.model.messages import Ack, PlanQuery, PlanReport
 from accord.protocols.classes.coordinator import COORDINATOR, subject
 from accord.protocols.classes.messages import (
+    AddStudent,
     BookClassroom,
     ClassesAcceptance,
     ClassesCounterProposal,
     ClassesProposal,
     ClassesRejection,
+    ClassReleased,
     ClassroomBooked,
     CounterpartsFound,
     DisciplinePriorityEstablished,
@@ -22,13 +24,18 @@ from accord.protocols.classes.messages import (
     ExtraScope,
     ExtraScopeRequest,
     GoalReport,
+    GroupIsFull,
     NegotiationAcceptance,
     NegotiationClosed,
     NegotiationProposition,
+    NegotiationReopened,
     NegotiationTurn,
     NoCounterpartFound,
     ReleaseClassroom,
+    RemoveStudent,
+    ReopenNegotiation,
     StartSearchingProfessors,
+    StudentAdded,
     TurnEnded,
 )
 from accord.protocols.classes.options import ClassesOptions
@@ -76,6 +83,9 @@ class GroupAgent(Agent):
         self.hosts = [h.id for h in market.hosts]
         self.wanted = [n for n in market.needs if n.party == party]
         self.synchronized = options.mode == "synchronized"
+        self.seats = max((n.size for n in self.wanted), default=0)
+        self.roster: set[str] = set()
+        self.roster_episode = -1
         self._reset()
 
     def _reset(self) -> None:
@@ -92,11 +102,31 @@ class GroupAgent(Agent):
         k = self.index % len(ids) if ids else 0
         return ids[k:] + ids[:k]
 
+    # handleStudents: the coordinator seats and unseats students one at a time
+    async def on_add_student(self, msg: AddStudent, env: Any) -> StudentAdded | GroupIsFull:
+        if msg.episode != self.roster_episode:
+            self.roster, self.roster_episode = set(), msg.episode
+        if len(self.roster) >= self.seats:
+            return GroupIsFull(seats=self.seats)
+        self.roster.add(msg.student)
+        return StudentAdded()
+
+    async def on_remove_student(self, msg: RemoveStudent, env: Any) -> Ack:
+        self.roster.discard(msg.student)
+        return Ack()
+
     # handleNewNegotiations
     async def on_start_searching_professors(self, msg: StartSearchingProfessors,
                                             env: Any) -> None:
         self._reset()
-        await self._propose_negotiations(self.needs, msg.scope)
+        await self.search(msg.scope)
+        if not await self._maybe_report() and self.synchronized:
+            await self.send(COORDINATOR, TurnEnded(progress=True))
+
+    async def search(self, scope: list[str]) -> None:
+        """Find the professors of each discipline: ``scope`` first, else the extra scope
+        the coordinator gives; tell each how many were found."""
+        await self._propose_negotiations(self.needs, scope)
         for s in self.needs:
             if s.counterparts:
                 continue
@@ -113,8 +143,6 @@ class GroupAgent(Agent):
                 await self._tell(p, CounterpartsFound(discipline=s.need.subject,
                                                       lesson=s.need.kind,
                                                       n=len(s.counterparts)))
-        if not await self._maybe_report() and self.synchronized:
-            await self.send(COORDINATOR, TurnEnded(progress=True))
 
     async def _tell(self, p: str, body: CounterpartsFound | NegotiationClosed) -> None:
         """Tell a professor (synchronized: and wait for its ``ack``, so that nothing of
@@ -305,13 +333,56 @@ class GroupAgent(Agent):
         if self.reported or not all(s.done for s in self.needs):
             return self.reported
         self.reported = True
+        await self.send(COORDINATOR, self.goal())
+        return True
+
+    def goal(self) -> GoalReport:
         required = sum(s.need.count * s.need.minutes for s in self.needs)
         placed = sum(m.minutes for m in self.meetings)
-        await self.send(COORDINATOR, GoalReport(
+        return GoalReport(
             achieved=placed >= required, placed_minutes=placed, required_minutes=required,
-            unassigned={subject(s.need.subject, s.need.kind): s.failed for s in self.needs
-                        if s.failed is not None}))
-        return True
+            unassigned={subject(s.need.subject, s.need.kind): why for s in self.needs
+                        if s.placed < s.need.count and (why := self.why_left(s)) is not None})
+
+    def why_left(self, s: Need) -> str | None:
+        """Why a discipline still lacks classes (None: it is still negotiated)."""
+        return s.failed
+
+    async def on_reopen_negotiation(self, msg: ReopenNegotiation,
+                                    env: Any) -> NegotiationReopened:
+        """Negotiate one class of a discipline with the professor the coordinator names,
+        in place of one held by ``release`` (a move) or as one still lacking."""
+        s = self._need(msg.discipline, msg.lesson)
+        p = msg.professor
+        old = None if s is None else next(
+            (m for m in self.meetings if (m.subject, m.kind, m.host)
+             == (msg.discipline, msg.lesson, msg.release)), None)
+        if s is None or (msg.release and old is None):
+            return NegotiationReopened(placed=False, goal=self.goal())
+        n = s.need
+        teachers = sum(n.subject in h.subjects for h in self.market.hosts)
+        r = (await self.request(p, NegotiationProposition(
+            discipline=n.subject, lesson=n.kind, count=1, counterparts=teachers))).body
+        if not isinstance(r, NegotiationAcceptance):
+            return NegotiationReopened(placed=False, goal=self.goal())
+        placed = await self._bargain(Need(n, {p: Counterpart()}), p)
+        if placed:
+            if old is not None:
+                await self._release(old)
+            else:
+                s.placed += 1
+                if s.placed >= n.count:
+                    s.failed = None
+        return NegotiationReopened(placed=placed, goal=self.goal())
+
+    async def _release(self, m: Meeting) -> None:
+        """Give up a class that another professor took: tell its professor and classroom."""
+        steps = -(-m.minutes // self.market.step_minutes)
+        self.meetings.remove(m)
+        self.busy -= set(range(m.start, m.start + steps))
+        expect(await self.request(m.host, ClassReleased(
+            discipline=m.subject, lesson=m.kind, start=m.start, minutes=m.minutes)), Ack)
+        expect(await self.request(m.room, ReleaseClassroom(start=m.start, steps=steps)), Ack)
 
     async def on_plan_query(self, msg: PlanQuery, env: Any) -> PlanReport:
         p = self.market.plan(self.id, self.meetings)

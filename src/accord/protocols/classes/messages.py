@@ -31,11 +31,47 @@ class StartSearchingProfessors(Body):
     scope: list[str]
 
 
+class AddStudent(Body):
+    """Coordinator to a group, at run time: seat this student, who chose ``discipline``
+    (one student at a time; no group's roster ever travels)."""
+
+    kind: Literal["add_student"] = "add_student"
+    student: str
+    discipline: str
+    episode: int = 0
+
+
+class StudentAdded(Body):
+    """Group to coordinator: seated."""
+
+    kind: Literal["student_added"] = "student_added"
+
+
+class GroupIsFull(Body):
+    """Group to coordinator: every seat is taken; place the student elsewhere."""
+
+    kind: Literal["group_is_full"] = "group_is_full"
+    seats: int
+
+
+class RemoveStudent(Body):
+    """Coordinator to a group: the student dropped the discipline; free the seat (an
+    ``ack``)."""
+
+    kind: Literal["remove_student"] = "remove_student"
+    student: str
+    discipline: str
+    episode: int = 0
+
+
 class NegotiationProposition(Body, _Subject):
     """Group to a professor in scope: negotiate ``count`` classes of this discipline?"""
 
     kind: Literal["negotiation_proposition"] = "negotiation_proposition"
     count: int = 1
+    counterparts: int | None = Field(default=None, description="a re-opened negotiation: "
+                                     "the professors able to teach it (no "
+                                     "``CounterpartsFound`` follows)")
 
 
 class NegotiationAcceptance(Body, _Subject):
@@ -207,6 +243,45 @@ class GoalReport(Body):
     unassigned: dict[str, str] = Field(default_factory=dict)
 
 
+class ReopenNegotiation(Body, _Subject):
+    """Coordinator to a group, once every group has reported: negotiate one class of this
+    discipline with ``professor`` (re-opening a negotiation); ``release``: the professor
+    whose class of it the new one replaces (released once the new one is placed), so that
+    a professor at its maximum is freed for a class only it can take, or one short of its
+    minimum gets a class. Answered with ``NegotiationReopened``."""
+
+    kind: Literal["reopen_negotiation"] = "reopen_negotiation"
+    professor: str
+    release: str = ""
+
+
+class NegotiationReopened(Body):
+    """Group to coordinator: whether the class was placed with the new professor (and the
+    old one released), and the group's goal now."""
+
+    kind: Literal["negotiation_reopened"] = "negotiation_reopened"
+    placed: bool
+    goal: GoalReport
+
+
+class ClassReleased(Body, _Subject):
+    """Group to a professor: its class from ``start`` is released (another professor
+    took it); answered with an ``ack``."""
+
+    kind: Literal["class_released"] = "class_released"
+    start: int
+    minutes: int
+
+
+class HeldClass(BaseModel):
+    """A class a professor holds: its group and discipline (no time, no student)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    group: str
+    discipline: str
+    lesson: str = "lecture"
+
+
 class ProfessorGoalQuery(Body):
     """Coordinator to each professor once every group has reported: your goal?"""
 
@@ -222,6 +297,7 @@ class ProfessorGoalReport(Body):
     min_classes: int
     max_classes: int | None = None
     achieved: bool
+    classes: list[HeldClass] = Field(default_factory=list)
 
 
 KINDS: tuple[type[Body], ...] = (
@@ -230,4 +306,5 @@ KINDS: tuple[type[Body], ...] = (
     CounterpartsFound, DisciplinePriorityEstablished, ClassesProposal, ClassesAcceptance,
     ClassesCounterProposal, ClassesRejection, NegotiationClosed, BookClassroom,
     ClassroomBooked, BookingRefused, ReleaseClassroom, GoalReport, DisciplinePriorityRequest,
-    NegotiationTurn, TurnEnded, ProfessorGoalQuery, ProfessorGoalReport)
+    NegotiationTurn, TurnEnded, ProfessorGoalQuery, ProfessorGoalReport, ReopenNegotiation,
+    NegotiationReopened, ClassReleased, AddStudent, StudentAdded, GroupIsFull, RemoveStudent)

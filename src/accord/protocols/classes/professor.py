@@ -13,9 +13,11 @@ from accord.protocols.classes.messages import (
     ClassesCounterProposal,
     ClassesProposal,
     ClassesRejection,
+    ClassReleased,
     CounterpartsFound,
     DisciplinePriorityEstablished,
     DisciplinePriorityRequest,
+    HeldClass,
     NegotiationAcceptance,
     NegotiationClosed,
     NegotiationProposition,
@@ -47,6 +49,9 @@ class ProfessorAgent(Agent):
     priority, and answers proposals by its utility."""
 
     role = "manager"
+    closes = True
+    """Whether a negotiation ends with its last class (the source's professor keeps
+    them all, and their weight in its priorities, to the end)."""
 
     def __init__(self, host: MeetingHost, keeper: Timekeeper, market: MeetingsMarket,
                  options: ClassesOptions, seed: int) -> None:
@@ -58,7 +63,8 @@ class ProfessorAgent(Agent):
 
     def _reset(self) -> None:
         self.busy: set[int] = set()
-        self.held = 0
+        self.classes: list[tuple[HeldClass, int, int]] = []
+        """The classes it holds: each with its start and steps."""
         self.negs: dict[Key, Negotiation] = {}
         self.announced: dict[Key, tuple[Any, ...]] = {}
         self.order = 0
@@ -73,7 +79,8 @@ class ProfessorAgent(Agent):
             return NegotiationRejection(discipline=msg.discipline, lesson=msg.lesson,
                                         reason=f"{self.id} cannot teach {msg.discipline}")
         self.order += 1
-        self.negs[env.sender, msg.discipline, msg.lesson] = Negotiation(msg.count, self.order)
+        self.negs[env.sender, msg.discipline, msg.lesson] = Negotiation(
+            msg.count, self.order, msg.counterparts)
         return NegotiationAcceptance(discipline=msg.discipline, lesson=msg.lesson)
 
     # handleNegotiationStart
@@ -101,6 +108,11 @@ class ProfessorAgent(Agent):
                 closed=True, reason=self._closed_reason(), short=self._short(),
                 free=self.free)
         return self._established(key, self.reserved())
+
+    @property
+    def held(self) -> int:
+        """The classes it holds."""
+        return len(self.classes)
 
     @property
     def free(self) -> int | None:
@@ -227,12 +239,27 @@ class ProfessorAgent(Agent):
             neg.offered = best
             return ClassesCounterProposal(discipline=msg.discipline, lesson=msg.lesson,
                                           start=best, minutes=msg.minutes)
-        self.busy |= set(range(msg.start, msg.start + steps))
-        self.held += 1
+        await self.take(key, neg, msg.start, steps)
+        return Ack()
+
+    async def take(self, key: Key, neg: Negotiation, start: int, steps: int) -> None:
+        """Put a class of a negotiation in the timetable (the negotiation ends with its
+        last class) and re-establish the priorities."""
+        self.busy |= set(range(start, start + steps))
+        self.classes.append((HeldClass(group=key[0], discipline=key[1], lesson=key[2]),
+                             start, steps))
         neg.want -= 1
-        if neg.want <= 0:
+        if neg.want <= 0 and self.closes:
             self.negs.pop(key)
             self.announced.pop(key, None)
+        await self.announce()
+
+    async def on_class_released(self, msg: ClassReleased, env: Any) -> Ack:
+        """A group moved a class of this professor to another: free its time."""
+        held = HeldClass(group=env.sender, discipline=msg.discipline, lesson=msg.lesson)
+        one = next(c for c in self.classes if (c[0], c[1]) == (held, msg.start))
+        self.classes.remove(one)
+        self.busy -= set(range(one[1], one[1] + one[2]))
         await self.announce()
         return Ack()
 
@@ -240,4 +267,5 @@ class ProfessorAgent(Agent):
                                       env: Any) -> ProfessorGoalReport:
         return ProfessorGoalReport(held=self.held, min_classes=self.host.min_meetings,
                                    max_classes=self.host.max_meetings,
-                                   achieved=self.held >= self.host.min_meetings)
+                                   achieved=self.held >= self.host.min_meetings,
+                                   classes=[c for c, _, _ in self.classes])

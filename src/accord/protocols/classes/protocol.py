@@ -40,9 +40,14 @@ does not fit the group, or for which no classroom is free, gets the group's own
 counter-proposal. Once a discipline is placed, or cannot be, the group closes its other
 negotiations of it (``NegotiationClosed``). A group that has nothing left to negotiate
 reports its goal achievement, with the reason for every discipline left unassigned
-(``GoalReport``); the episode ends when every group has reported (a real end, not a
-timer). The episode's metrics hold ``unassigned.<group>.<discipline>`` = 1 for each
-discipline left and ``reason.<group>.<discipline>: <reason>`` = 1.
+(``GoalReport``). Once every group has reported, the coordinator re-opens negotiations
+(``ReopenNegotiation``): chains of moves free a professor at its maximum for a class only
+it can take, and professors short of their minimum take classes of others
+(``repair.py``); then the episode ends (a real end, not a timer). Where the scenario lists
+the students' choices, the coordinator first seats them in the groups, one at a time
+(``AddStudent``, ``GroupIsFull``, ``RemoveStudent``; ``enrolment.py``). The episode's
+metrics hold ``unassigned.<group>.<discipline>`` = 1 for each discipline left and
+``reason.<group>.<discipline>: <reason>`` = 1.
 """
 
 from __future__ import annotations

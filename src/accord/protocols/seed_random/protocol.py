@@ -28,6 +28,10 @@ baseline's official goal achievement is 0 whatever it agreed; the minutes the gr
 professors agreed are in the metrics (``placed_minutes`` of ``required_minutes``). The
 episode's metrics hold ``unassigned.<group>.<discipline>`` = 1 and
 ``reason.<group>.<discipline>: <reason>`` = 1 for each class not agreed, as ``classes``'.
+
+Its agents are ``classes``' own, subclassed where the source behaved otherwise: the
+search and the enrolment are the same code; the proposals, the fixed threshold, the
+priorities established once and the round budget are this module's.
 """
 
 from __future__ import annotations
@@ -43,35 +47,29 @@ from accord.contract import (
     Domain,
     Meeting,
     MeetingHost,
-    MeetingNeed,
     MeetingsMarket,
     Protocol,
     Timekeeper,
 )
-from accord.model.messages import Ack, Body, EpisodeDone, EpisodeStart, PlanQuery, PlanReport
+from accord.model.messages import Body, EpisodeDone, EpisodeStart
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
 from accord.protocols.capacity import member_seed
-from accord.protocols.classes.coordinator import COORDINATOR, subject
+from accord.protocols.classes.coordinator import COORDINATOR, Coordinator
+from accord.protocols.classes.group import GroupAgent, Need
 from accord.protocols.classes.messages import (
     ClassesAcceptance,
     ClassesProposal,
     ClassesRejection,
-    CounterpartsFound,
     DisciplinePriorityEstablished,
-    ExtraScope,
-    ExtraScopeRequest,
     GoalReport,
-    NegotiationAcceptance,
-    NegotiationProposition,
-    NegotiationRejection,
-    NoCounterpartFound,
     StartSearchingProfessors,
 )
 from accord.protocols.classes.options import ClassesOptions
-from accord.protocols.classes.utility import EPS, utility
+from accord.protocols.classes.professor import ProfessorAgent
+from accord.protocols.classes.utility import EPS
 from accord.protocols.seed_random.messages import KINDS, ProposalRound
-from accord.runtime.agent import Agent, expect
+from accord.runtime.agent import Agent
 
 NO_ROOM = ""
 """The classroom of an agreed class: none (the source booked none)."""
@@ -87,51 +85,31 @@ class SeedRandomOptions(BaseModel):
                                         "or above which a professor accepts (fixed)")
 
     def utility_options(self) -> ClassesOptions:
-        """The document's utility weights (0.5 each) and this threshold, no concession."""
-        return ClassesOptions(acceptance_threshold=self.acceptance_threshold, concession=0)
+        """The document's utility weights (0.5 each) and this threshold, no concession;
+        synchronized: the source's group waits for the answer to each of its messages."""
+        return ClassesOptions(acceptance_threshold=self.acceptance_threshold, concession=0,
+                              mode="synchronized")
 
 
-class RandomCoordinator(Agent):
-    """Starts the searches, widens scopes, records disciplines no professor can teach,
-    and runs the round budget: the episode ends after the last round, not on the goal."""
-
-    role = "manager"
+class RandomCoordinator(Coordinator):
+    """``classes``' coordinator (searches, scopes, disciplines no professor can teach),
+    but it runs the round budget: the episode ends after the last round, not on the
+    goal."""
 
     def __init__(self, market: MeetingsMarket, options: SeedRandomOptions) -> None:
-        super().__init__(COORDINATOR)
-        self.options = options
-        self.parties = list(market.parties)
-        self.full_time = [h.id for h in market.hosts if h.first_scope]
-        self.part_time = [h.id for h in market.hosts if not h.first_scope]
-        self._start: Any = None
-        self._episode = 0
+        super().__init__(market)
+        self.budget = options.rounds
         self.round = 0
-        self.reports: dict[str, GoalReport] = {}
-        self.extra = 0
-        self.no_counterpart = 0
 
     async def on_episode_start(self, msg: EpisodeStart, env: Any) -> EpisodeDone | None:
-        self._start, self._episode = env, msg.episode
-        self.round, self.reports, self.extra, self.no_counterpart = 0, {}, 0, 0
-        if not self.parties:
-            return EpisodeDone(episode=msg.episode, rounds=0)
-        for g in self.parties:
-            await self.send(g, StartSearchingProfessors(scope=self.full_time))
-        return None
-
-    async def on_extra_scope_request(self, msg: ExtraScopeRequest, env: Any) -> ExtraScope:
-        self.extra += 1
-        return ExtraScope(scope=self.part_time)
-
-    async def on_no_counterpart_found(self, msg: NoCounterpartFound, env: Any) -> Ack:
-        self.no_counterpart += 1
-        return Ack()
+        self.round = 0
+        return await super().on_episode_start(msg, env)
 
     async def on_goal_report(self, msg: GoalReport, env: Any) -> None:
         self.reports[env.sender] = msg
         if len(self.reports) < len(self.parties):
             return
-        if self.round < self.options.rounds:
+        if self.round < self.budget:
             self.round += 1
             self.reports = {}
             for g in self.parties:
@@ -143,7 +121,7 @@ class RandomCoordinator(Agent):
                    "required_minutes": float(sum(r.required_minutes for r in rs)),
                    "proposal_rounds": float(self.round),
                    "extra_scope_requests": float(self.extra),
-                   "no_counterpart_found": float(self.no_counterpart)}
+                   "no_counterpart_found": float(len(self.no_counterpart))} | self.enrolment
         for g, r in sorted(self.reports.items()):
             for s, reason in sorted(r.unassigned.items()):
                 metrics[f"unassigned.{g}.{s}"] = 1.0
@@ -153,77 +131,48 @@ class RandomCoordinator(Agent):
             in_reply_to=self._start.id)
 
 
-class RandomGroup(Agent):
-    """A group as the source's: finds its counterparts, then proposes random times."""
+class RandomGroup(GroupAgent):
+    """A group as the source's: ``classes``' search for counterparts, then random times
+    proposed in each round, no classroom booked."""
 
-    role = "member"
-
-    def __init__(self, party: str, market: MeetingsMarket, seed: int) -> None:
-        super().__init__(party)
-        self.market, self.seed = market, seed
-        self.keeper = market.timekeepers[party]
-        self.wanted = [n for n in market.needs if n.party == party]
-        self._reset()
+    def __init__(self, party: str, index: int, market: MeetingsMarket,
+                 options: SeedRandomOptions, seed: int) -> None:
+        super().__init__(party, index, market, options.utility_options(), seed)
 
     def _reset(self) -> None:
+        super()._reset()
         self.rng = random.Random(self.seed)
-        self.counterparts: list[list[str]] = [[] for _ in self.wanted]
-        self.placed = [0] * len(self.wanted)
-        self.failed: list[str | None] = [None] * len(self.wanted)
-        self.refusals: list[dict[str, str]] = [{} for _ in self.wanted]
-        self.priority: dict[tuple[str, str, str], float] = {}
-        self.meetings: list[Meeting] = []
-        self.busy: set[int] = set()
+        self.refusals: dict[tuple[str, str], dict[str, str]] = {}
 
     async def on_start_searching_professors(self, msg: StartSearchingProfessors,
                                             env: Any) -> None:
         self._reset()
-        await self._propose_negotiations(range(len(self.wanted)), msg.scope)
-        for i, n in enumerate(self.wanted):
-            if self.counterparts[i]:
-                continue
-            extra = expect(await self.request(COORDINATOR, ExtraScopeRequest(
-                discipline=n.subject, lesson=n.kind)), ExtraScope)
-            await self._propose_negotiations([i], extra.scope)
-            if not self.counterparts[i]:
-                reason = f"no professor in scope or extra scope can teach {n.subject}"
-                self.failed[i] = reason
-                expect(await self.request(COORDINATOR, NoCounterpartFound(
-                    discipline=n.subject, lesson=n.kind, reason=reason)), Ack)
-        for r in await self.request_all([
-                (p, CounterpartsFound(discipline=n.subject, lesson=n.kind, n=len(ps)))
-                for n, ps in zip(self.wanted, self.counterparts, strict=True) for p in ps]):
-            expect(r, Ack)
-        await self.send(COORDINATOR, self._report())
-
-    async def _propose_negotiations(self, needs: Any, scope: list[str]) -> None:
-        calls = [(i, p) for i in needs for p in scope]
-        replies = await self.request_all([(p, NegotiationProposition(
-            discipline=self.wanted[i].subject, lesson=self.wanted[i].kind,
-            count=self.wanted[i].count)) for i, p in calls])
-        for (i, p), r in zip(calls, replies, strict=True):
-            if isinstance(r.body, NegotiationAcceptance):
-                self.counterparts[i].append(p)
+        await self.search(msg.scope)
+        await self.send(COORDINATOR, self.goal())
 
     async def on_discipline_priority_established(self, msg: DisciplinePriorityEstablished,
                                                  env: Any) -> None:
-        self.priority[env.sender, msg.discipline, msg.lesson] = msg.priority
+        """Recorded, as the source's group did; it proposes at random all the same."""
+        s = self._need(msg.discipline, msg.lesson)
+        if s is not None and env.sender in s.counterparts:
+            s.counterparts[env.sender].priority = msg.priority
 
     async def on_proposal_round(self, msg: ProposalRound, env: Any) -> None:
-        for i, n in enumerate(self.wanted):
-            ps = list(self.counterparts[i])
+        for s in self.needs:
+            ps = list(s.counterparts)
             self.rng.shuffle(ps)
             for p in ps:
-                if self.placed[i] >= n.count or self.failed[i] is not None:
+                if s.placed >= s.need.count or s.failed is not None:
                     break
-                await self._propose(i, n, p, msg.round)
-        await self.send(COORDINATOR, self._report())
+                await self._propose(s, p, msg.round)
+        await self.send(COORDINATOR, self.goal())
 
-    async def _propose(self, i: int, n: MeetingNeed, p: str, rnd: int) -> None:
+    async def _propose(self, s: Need, p: str, rnd: int) -> None:
+        n = s.need
         starts = [t for t in self.market.starts(n.steps)
                   if self.keeper.fits(t, n.steps, frozenset(self.busy))]
         if not starts:
-            self.failed[i] = f"{self.id} has no time left for {n.subject}"
+            s.failed = f"{self.id} has no time left for {n.subject}"
             return
         at = self.rng.choice(starts)
         reply = (await self.request(p, ClassesProposal(
@@ -233,105 +182,66 @@ class RandomGroup(Agent):
             self.meetings.append(Meeting(subject=n.subject, kind=n.kind, host=p, room=NO_ROOM,
                                          start=at, minutes=n.minutes))
             self.busy |= set(range(at, at + n.steps))
-            self.placed[i] += 1
+            s.placed += 1
         elif isinstance(reply, ClassesRejection):
-            self.refusals[i][p] = reply.reason
+            self.refusals.setdefault((n.subject, n.kind), {})[p] = reply.reason
         else:
             raise TypeError(f"{self.id}: unexpected {type(reply).__name__} from {p}")
 
-    def _reason(self, i: int) -> str:
-        failed = self.failed[i]
-        if failed is not None:
-            return failed
-        last = "; ".join(f"{p}: {r}" for p, r in sorted(self.refusals[i].items()))
+    def why_left(self, s: Need) -> str:
+        if s.failed is not None:
+            return s.failed
+        last = "; ".join(f"{p}: {r}" for p, r in sorted(
+            self.refusals.get((s.need.subject, s.need.kind), {}).items()))
         return f"not agreed within the rounds' budget ({last or 'no refusal'})"
 
-    def _report(self) -> GoalReport:
-        required = sum(n.count * n.minutes for n in self.wanted)
-        placed = sum(m.minutes for m in self.meetings)
-        return GoalReport(
-            achieved=placed >= required, placed_minutes=placed, required_minutes=required,
-            unassigned={subject(n.subject, n.kind): self._reason(i)
-                        for i, n in enumerate(self.wanted) if self.placed[i] < n.count})
 
-    async def on_plan_query(self, msg: PlanQuery, env: Any) -> PlanReport:
-        p = self.market.plan(self.id, self.meetings)
-        return PlanReport(episode=msg.episode, assignment=p.assignment, cost=p.cost,
-                          usage=p.usage)
+class RandomProfessor(ProfessorAgent):
+    """A professor as the source's: ``classes``' professor, but it establishes its
+    priorities once, when every group has searched, and never again; it accepts a
+    proposal whose utility reaches the fixed threshold (the class goes straight into its
+    timetable) and rejects any other; it never counter-proposes nor keeps classes for
+    others."""
 
-
-class RandomProfessor(Agent):
-    """A professor as the source's: accepts a proposal whose utility reaches the fixed
-    threshold, rejects any other; its priorities are fixed once every group searched."""
-
-    role = "manager"
+    closes = False
 
     def __init__(self, host: MeetingHost, keeper: Timekeeper, market: MeetingsMarket,
                  options: SeedRandomOptions) -> None:
-        super().__init__(host.id)
-        self.host, self.keeper, self.options = host, keeper, options
-        self.weights = options.utility_options()
-        self.step = market.step_minutes
-        self._reset()
+        super().__init__(host, keeper, market, options.utility_options(), seed=0)
+        self.fixed = options.acceptance_threshold
 
     def _reset(self) -> None:
-        self.busy: set[int] = set()
-        self.held = 0
-        self.negs: dict[tuple[str, str, str], int | None] = {}
-        self.announced: dict[tuple[str, str, str], float] = {}
+        super()._reset()
+        self.established = False
 
-    async def on_episode_start(self, msg: EpisodeStart, env: Any) -> EpisodeDone:
-        self._reset()
-        return EpisodeDone(episode=msg.episode, rounds=0)
-
-    async def on_negotiation_proposition(self, msg: NegotiationProposition, env: Any) -> Body:
-        if msg.discipline not in self.host.subjects:
-            return NegotiationRejection(discipline=msg.discipline, lesson=msg.lesson,
-                                        reason=f"{self.id} cannot teach {msg.discipline}")
-        self.negs[env.sender, msg.discipline, msg.lesson] = None
-        return NegotiationAcceptance(discipline=msg.discipline, lesson=msg.lesson)
-
-    async def on_counterparts_found(self, msg: CounterpartsFound, env: Any) -> Ack:
-        key = (env.sender, msg.discipline, msg.lesson)
-        if key in self.negs:
-            self.negs[key] = msg.n
-        if all(n is not None for n in self.negs.values()):
-            for k in sorted(self.negs):
-                pr = self.priority(k[1], k[2])
-                if self.announced.get(k) != pr:
-                    self.announced[k] = pr
-                    await self.send(k[0], DisciplinePriorityEstablished(
-                        discipline=k[1], lesson=k[2], priority=pr, open=True))
-        return Ack()
-
-    def priority(self, discipline: str, lesson: str) -> float:
-        """Its negotiations of the discipline / professors able to teach it."""
-        ns = [n for (_, d, k), n in self.negs.items() if (d, k) == (discipline, lesson) and n]
-        return len(ns) / (sum(ns) / len(ns)) if ns else 0.0
+    async def announce(self) -> None:
+        """Every priority, once every negotiation has its counterparts; never again."""
+        if self.established or any(g.n is None for g in self.negs.values()):
+            return
+        self.established = True
+        for k in sorted(self.negs):
+            await self.send(k[0], DisciplinePriorityEstablished(
+                discipline=k[1], lesson=k[2], priority=self.priority(k[1], k[2]), open=True))
 
     async def on_classes_proposal(self, msg: ClassesProposal, env: Any) -> Body:
         d, k = msg.discipline, msg.lesson
-        if (env.sender, d, k) not in self.negs:
+        key = (env.sender, d, k)
+        neg = self.negs.get(key)
+        if neg is None:
             return ClassesRejection(discipline=d, lesson=k, final=True,
                                     reason=f"{self.id} has no negotiation of {d}")
         steps = -(-msg.minutes // self.step)
-        top = max((self.priority(dd, kk) for _, dd, kk in self.negs), default=0.0)
-        wp = self.priority(d, k) / top if top else 0.0
-        fits = self.keeper.fits(msg.start, steps, frozenset(self.busy))
-        m = self.host.max_meetings
-        delta = 1.0 if m is None or self.held < m else 0.0
-        u = utility(fits, delta, wp, self.keeper.preference(msg.start, steps), self.weights)
-        if u >= self.options.acceptance_threshold - EPS:
-            self.busy |= set(range(msg.start, msg.start + steps))
-            self.held += 1
+        u = self.utility_of(key, msg.start, steps)
+        if u >= self.fixed - EPS:
+            await self.take(key, neg, msg.start, steps)
             return ClassesAcceptance(discipline=d, lesson=k, start=msg.start,
                                      minutes=msg.minutes)
-        if delta <= 0:
-            reason = f"{self.id} holds its maximum of {m} classes"
-        elif not fits:
+        if self.free == 0:
+            reason = f"{self.id} holds its maximum of {self.host.max_meetings} classes"
+        elif not self.keeper.fits(msg.start, steps, frozenset(self.busy)):
             reason = f"{self.id} is taken or unavailable then"
         else:
-            reason = f"{self.id}'s utility {u:.2f} is below {self.options.acceptance_threshold}"
+            reason = f"{self.id}'s utility {u:.2f} is below {self.fixed}"
         return ClassesRejection(discipline=d, lesson=k, reason=reason, final=False)
 
 
@@ -352,6 +262,6 @@ class SeedRandomProtocol(Protocol[SeedRandomOptions]):
         managers: list[Agent] = [RandomCoordinator(market, options)]
         managers += [RandomProfessor(h, market.timekeepers[h.id], market, options)
                      for h in market.hosts]
-        members = [RandomGroup(g, market, member_seed(scenario.seed, g))
-                   for g in market.parties]
+        members = [RandomGroup(g, i, market, options, member_seed(scenario.seed, g))
+                   for i, g in enumerate(market.parties)]
         return Cast(managers=managers, members=members)

@@ -94,6 +94,7 @@ def measure(label: str, sc: NursingScenario, budget: float, workdir: Path,
                      "settled_seconds": next((t for t, c in trace if c <= e.cost), None),
                      "trace": [[t, c] for t, c in trace],
                      "utilisation": e.metrics.get("utilisation"),
+                     "optimal": e.metrics.get("optimal"), "bound": e.metrics.get("bound"),
                      "stages": {k: v for k, v in e.metrics.items() if k.startswith("stage")}}
                     | managers(e, trace, len(sc.wards)))
         console.print(f"  {label} {p:22} cost {e.cost} ({e.hard_violations} hard) "

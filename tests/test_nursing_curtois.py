@@ -140,10 +140,12 @@ def test_benchmark_smoke(tmp_path):
     assert [r["protocol"] for r in data] == ["stage1", "transport-sync",
                                              "transport-concurrent", "transport-async",
                                              "central"]
+    central = data[-1]  # a lower bound on every cost; the least cost where proved optimal
     for r in data:
         assert r["instance"] == "toy-s6" and r["hard_violations"] == 0
         assert r["cost"] == r["transport"] + r["penalty"]
-        assert r["ratio_central"] >= 1 - 1e-9
+        assert r["cost"] >= central["bound"]
+        assert r["ratio_central"] >= 1 - 1e-9 or not central["optimal"]
     assert data[0]["improvement_pct"] == 0
     modes = [r for r in data if r["protocol"].startswith("transport-")]
     target = max(r["cost"] for r in modes)  # each mode's time to the cost all reach

@@ -32,3 +32,15 @@ def nats_url() -> Iterator[str]:
     """A real nats-server on a free loopback port, for the tests that ask for it."""
     with local_server() as url:
         yield url
+
+
+SERVICES = ("nats", "postgres", "browser")
+"""Markers of tests that start servers and many processes: one worker runs them all."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup`` the tests that start servers share one worker, so two of
+    them never run at once on a 2-core machine; the others go to whichever worker is free."""
+    for item in items:
+        if any(item.get_closest_marker(m) for m in SERVICES):
+            item.add_marker(pytest.mark.xdist_group("services"))

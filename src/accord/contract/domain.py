@@ -89,6 +89,9 @@ class Evaluation:
     cost: int
     breakdown: dict[str, int] = field(default_factory=dict)
     hard_breakdown: dict[str, int] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    """Figures beside the official measure, never part of it (e.g. each agent's private
+    penalty): the episode's metrics."""
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ import pytest
 import yaml
 
 from accord.app.registry import load_scenario
+from accord.app.runner import run_scenario
 from accord.contract import SolveContext
 from accord.domains.university.instance import Lecture
 from accord.domains.university.local import DepartmentProblem
 from accord.domains.university.scenario import UniversityScenario
 from accord.model.errors import ScenarioError
+from tests.conftest import ROOT
 
 
 def _scenario(rules: list[dict[str, object]], lectures: tuple[int, int] = (2, 2),
@@ -114,3 +116,23 @@ def test_rules_refuse_local_anneal_in_one_line():
                                         "local_anneal: false"):
         _scenario([{"kind": "preparation_gap", "teacher": "T", "weight": 1}],
                   local_anneal=True)
+
+
+@pytest.mark.parametrize(("weight", "penalty", "room_capacity", "rooms", "periods"),
+                         [(100, 0, 210, {"B"}, {0, 1}), (10, 30, 0, {"Aula"}, {2, 3})])
+def test_example_department_trades_its_rule_against_the_authoritys_rooms(
+        tmp_path, weight, penalty, room_capacity, rooms, periods):
+    """examples/university-private.yaml: Maths holds the Aula every morning. Rossi's
+    mornings at 100 a lecture: Physics keeps them in the small hall (RoomCapacity 3 × 70)
+    and its wish for the Aula finds no release cheap enough; at 10 a lecture it takes the
+    Aula in the afternoons and pays 3 × 10 in private penalty, none official."""
+    data = load_scenario(ROOT / "examples" / "university-private.yaml").model_dump(
+        mode="json")
+    data["departments"][1]["private"]["rules"][0]["weight"] = weight
+    e = run_scenario(UniversityScenario.model_validate(data), protocol="negotiate",
+                     episodes=1, db=str(tmp_path / "p.db")).episodes[0]
+    assert e.hard_violations == 0
+    assert e.metrics["private.Physics.penalty"] == penalty
+    assert e.cost == e.cost_breakdown["RoomCapacity"] == room_capacity
+    mech = [lec for lec in e.plans["Physics"].assignment["lectures"] if lec[0] == "Mech"]
+    assert {lec[1] for lec in mech} == rooms and {lec[3] for lec in mech} <= periods

@@ -136,3 +136,44 @@ def test_example_department_trades_its_rule_against_the_authoritys_rooms(
     assert e.cost == e.cost_breakdown["RoomCapacity"] == room_capacity
     mech = [lec for lec in e.plans["Physics"].assignment["lectures"] if lec[0] == "Mech"]
     assert {lec[1] for lec in mech} == rooms and {lec[3] for lec in mech} <= periods
+
+
+def test_annealing_tables_keep_the_penalty_exactly_on_random_moves():
+    """``anneal.private.private_delta`` summed over random additions and removals equals
+    ``private_penalty`` of the lectures held, after every step."""
+    import random
+
+    import numpy as np
+
+    from accord.domains.university.anneal.private import private_delta, private_tables
+    from accord.domains.university.local import department_instance
+    from accord.domains.university.penalties import private_penalty
+
+    rules = [{"kind": "lunch_break", "periods": [1], "weight": 3},
+             {"kind": "max_daily_lectures", "teacher": "T", "max": 1, "weight": 5},
+             {"kind": "max_daily_lectures", "teacher": "U", "max": 2, "weight": 7},
+             {"kind": "finish_early", "teacher": "U", "day": 1, "last_period": 1, "weight": 4},
+             {"kind": "preparation_gap", "teacher": "T", "weight": 2},
+             {"kind": "preparation_gap", "teacher": "U", "weight": 11},
+             {"kind": "preferred_periods", "teacher": "T", "periods": [0, 3], "weight": 1}]
+    inst = department_instance(_scenario(rules, (4, 4)), "D")
+    teachers = {t: i for i, t in enumerate(dict.fromkeys(c.teacher for c in inst.courses))}
+    c_teacher = np.array([teachers[c.teacher] for c in inst.courses], np.int64)
+    pt = private_tables(inst, c_teacher)
+    teach_p = np.zeros((len(teachers), inst.periods), np.int64)
+    held: list[tuple[int, int]] = []
+    total, rng = 0, random.Random(3)
+    for _ in range(400):
+        if held and rng.random() < 0.45:
+            c, p = held.pop(rng.randrange(len(held)))
+            sign = -1
+        else:
+            c, p = rng.randrange(len(inst.courses)), rng.randrange(inst.periods)
+            held.append((c, p))
+            sign = 1
+        t = int(c_teacher[c])
+        total += private_delta(pt.cp_w, pt.g_teacher, pt.g_limit, pt.g_weight, teach_p,
+                               inst.periods_per_day, c, t, p, sign)
+        teach_p[t, p] += sign
+        lectures = [(inst.courses[c].id, p) for c, p in held]
+        assert total == private_penalty(inst.private, lectures, inst.periods_per_day)

@@ -94,12 +94,15 @@ ERRORS = [
      r"rules\[1\]\.periods: department D: period 4 is outside 0–3"),
     ({"kind": "preparation_gap", "teacher": "T", "weight": -2},
      r"rules\[1\]\.weight: department D: -2 is negative"),
+    ({"kind": "lunch_break", "periods": [0], "weight": 10**12},
+     r"rules\[1\]\.weight: department D: 1000000000000 is above 1000000000"),
     ({"kind": "max_daily_lectures", "teacher": "T", "max": -1, "weight": 1},
      r"rules\[1\]\.max: department D: -1 is negative"),
 ]
 
 
-@pytest.mark.parametrize(("rule", "message"), ERRORS, ids=[e[0]["kind"] for e in ERRORS])
+@pytest.mark.parametrize(("rule", "message"), ERRORS,
+                         ids=[f"{i}-{e[0]['kind']}" for i, e in enumerate(ERRORS)])
 def test_bad_rule_is_one_line_naming_department_rule_and_field(rule, message, tmp_path):
     ok = {"kind": "preparation_gap", "teacher": "U", "weight": 1}
     path = tmp_path / "r.yaml"

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from accord.domains.university.penalties import Adjacent, DailyCap, PerLecture, PrivateTerm
+from accord.model.limits import COUNT_MAX
 
 
 class _Rule(BaseModel):
@@ -68,7 +69,7 @@ def check_rule(where: str, dept: str, rule: Rule, teachers: set[str], days: int,
                ppd: int) -> None:
     """A one-line ValueError naming ``where`` (the rule), its field and the department
     when the rule names an unknown teacher, a day or period out of range, or a negative
-    weight or maximum."""
+    (or above ``COUNT_MAX``) weight or maximum."""
     def bad(field: str, what: str) -> ValueError:
         return ValueError(f"{where}.{field}: department {dept}: {what}")
 
@@ -77,6 +78,8 @@ def check_rule(where: str, dept: str, rule: Rule, teachers: set[str], days: int,
         raise bad("teacher", f"{teacher} teaches none of its courses")
     if rule.weight < 0:
         raise bad("weight", f"{rule.weight} is negative")
+    if rule.weight > COUNT_MAX:
+        raise bad("weight", f"{rule.weight} is above {COUNT_MAX}")
     for p in getattr(rule, "periods", []):
         if not 0 <= p < ppd:
             raise bad("periods", f"period {p} is outside 0–{ppd - 1}")
@@ -85,8 +88,9 @@ def check_rule(where: str, dept: str, rule: Rule, teachers: set[str], days: int,
             raise bad("day", f"day {rule.day} is outside 0–{days - 1}")
         if not 0 <= rule.last_period < ppd:
             raise bad("last_period", f"period {rule.last_period} is outside 0–{ppd - 1}")
-    if isinstance(rule, MaxDailyLectures) and rule.max < 0:
-        raise bad("max", f"{rule.max} is negative")
+    if isinstance(rule, MaxDailyLectures) and not 0 <= rule.max <= COUNT_MAX:
+        raise bad("max", f"{rule.max} is negative" if rule.max < 0
+                  else f"{rule.max} is above {COUNT_MAX}")
 
 
 def compile_rule(rule: Rule, courses: dict[str, list[str]], days: int, ppd: int

@@ -61,7 +61,8 @@ class Limits:
 
 @dataclass
 class Built:
-    """A built model: lecture variables, the official cost and the overflow variables."""
+    """A built model: lecture variables, the cost (official, plus the ``Private`` terms
+    of a department's own rules) and the overflow variables."""
 
     model: cp_model.CpModel
     x: dict[tuple[str, int, str], cp_model.IntVar]

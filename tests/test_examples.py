@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
-SLOW = {"university-small"}  # measured over 2 s
+SLOW = {"university-small", "university-private"}  # measured over 2 s
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.slow) if p.stem in SLOW

@@ -42,3 +42,32 @@ def test_message_log_holds_no_private_data(protocol, db):
         for value in ("0.6137", "1.3791", "0.8263", "0.4417", "0.9021", "2.7713"):
             assert value not in text
         assert "[-6,-4,-2,0]" not in text and "[0,2,4]" not in text
+
+
+RULE_WEIGHTS = (7919, 4481, 6133, 2957, 3391)
+"""Weights no message could hold by chance (the department keeps every rule with them)."""
+
+
+def test_university_private_rules_never_leave_the_department(db):
+    """The example's department rules, with weights found nowhere else: no rule's kind,
+    field, teacher or weight appears in any message of a negotiation over them."""
+    import re
+
+    from accord.app.registry import load_scenario
+    from accord.domains.university.scenario import UniversityScenario
+    from tests.conftest import ROOT
+
+    data = load_scenario(ROOT / "examples" / "university-private.yaml").model_dump(mode="json")
+    rules = data["departments"][1]["private"]["rules"]
+    for rule, weight in zip(rules, RULE_WEIGHTS, strict=True):
+        rule["weight"] = weight
+    res = run_scenario(UniversityScenario.model_validate(data), protocol="negotiate",
+                       episodes=1, db=db)
+    assert res.episodes[0].metrics["private.Physics.penalty"] == 0
+    log = [m.to_json() for m in Store(db).messages(res.run_id, WIRE)]
+    assert len(log) > 10
+    words = {r["kind"] for r in rules} | {"rules", "weight", "periods", "last_period",
+                                          "teacher", "Rossi", "Bianchi", "Private"}
+    for text in log:
+        assert not [w for w in words if w in text]
+        assert not [w for w in RULE_WEIGHTS if re.search(rf"(?<![\d.]){w}(?![\d.])", text)]

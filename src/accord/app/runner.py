@@ -319,6 +319,7 @@ async def _play(
                 # a central run is its own reference: do not solve the same model twice
                 reference_cost = ev.cost if protocol.centralised else domain.evaluate(
                     scenario, (await asyncio.to_thread(central)).plans).cost
+            protocol_metrics |= ev.metrics
             metrics = {f"cost.{a}": float(p.cost) for a, p in plans.items()} | protocol_metrics
             rec = EpisodeRecord(
                 episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,

@@ -28,16 +28,21 @@ err = Console(stderr=True)
 
 
 def episode_table(result: RunResult) -> Table:
-    """The per-episode table printed after a run."""
+    """The per-episode table printed after a run; with the agents' private penalties
+    (``private.<agent>.penalty`` metrics, never in the cost) when there are any."""
     t = Table(title=f"run {result.run_id} · {result.scenario} · {result.protocol} · "
                     f"seed {result.seed}")
+    private = any(k.startswith("private.") for e in result.episodes for k in e.metrics)
     for col in ("episode", "hard violations", "cost", "reference", "messages", "rounds",
-                "wall s"):
+                "wall s") + (("private penalty",) if private else ()):
         t.add_column(col, justify="right")
     for e in result.episodes:
         ref = "-" if e.reference_cost is None else str(e.reference_cost)
+        penalty = sum(v for k, v in e.metrics.items()
+                      if k.startswith("private.") and k.endswith(".penalty"))
         t.add_row(str(e.episode), str(e.hard_violations), str(e.cost), ref, str(e.messages),
-                  str(e.rounds), f"{e.wall_seconds:.2f}")
+                  str(e.rounds), f"{e.wall_seconds:.2f}",
+                  *([f"{penalty:g}"] if private else []))
     return t
 
 

@@ -63,7 +63,9 @@ class LocalProblem(ABC):
 
     A plan's ``cost`` is the agent's share of the official cost: the domain's
     ``evaluate`` of merged plans that violate nothing is the sum of their costs plus what
-    the shared resources cost (priced resources)."""
+    the shared resources cost (priced resources). An agent with private rules of its own
+    adds their penalty to its plans' costs (what it minimises and negotiates with);
+    ``evaluate`` reports that penalty apart, in its metrics, never in the cost."""
 
     agent_id: str
     manager: str
@@ -89,6 +91,9 @@ class Evaluation:
     cost: int
     breakdown: dict[str, int] = field(default_factory=dict)
     hard_breakdown: dict[str, int] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    """Figures beside the official measure, never part of it (e.g. each agent's private
+    penalty): the episode's metrics."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from accord.domains.university.central import solve_central
 from accord.domains.university.cpmodel import curr_key, room_key
 from accord.domains.university.formats import FORMATS
 from accord.domains.university.local import AUTHORITY, DepartmentProblem
-from accord.domains.university.merge import department_plan, lectures_of
+from accord.domains.university.merge import department_plan, lectures_of, private_penalties
 from accord.domains.university.options import protocol_options
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.validate import validate
@@ -57,7 +57,8 @@ class UniversityDomain(Domain[UniversityScenario]):
     def evaluate(self, scenario: UniversityScenario, plans: Mapping[str, Plan]) -> Evaluation:
         rep = validate(scenario.instance(), lectures_of(plans))
         return Evaluation(hard_violations=rep.violations, cost=rep.cost, breakdown=rep.soft,
-                          hard_breakdown=rep.hard)
+                          hard_breakdown=rep.hard,
+                          metrics=private_penalties(scenario, plans))
 
     def grids(self, scenario: UniversityScenario, plans: Mapping[str, Plan]) -> list[Grid]:
         return university_grids(scenario, plans)

@@ -8,7 +8,9 @@ objective of *any* solution (optimal or not) equals the validator's total cost.
 A department's model is the same on its own courses, under ``Limits``: caps on its usage
 of ``("room:R", period)`` and ``("curr:Q", period)`` keys (shared curricula), the periods
 where other departments hold a shared curriculum (neighbours for compactness), and an
-anchor timetable whose changes are penalised below one unit of official cost.
+anchor timetable whose changes are penalised below one unit of official cost. A
+department's own rules (``inst.private``) are terms of the same objective, under
+``Private``, in official cost units; they are never in the official cost itself.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from accord.domains.university.instance import Instance, Lecture
+from accord.domains.university.penalties import DailyCap, PerLecture, penalty_bound
 from accord.domains.university.validate import (
     CURRICULUM_COMPACTNESS_COST,
     MIN_WORKING_DAYS_COST,
@@ -58,7 +61,8 @@ class Limits:
 
 @dataclass
 class Built:
-    """A built model: lecture variables, the official cost and the overflow variables."""
+    """A built model: lecture variables, the cost (official, plus the ``Private`` terms
+    of a department's own rules) and the overflow variables."""
 
     model: cp_model.CpModel
     x: dict[tuple[str, int, str], cp_model.IntVar]
@@ -80,6 +84,8 @@ class Layer:
     overflow: list[cp_model.IntVar]
     soft: bool
     price: int | None = None
+    bound: int = 0
+    """An upper bound of the private terms (overflow without a price outweighs it)."""
 
     def cap(self, m: cp_model.CpModel, expr: cp_model.LinearExprT, limit: int,
             name: str) -> None:
@@ -158,7 +164,43 @@ def period_layer(m: cp_model.CpModel, inst: Instance, lim: Limits) -> Layer:
             for a in adjacent:
                 m.add(iso <= 1 - z[a])
             layer.terms["CurriculumCompactness"].append((iso, CURRICULUM_COMPACTNESS_COST))
+    private_terms(m, inst, layer)
     return layer
+
+
+def private_terms(m: cp_model.CpModel, inst: Instance, layer: Layer) -> None:
+    """The department's own rules as ``Private`` terms, each exact (``penalties.py``)."""
+    if not inst.private:
+        return
+    y, ppd, out = layer.y, inst.periods_per_day, layer.terms["Private"]
+    for t in inst.private:
+        if isinstance(t, PerLecture):
+            out += [(y[k], w) for k, w in sorted(t.weights.items()) if w and k in y]
+            continue
+        if t.weight == 0:
+            continue
+        # a teacher teaches at most one lecture a period, so taught[p] is 0 or 1
+        taught = {p: [y[c, p] for c in sorted(t.courses) if (c, p) in y]
+                  for p in range(inst.periods)}
+        for d in range(inst.days):
+            day = range(d * ppd, (d + 1) * ppd)
+            if isinstance(t, DailyCap):
+                n = [v for p in day for v in taught[p]]
+                if len(n) > t.limit:
+                    over = m.new_int_var(0, len(n) - t.limit, f"over_{t.kind}_{d}")
+                    m.add_max_equality(over, [0, cp_model.LinearExpr.sum(n) - t.limit])
+                    out.append((over, t.weight))
+                continue
+            for p in day[:-1]:
+                if taught[p] and taught[p + 1]:
+                    a, b = (cp_model.LinearExpr.sum(taught[q]) for q in (p, p + 1))
+                    both = m.new_bool_var(f"adj_{p}")
+                    m.add(both >= a + b - 1)
+                    m.add(both <= a)
+                    m.add(both <= b)
+                    out.append((both, t.weight))
+    lectures = {c.id: c.lectures for c in inst.courses}
+    layer.bound = penalty_bound(inst.private, lectures)
 
 
 def total(terms: Terms) -> cp_model.LinearExprT:
@@ -170,7 +212,8 @@ def total(terms: Terms) -> cp_model.LinearExprT:
 def objective(m: cp_model.CpModel, layer: Layer, cost: cp_model.LinearExprT,
               kept: list[cp_model.IntVar], lectures: int) -> None:
     """Minimise overflow first (or at its price), then official cost, then changes."""
-    big = CHANGE_SCALE * (layer.price if layer.price is not None else 1 + lectures * 60)
+    big = CHANGE_SCALE * (layer.price if layer.price is not None
+                          else 1 + lectures * 60 + layer.bound)
     m.minimize(cp_model.LinearExpr.weighted_sum(
         [*layer.overflow, cost, *kept],
         [big] * len(layer.overflow) + [CHANGE_SCALE] + [-1] * len(kept)))

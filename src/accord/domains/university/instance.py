@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
+from accord.domains.university.penalties import PrivateTerm
+
 
 @dataclass(frozen=True)
 class Course:
@@ -49,7 +51,8 @@ class Lecture(NamedTuple):
 
 @dataclass
 class Instance:
-    """Courses, rooms, curricula and unavailable (course, period) pairs."""
+    """Courses, rooms, curricula and unavailable (course, period) pairs; a department's
+    part may carry its own rules as penalty terms (``private``: never official cost)."""
 
     name: str
     days: int
@@ -58,6 +61,7 @@ class Instance:
     rooms: list[Room]
     curricula: list[Curriculum]
     unavailable: set[tuple[str, int]] = field(default_factory=set)
+    private: tuple[PrivateTerm, ...] = ()
 
     @property
     def periods(self) -> int:

@@ -5,7 +5,9 @@ What the department reveals is its usage: ``("room:R", period)`` per lecture and
 ``("curr:Q", period)`` for lectures of curricula shared with other departments. Where a
 shared curriculum's cap is 0, another department holds that period: the department keeps
 its own lectures of that curriculum away from it, and counts it as a neighbour for
-curriculum compactness. Teacher unavailabilities never leave the department.
+curriculum compactness. Teacher unavailabilities and the department's own rules
+(``rules.py``) never leave the department; a plan's cost is its objective, the official
+cost of its part plus the penalty of its rules (``Private`` in its breakdown).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from accord.domains.university.cpmodel import (
     room_key,
 )
 from accord.domains.university.instance import Curriculum, Instance, Lecture
+from accord.domains.university.penalties import private_penalty
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.twostage import solve_two_stage
 from accord.domains.university.validate import CURRICULUM_COMPACTNESS_COST, isolated, validate
@@ -58,7 +61,7 @@ time; at 6 units (K = 4) comp06's largest department 111 / 115."""
 
 def department_instance(sc: UniversityScenario, dept: str) -> Instance:
     """The department's part of the problem: its courses, all rooms, its curricula (shared
-    ones restricted to its courses), its unavailabilities."""
+    ones restricted to its courses), its unavailabilities and its own rules."""
     full = sc.instance()
     mine = {c.id for d in sc.departments if d.id == dept for c in d.courses}
     return Instance(
@@ -66,7 +69,7 @@ def department_instance(sc: UniversityScenario, dept: str) -> Instance:
         [c for c in full.courses if c.id in mine], full.rooms,
         [Curriculum(q.id, tuple(c for c in q.courses if c in mine)) for q in full.curricula
          if mine & set(q.courses)],
-        {u for u in full.unavailable if u[0] in mine})
+        {u for u in full.unavailable if u[0] in mine}, sc.private_terms(dept))
 
 
 def usage_of(inst: Instance, shared: set[str], lectures: list[Lecture]) -> list[UsageEntry]:
@@ -103,7 +106,8 @@ class DepartmentProblem(LocalProblem):
              ) -> dict[str, int]:
         """The department's cost by constraint: the official cost of its lectures, except
         that a shared curriculum's compactness is counted over all its lectures (others'
-        held periods included), so that a change of this cost is the merged change."""
+        held periods included), so that a change of this cost is the merged change; and
+        the penalty of its own rules under ``Private`` (when it has rules)."""
         soft = dict(validate(self.inst, lectures).soft)
         ppd = self.inst.periods_per_day
         courses_at: dict[str, list[int]] = {}
@@ -113,6 +117,10 @@ class DepartmentProblem(LocalProblem):
             isolated(Counter([p for c in q.courses for p in courses_at.get(c, [])]
                              + list(foreign.get(q.id, ()))), ppd)
             for q in self.inst.curricula)
+        if self.inst.private:
+            soft["Private"] = private_penalty(
+                self.inst.private, [(lec.course, self.inst.period(lec.day, lec.slot))
+                                    for lec in lectures], ppd)
         return soft
 
     def cost_in(self, plan: Plan, ctx: SolveContext) -> int:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from accord.domains.university.instance import Lecture
 from accord.domains.university.local import department_instance, usage_of
+from accord.domains.university.penalties import private_penalty
 from accord.domains.university.scenario import UniversityScenario
 from accord.domains.university.validate import validate
 from accord.model.plan import Plan
@@ -26,3 +27,17 @@ def department_plan(sc: UniversityScenario, dept: str, lectures: list[Lecture]) 
     shared = sc.shared_curricula() & {q.id for q in local.curricula}
     return Plan(agent=dept, assignment={"lectures": [list(lec) for lec in own]}, cost=rep.cost,
                 breakdown=rep.soft, usage=usage_of(local, shared, own))
+
+
+def private_penalties(sc: UniversityScenario, plans: Mapping[str, Plan]) -> dict[str, float]:
+    """``private.<department>.penalty`` of each department with rules: what its own rules
+    charge its lectures (never part of the official cost)."""
+    ppd = sc.periods_per_day
+    out: dict[str, float] = {}
+    for d in sc.departments:
+        if d.private.rules and d.id in plans:
+            held = [(c, int(day) * ppd + int(s))
+                    for c, _, day, s in plans[d.id].assignment["lectures"]]
+            out[f"private.{d.id}.penalty"] = float(
+                private_penalty(sc.private_terms(d.id), held, ppd))
+    return out

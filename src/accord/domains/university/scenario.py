@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from accord.domains.university.instance import Course, Curriculum, Instance, Room
+from accord.domains.university.penalties import PrivateTerm
+from accord.domains.university.rules import Rule, check_rule, compile_rule
 from accord.model.scenario import Count, Positive, ScenarioBase
 
 
@@ -34,9 +36,11 @@ class Unavailable(_Strict):
 
 
 class DepartmentPrivate(_Strict):
-    """What only the department knows: its teachers' unavailabilities."""
+    """What only the department knows: its teachers' unavailabilities, and its own rules
+    with its weights (``rules.py``)."""
 
     unavailability: list[Unavailable] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
 
 
 class Department(_Strict):
@@ -114,6 +118,14 @@ class UniversityScenario(ScenarioBase):
                 if u.day >= self.days or u.period >= self.periods_per_day:
                     raise ValueError(f"{where}: day {u.day} period {u.period} is outside "
                                      f"{self.days} days × {self.periods_per_day} periods")
+            teachers = {c.teacher for c in d.courses}
+            for j, rule in enumerate(d.private.rules):
+                check_rule(f"departments[{i}].private.rules[{j}]", d.id, rule, teachers,
+                           self.days, self.periods_per_day)
+            if d.private.rules and self.local_anneal:
+                raise ValueError(f"departments[{i}].private.rules: department {d.id}: "
+                                 "private rules need local_anneal: false (the annealing "
+                                 "does not count them yet)")
         for i, q in enumerate(self.curricula):
             for cid in q.courses:
                 if cid not in owner:
@@ -161,6 +173,15 @@ class UniversityScenario(ScenarioBase):
         """Curricula whose courses belong to more than one department."""
         owner = self.owner()
         return {q.id for q in self.curricula if len({owner[c] for c in q.courses}) > 1}
+
+    def private_terms(self, dept: str) -> tuple[PrivateTerm, ...]:
+        """The department's own rules as penalty terms (``penalties.py``)."""
+        d = next(d for d in self.departments if d.id == dept)
+        courses: dict[str, list[str]] = {}
+        for c in d.courses:
+            courses.setdefault(c.teacher, []).append(c.id)
+        return tuple(compile_rule(r, courses, self.days, self.periods_per_day)
+                     for r in d.private.rules)
 
     def owner(self) -> dict[str, str]:
         """Course id -> department id."""

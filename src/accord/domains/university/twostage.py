@@ -269,7 +269,7 @@ def assign_rooms(inst: Instance, lim: Limits, slots: list[tuple[str, int]], *, w
 def solve_two_stage(inst: Instance, lim: Limits, *, work: float, seed: int
                     ) -> tuple[list[Lecture], int] | None:
     """Both stages (``PERIOD_SHARE`` of the work to periods, the rest to rooms); the
-    lectures and their official cost."""
+    lectures and their cost (official, plus a department's ``Private`` terms)."""
     share = PERIOD_SHARE[bool(lim.anchor)]
     first = solve_periods(inst, lim, work=share * work, seed=seed)
     if first is None:

@@ -29,9 +29,9 @@ from accord.protocols.transport.options import TransportOptions
 from accord.runtime.agent import Agent
 
 FIRST_SHARE = 0.25
-"""Of an episode's time budget, the wall seconds a ward's stage-1 solve may take at most
-(its ``first_work`` may need more on a loaded machine): stage 2 then has a quarter before
-it stops at half of the budget."""
+"""Of an episode's time budget, the wall seconds stage 1 may take at most (a ward's
+``first_work`` may need more on a loaded machine; synchronized wards split it): stage 2
+then has a quarter before it stops at half of the budget."""
 
 
 class WardAgent(Agent):
@@ -66,6 +66,15 @@ class WardAgent(Agent):
             budget=Budget(work=work or self.opts.solve_work, seconds=seconds), seed=self.seed,
             rides=rides, prices=prices))
 
+    def _first_seconds(self) -> float | None:
+        """Stage 1's wall seconds for this ward: ``FIRST_SHARE`` of the time budget,
+        shared with the other wards when they solve one after the other."""
+        budget = self.opts.time_budget
+        if budget is None:
+            return None
+        turns = len(self.market.keys) if self.opts.mode == "synchronized" else 1
+        return FIRST_SHARE * budget / turns
+
     def _held(self) -> Plan:
         if self.plan is None:
             raise ProtocolError(f"{self.id} holds no roster yet")
@@ -76,9 +85,8 @@ class WardAgent(Agent):
         if self.plan is not None:
             self.anchor = self.plan
         self.plan = self.pending = self.holder = self.kept = None
-        budget = self.opts.time_budget
         plan = await self.think(self._solve, None, None, self.opts.first_work, None,
-                                None if budget is None else FIRST_SHARE * budget)
+                                self.left(self._first_seconds()))
         if plan is None:
             raise ProtocolError(f"{self.id}: no roster meets the ward's hard rules within "
                                 "the solve budget")

@@ -158,9 +158,10 @@ def test_benchmark_smoke(tmp_path):
 
 
 @pytest.mark.slow
-def test_stage1_ends_within_its_share_of_the_time_budget(tmp_path):
+@pytest.mark.parametrize("mode", ["concurrent", "synchronized"])
+def test_stage1_ends_within_its_share_of_the_time_budget(tmp_path, mode):
     sc = curtois_hospital([DATA / f"Instance{i}.txt" for i in (2, 3)], 2, seed=1)
-    slow = {"first_work": 1000.0, "stages": 1, "time_budget": 6}  # minutes of work, cut
+    slow = {"first_work": 1000.0, "stages": 1, "time_budget": 6, "mode": mode}  # cut
     run = sc.model_copy(update={"protocol_options": {"transport": slow}})
     ep = run_scenario(run, protocol="transport", db=str(tmp_path / "h.db")).episodes[0]
     assert ep.hard_violations == 0

@@ -157,3 +157,14 @@ def test_benchmark_smoke(tmp_path):
     assert [q["slack"] for q in curves["cost_vs_quality"]] == [None, 0, 40]
     assert {p["protocol"] for p in curves["cost_vs_time"]} == {
         "transport-sync", "transport-concurrent", "transport-async"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["concurrent", "synchronized"])
+def test_stage1_ends_within_its_share_of_the_time_budget(tmp_path, mode):
+    sc = curtois_hospital([DATA / f"Instance{i}.txt" for i in (2, 3)], 2, seed=1)
+    slow = {"first_work": 1000.0, "stages": 1, "time_budget": 6, "mode": mode}  # cut
+    run = sc.model_copy(update={"protocol_options": {"transport": slow}})
+    ep = run_scenario(run, protocol="transport", db=str(tmp_path / "h.db")).episodes[0]
+    assert ep.hard_violations == 0
+    assert ep.wall_seconds < 6

@@ -60,6 +60,13 @@ def test_a_seed_and_a_work_budget_give_one_roster():
     assert runs[0].cost == runs[1].cost and runs[0].stats.steps == runs[1].stats.steps
 
 
+@pytest.mark.slow
+def test_the_ward_solver_reaches_a_small_wards_optimum():
+    sc = curtois_hospital([DATA / "Instance2.txt"], 0)
+    plan = WardProblem(sc, sc.wards[0]).solve(SolveContext(budget=Budget(work=2.0), seed=1))
+    assert plan is not None and plan.cost == 828  # the published optimum (0.5 units: 840)
+
+
 def test_a_ward_solved_by_search_holds_the_caps():
     sc = curtois_hospital([DATA / "Instance2.txt"], 2, seed=1)
     ward = sc.wards[0]

@@ -22,7 +22,7 @@ from accord.domains.nursing.rules import plan_of, roster_of
 from accord.domains.nursing.scenario import AnyWard, NursingScenario, Ward
 from accord.domains.nursing.ward_model import WardModel
 from accord.model.plan import Key, Plan
-from accord.solve.cpsat import solve_within
+from accord.solve.cpsat import deadline, solve_within
 from accord.solve.lns import solve_lns
 
 LINES = "lines"
@@ -99,7 +99,12 @@ class WardProblem(LocalProblem):
 
     def solve(self, ctx: SolveContext) -> Plan | None:
         """Best roster under the context; with ``ctx.rides``, under the transport it adds;
-        with ``ctx.prices``, paying that much per seat on each (line, shift)."""
+        with ``ctx.prices``, paying that much per seat on each (line, shift). The budget's
+        wall seconds count from here, building the model included."""
+        with deadline(ctx.budget.seconds):
+            return self._solve(ctx)
+
+    def _solve(self, ctx: SolveContext) -> Plan | None:
         sc, rides, prices = self.sc, ctx.rides, ctx.prices
         m = cp_model.CpModel()
         v = add_ward(m, sc, self.ward)

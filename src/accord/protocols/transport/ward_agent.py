@@ -28,6 +28,11 @@ from accord.protocols.transport.messages import Busy
 from accord.protocols.transport.options import TransportOptions
 from accord.runtime.agent import Agent
 
+FIRST_SHARE = 0.25
+"""Of an episode's time budget, the wall seconds stage 1 may take at most (a ward's
+``first_work`` may need more on a loaded machine; synchronized wards split it): stage 2
+then has a quarter before it stops at half of the budget."""
+
 
 class WardAgent(Agent):
     """Solves the ward's roster alone (stage 1), answers its lines' proposals within its
@@ -54,12 +59,21 @@ class WardAgent(Agent):
         self.first_cost = 0
 
     def _solve(self, caps: dict[Key, int] | None, rides: Rides | None = None,
-               work: float | None = None, prices: dict[Key, float] | None = None
-               ) -> Plan | None:
+               work: float | None = None, prices: dict[Key, float] | None = None,
+               seconds: float | None = None) -> Plan | None:
         return self.problem.solve(SolveContext(
             caps=caps, anchor=self.plan or self.anchor,
-            budget=Budget(work=work or self.opts.solve_work), seed=self.seed, rides=rides,
-            prices=prices))
+            budget=Budget(work=work or self.opts.solve_work, seconds=seconds), seed=self.seed,
+            rides=rides, prices=prices))
+
+    def _first_seconds(self) -> float | None:
+        """Stage 1's wall seconds for this ward: ``FIRST_SHARE`` of the time budget,
+        shared with the other wards when they solve one after the other."""
+        budget = self.opts.time_budget
+        if budget is None:
+            return None
+        turns = len(self.market.keys) if self.opts.mode == "synchronized" else 1
+        return FIRST_SHARE * budget / turns
 
     def _held(self) -> Plan:
         if self.plan is None:
@@ -71,7 +85,8 @@ class WardAgent(Agent):
         if self.plan is not None:
             self.anchor = self.plan
         self.plan = self.pending = self.holder = self.kept = None
-        plan = await self.think(self._solve, None, None, self.opts.first_work)
+        plan = await self.think(self._solve, None, None, self.opts.first_work, None,
+                                self.left(self._first_seconds()))
         if plan is None:
             raise ProtocolError(f"{self.id}: no roster meets the ward's hard rules within "
                                 "the solve budget")

@@ -1,11 +1,12 @@
-"""The centralised timetable, the yardstick: a greedy timetable of the merged instance
-(``constructed``, a fraction of a second; CP-SAT's first timetable where it fails),
-annealed for the rest of the time (``central_model: anneal``), or the CP-SAT model alone
-for the whole time (``cpsat``).
+"""The centralised timetable, the yardstick: CP-SAT's first timetable of the merged
+instance, annealed for the rest of the time (``central_model: anneal``), or the CP-SAT
+model alone for the whole time (``cpsat``).
 
 CP-SAT finds a feasible timetable in seconds but improves it slowly; simulated annealing
-makes about a million moves a second (comp01–07: see benchmarks/results/university.md).
-The annealing makes up for a poor start within seconds, so the start is the quickest.
+makes about a million moves a second from it (comp01–07: see
+benchmarks/results/university.md). The greedy timetable (``constructed``) is quicker but
+a worse start at the same moves (comp02, 4 M moves: 123 from it, 101 from CP-SAT's), so
+it serves only where CP-SAT finds nothing in its share.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ MARGIN = 0.3
 """Wall seconds left at the end for building and handing out the plans."""
 
 START_SHARE = 0.25
-"""Share of the time CP-SAT may take to find its first timetable, where the greedy one
-fails."""
+"""Share of the time CP-SAT may take to find its first timetable; past it, a greedy
+timetable (``constructed``) is the start (comp12 is tight: CP-SAT may need long)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
                   model: str = "anneal", moves: int | None = None) -> Central:
     """The best timetable of ``inst`` found within ``time_limit`` wall seconds; with
     ``moves``, the annealing cools over that many moves (the same timetable for the same
-    seed on any machine) and stops by the time limit too."""
+    seed, when CP-SAT's first timetable is the same) and stops by the time limit too."""
     began = time.monotonic()
     if model == "cpsat":
         res = solve_instance(inst, time_limit=time_limit, seed=seed, workers=workers)
@@ -53,14 +54,16 @@ def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
         lectures, solved, _ = res
         # the objective is the official cost times CHANGE_SCALE (no anchor, no caps here)
         return Central(lectures, solved.optimal, solved.bound / CHANGE_SCALE)
-    start, bound = constructed(inst, seed=seed), 0.0
-    if start is None:  # the greedy timetable failed: CP-SAT's first one
-        built = build(inst)
-        first = solve_model(built.model, time_limit=max(0.1, START_SHARE * time_limit),
-                            seed=seed, workers=workers, first_only=True)
-        if first is None:
+    built = build(inst)
+    first = solve_model(built.model, time_limit=max(0.1, START_SHARE * time_limit), seed=seed,
+                        workers=workers, first_only=True)
+    if first is None:  # CP-SAT found nothing in its share: a greedy timetable
+        start = constructed(inst, seed=seed)
+        if start is None:
             raise AccordError(f"central: no timetable found for {inst.name} within "
                               f"{time_limit:g} s")
+        bound = 0.0
+    else:
         start = read_lectures(inst, built.x, first.solver)
         bound = max(0.0, first.bound / CHANGE_SCALE)
         if first.optimal:

@@ -3,8 +3,10 @@ instance, annealed for the rest of the time (``central_model: anneal``), or the 
 model alone for the whole time (``cpsat``).
 
 CP-SAT finds a feasible timetable in seconds but improves it slowly; simulated annealing
-makes about a million moves a second from it (comp01–07 at 60 s: see
-benchmarks/results/university.md).
+makes about a million moves a second from it (comp01–07: see
+benchmarks/results/university.md). The greedy timetable (``constructed``) is quicker but
+a worse start at the same moves (comp02, 4 M moves: 123 from it, 101 from CP-SAT's), so
+it serves only where CP-SAT finds nothing in its share.
 """
 
 from __future__ import annotations
@@ -29,16 +31,20 @@ timetable (``constructed``) is the start (comp12 is tight: CP-SAT may need long)
 
 @dataclass(frozen=True)
 class Central:
-    """The timetable, whether it is proven optimal, and a lower bound on its cost."""
+    """The timetable, whether it is proven optimal, a lower bound on its cost, and the
+    annealing's moves."""
 
     lectures: list[Lecture]
     optimal: bool
     bound: float
+    moves: int = 0
 
 
 def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
-                  model: str = "anneal") -> Central:
-    """The best timetable of ``inst`` found within ``time_limit`` wall seconds."""
+                  model: str = "anneal", moves: int | None = None) -> Central:
+    """The best timetable of ``inst`` found within ``time_limit`` wall seconds; with
+    ``moves``, the annealing cools over that many moves (the same timetable for the same
+    seed, when CP-SAT's first timetable is the same) and stops by the time limit too."""
     began = time.monotonic()
     if model == "cpsat":
         res = solve_instance(inst, time_limit=time_limit, seed=seed, workers=workers)
@@ -65,5 +71,5 @@ def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
     left = time_limit - MARGIN - (time.monotonic() - began)
     if left <= 0:
         return Central(start, False, bound)
-    done = anneal(inst, start, seed=seed, seconds=left)
-    return Central(done.lectures, False, bound)
+    done = anneal(inst, start, seed=seed, seconds=left, moves=moves)
+    return Central(done.lectures, False, bound, done.moves)

@@ -62,7 +62,8 @@ class Static(NamedTuple):
 
 class State(NamedTuple):
     """A timetable (``l_period``, ``l_room`` per lecture) and its counters; ``comp`` is
-    the cost by part: ``RC MWD CC RS`` (official), penalties (official units), changes."""
+    the cost by part: ``RC MWD CC RS`` (official), penalties (official units), changes,
+    clashes."""
 
     l_period: IntArray
     l_room: IntArray
@@ -149,7 +150,7 @@ def static_of(inst: Instance, lim: Limits | None = None) -> Static:
 def empty_state(inst: Instance, st: Static) -> State:
     """A state with no lecture placed (every period -1)."""
     n, periods = len(st.l_course), inst.periods
-    comp = np.zeros(6, np.int64)
+    comp = np.zeros(7, np.int64)  # cost.PARTS
     comp[1] = MIN_WORKING_DAYS_COST * int(st.c_mwd.sum())  # no lecture: every day short
     comp[2] = CURRICULUM_COMPACTNESS_COST * sum(  # others' lectures, alone
         isolated(Counter({p: int(n) for p, n in enumerate(row) if n}), inst.periods_per_day)

@@ -67,7 +67,7 @@ def construct(st: Static, s: State, order: IntArray, max_steps: int, seed: int) 
                 continue
             for r in range(n_rooms):
                 if not can_insert(cp_ok, rp_ok, c_teacher, cq_ptr, cq_idx, room_lec, teach_p,
-                                  q_load, c, p, r):
+                                  q_load, c, p, r, False):
                     continue
                 score = (cp_pen[c, p] + rp_pen[r, p]) * 100_000 + max(
                     0, c_students[c] - r_cap[r]) * 100 + max(0, r_cap[r] - c_students[c]) // 10

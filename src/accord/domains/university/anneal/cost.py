@@ -22,8 +22,10 @@ SCALE = 1000
 """Objective units per unit of official cost; a changed anchor lecture costs 1 (as in
 the CP-SAT model's ``CHANGE_SCALE``)."""
 
-RC, MWD, CC, RS, PEN, CHG = 0, 1, 2, 3, 4, 5
-"""Parts of ``State.comp``."""
+RC, MWD, CC, RS, PEN, CHG, CLASH = 0, 1, 2, 3, 4, 5, 6
+"""Parts of ``State.comp``; ``CLASH`` counts lectures that share a period with another
+of their teacher or curriculum (0 unless the search allows clashes)."""
+PARTS = 7
 
 W_MWD = MIN_WORKING_DAYS_COST
 W_CC = CURRICULUM_COMPACTNESS_COST
@@ -31,9 +33,11 @@ W_RS = ROOM_STABILITY_COST
 
 
 @njit(cache=True)
-def objective(comp: IntArray) -> int:
-    """Official cost and penalties times ``SCALE``, plus changes."""
-    return SCALE * (comp[RC] + comp[MWD] + comp[CC] + comp[RS] + comp[PEN]) + comp[CHG]
+def objective(comp: IntArray, clash_w: int = 0) -> int:
+    """Official cost, penalties and clashes (``clash_w`` official units each) times
+    ``SCALE``, plus changes."""
+    return SCALE * (comp[RC] + comp[MWD] + comp[CC] + comp[RS] + comp[PEN]
+                    + clash_w * comp[CLASH]) + comp[CHG]
 
 
 @njit(cache=True)
@@ -68,10 +72,13 @@ def _isolated_around(load: IntArray, foreign: IntArray, ppd: int, q: int, p: int
 @njit(cache=True)
 def can_insert(cp_ok: IntArray, rp_ok: IntArray, c_teacher: IntArray, cq_ptr: IntArray,
                cq_idx: IntArray, room_lec: IntArray, teach_p: IntArray, q_load: IntArray,
-               c: int, p: int, r: int) -> bool:
-    """Whether a lecture of course ``c`` may go to period ``p``, room ``r``."""
+               c: int, p: int, r: int, clash: bool) -> bool:
+    """Whether a lecture of course ``c`` may go to period ``p``, room ``r`` (with
+    ``clash``, even where its teacher or a curriculum of it already is)."""
     if cp_ok[c, p] == 0 or rp_ok[r, p] == 0 or room_lec[r, p] >= 0:
         return False
+    if clash:
+        return True
     if teach_p[c_teacher[c], p] > 0:
         return False
     for k in range(cq_ptr[c], cq_ptr[c + 1]):  # noqa: SIM110 (numba: no generators)
@@ -115,9 +122,14 @@ def place(ppd: int, change_w: int, l_course: IntArray, c_students: IntArray, r_c
     for k in range(cq_ptr[c], cq_ptr[c + 1]):
         q = cq_idx[k]
         iso = _isolated_around(q_load, q_foreign, ppd, q, p)
+        if q_load[q, p] + min(sign, 0) > 0:  # another lecture stays there, or was
+            comp[CLASH] += sign
         q_load[q, p] += sign
         comp[CC] += W_CC * (_isolated_around(q_load, q_foreign, ppd, q, p) - iso)
-    teach_p[c_teacher[c], p] += sign
+    t = c_teacher[c]
+    if teach_p[t, p] + min(sign, 0) > 0:
+        comp[CLASH] += sign
+    teach_p[t, p] += sign
     if sign > 0:
         room_lec[r, p] = lec
         l_period[lec], l_room[lec] = p, r
@@ -133,7 +145,7 @@ def fill(st: Static, s: State, period: IntArray, room: IntArray) -> bool:
     for lec in range(period.shape[0]):
         c, p, r = st.l_course[lec], period[lec], room[lec]
         if not can_insert(st.cp_ok, st.rp_ok, st.c_teacher, st.cq_ptr, st.cq_idx, s.room_lec,
-                          s.teach_p, s.q_load, c, p, r):
+                          s.teach_p, s.q_load, c, p, r, False):
             return False
         place(st.ppd, st.change_w, st.l_course, st.c_students, st.r_cap, st.cp_pen,
               st.rp_pen, st.anchor_room, st.c_mwd, st.c_teacher, st.cq_ptr, st.cq_idx,
@@ -146,7 +158,9 @@ def fill(st: Static, s: State, period: IntArray, room: IntArray) -> bool:
 def full_cost(st: Static, period: IntArray, room: IntArray) -> IntArray:
     """The cost parts of a timetable counted from scratch, as the validator counts."""
     n_courses, periods, n_rooms = st.c_lectures.shape[0], st.cp_ok.shape[1], st.r_cap.shape[0]
-    out = np.zeros(6, np.int64)
+    out = np.zeros(PARTS, np.int64)
+    teach = np.zeros((st.c_teacher.max() + 1, periods), np.int64)
+    own = np.zeros(st.q_foreign.shape, np.int64)
     days = np.zeros((n_courses, st.days), np.int64)
     rooms = np.zeros((n_courses, n_rooms), np.int64)
     load = st.q_foreign.copy()
@@ -158,8 +172,12 @@ def full_cost(st: Static, period: IntArray, room: IntArray) -> IntArray:
             out[CHG] += st.change_w
         days[c, p // st.ppd] = 1
         rooms[c, r] = 1
+        out[CLASH] += teach[st.c_teacher[c], p] > 0
+        teach[st.c_teacher[c], p] += 1
         for k in range(st.cq_ptr[c], st.cq_ptr[c + 1]):
             load[st.cq_idx[k], p] += 1
+            out[CLASH] += own[st.cq_idx[k], p] > 0
+            own[st.cq_idx[k], p] += 1
     for c in range(n_courses):
         out[MWD] += W_MWD * max(0, st.c_mwd[c] - days[c].sum())
         out[RS] += W_RS * max(0, rooms[c].sum() - 1)

@@ -50,15 +50,17 @@ def relocate(ppd: int, change_w: int, l_course: IntArray, c_students: IntArray,
              l_room: IntArray, room_lec: IntArray, teach_p: IntArray, q_load: IntArray,
              c_day: IntArray, c_room: IntArray, c_ndays: IntArray, c_nrooms: IntArray,
              comp: IntArray, lecs: IntArray, ps: IntArray, rs: IntArray, k: int,
-             old_p: IntArray, old_r: IntArray) -> bool:
+             old_p: IntArray, old_r: IntArray, clash: bool) -> bool:
     """Move ``lecs[:k]`` to ``ps``, ``rs`` (their old places saved in ``old_p``,
-    ``old_r``); when one may not go there, undo and return False."""
-    if k == 1 and ps[0] != l_period[lecs[0]] and not can_insert(
+    ``old_r``); when one may not go there, undo and return False. With ``clash``, a
+    lecture may go where its teacher or curriculum already is (``comp[CLASH]`` counts
+    it)."""
+    if not clash and k == 1 and ps[0] != l_period[lecs[0]] and not can_insert(
             cp_ok, rp_ok, c_teacher, cq_ptr, cq_idx, room_lec, teach_p, q_load,
-            l_course[lecs[0]], ps[0], rs[0]):
+            l_course[lecs[0]], ps[0], rs[0], False):
         return False  # a lecture to another period: its own place cannot be in the way
-    if k == 2 and ps[0] != l_period[lecs[0]] and ps[0] == l_period[lecs[1]] and ps[1] == (
-            l_period[lecs[0]]) and not (
+    if not clash and k == 2 and ps[0] != l_period[lecs[0]] and ps[0] == l_period[
+            lecs[1]] and ps[1] == l_period[lecs[0]] and not (
             _free_but(cp_ok, c_teacher, cq_ptr, cq_idx, teach_p, q_load, l_course[lecs[0]],
                       ps[0], l_course[lecs[1]])
             and _free_but(cp_ok, c_teacher, cq_ptr, cq_idx, teach_p, q_load,
@@ -72,7 +74,7 @@ def relocate(ppd: int, change_w: int, l_course: IntArray, c_students: IntArray,
     done = k
     for i in range(k):
         if not can_insert(cp_ok, rp_ok, c_teacher, cq_ptr, cq_idx, room_lec, teach_p, q_load,
-                          l_course[lecs[i]], ps[i], rs[i]):
+                          l_course[lecs[i]], ps[i], rs[i], clash):
             done = i
             break
         place(ppd, change_w, l_course, c_students, r_cap, cp_pen, rp_pen, anchor_room, c_mwd,
@@ -92,13 +94,13 @@ def relocate(ppd: int, change_w: int, l_course: IntArray, c_students: IntArray,
 
 
 def relocate_in(st: Static, s: State, lecs: IntArray, ps: IntArray, rs: IntArray, k: int,
-                old_p: IntArray, old_r: IntArray) -> bool:
+                old_p: IntArray, old_r: IntArray, clash: bool = False) -> bool:
     """``relocate`` on the tuples."""
     return bool(relocate(
         st.ppd, st.change_w, st.l_course, st.c_students, st.r_cap, st.cp_ok, st.rp_ok,
         st.cp_pen, st.rp_pen, st.anchor_room, st.c_mwd, st.c_teacher, st.cq_ptr, st.cq_idx,
         st.q_foreign, s.l_period, s.l_room, s.room_lec, s.teach_p, s.q_load, s.c_day,
-        s.c_room, s.c_ndays, s.c_nrooms, s.comp, lecs, ps, rs, k, old_p, old_r))
+        s.c_room, s.c_ndays, s.c_nrooms, s.comp, lecs, ps, rs, k, old_p, old_r, clash))
 
 
 @njit(cache=True)
@@ -123,10 +125,14 @@ def room_stability(c_lec_ptr: IntArray, rp_ok: IntArray, l_period: IntArray,
                    l_room: IntArray, room_lec: IntArray, c: int, r: int, lecs: IntArray,
                    ps: IntArray, rs: IntArray) -> int:
     """Every lecture of course ``c`` into room ``r`` in its own period, the lecture
-    there (if any) taking its room."""
+    there (if any) taking its room; none when two of them share a period (a clash: the
+    one in ``r`` there would be moved twice)."""
     k = 0
     for lec in range(c_lec_ptr[c], c_lec_ptr[c + 1]):
         p, r1 = l_period[lec], l_room[lec]
+        for prev in range(c_lec_ptr[c], lec):
+            if l_period[prev] == p:
+                return 0
         if r1 == r:
             continue
         if rp_ok[r, p] == 0:

@@ -1,5 +1,6 @@
 """The NATS launcher: one agent of a scenario served in its own process (``accord
-agent``), and what ``accord run --bus`` uses to start one such process per agent.
+agent``) or several (``accord host``), and what ``accord run --bus`` uses to start one
+such process per agent (or ``--hosts N`` host processes).
 
 The launcher writes the run's scenario (seed applied) and the anchor plans as JSON into a
 temporary directory and starts ``accord agent`` with the same Python for every agent of

@@ -139,9 +139,16 @@ def measure(name: str, protocols: list[str], buses: list[str], hosts: int, budge
                           f"cost {row['cost']} in {row['wall_seconds']:.1f} s, "
                           f"{row['messages']} messages, peak {row['peak_mb']:.0f} MB, "
                           f"host {row['host_mb']:.0f} MB")
-    central = next((r["cost"] for r in rows if r["protocol"] == "central"), None)
+    return ratios(rows)
+
+
+def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row's cost over ``central``'s on the same instance and budget (where run)."""
+    central = {(r["instance"], r["budget"]): r["cost"] for r in rows
+               if r["protocol"] == "central"}
     for r in rows:
-        r["ratio_central"] = r["cost"] / central if central else None
+        c = central.get((r["instance"], r["budget"]))
+        r["ratio_central"] = r["cost"] / c if c else None
     return rows
 
 
@@ -198,6 +205,8 @@ def main(
     markdown_out: Path = typer.Option(None, "--markdown"),
     plot_out: Path = typer.Option(None, "--plot", help="SVG or PNG of the growth"),
     from_json: list[Path] = typer.Option(None, "--from-json", help="rows of earlier runs"),
+    workdir: Path = typer.Option(None, help="keep the generated scenarios here (and reuse "
+                                 "them; default: a temporary directory)"),
     one_scenario: Path = typer.Option(None, "--one", hidden=True),
     row: Path = typer.Option(None, "--row", hidden=True),
 ) -> None:
@@ -211,12 +220,15 @@ def main(
     if from_json:
         for f in from_json:
             rows += report.read_json(f.read_text(), str(f))
+        rows = ratios(rows)
     else:
         names = list(OTHERS) if others else [f"university-{n}" for n in departments.split(",")]
         with tempfile.TemporaryDirectory(prefix="accord-scale-") as tmp:
+            where = workdir or Path(tmp)
+            where.mkdir(parents=True, exist_ok=True)
             for name in names:
                 rows += measure(name, protocols.split(","), bus.split(","), hosts, budget,
-                                seed, Path(tmp))
+                                seed, where)
     console.print(report.table("scale", COLUMNS, rows, _cells,
                                left=("instance", "protocol", "bus")))
     report.write(console, rows, json_out, markdown_out, report.markdown(COLUMNS, rows, _cells))

@@ -39,7 +39,8 @@ from accord.runtime.nats import NatsBus, local_server
 from accord.runtime.nats.auth import Credentials, server_config, write_server_config
 from accord.runtime.nats.cluster import spread
 
-START_TIMEOUT = 120.0  # seconds for every agent process to start and listen
+START_TIMEOUT = 300.0  # seconds for every agent process to start and listen (a process that
+# exits meanwhile fails the run at once; a host casting 80 departments takes a minute)
 STOP_GRACE = 10.0  # seconds an agent process has to exit after the run's end
 RESTARTS = 3  # times the launcher starts again an agent process killed by a signal
 SIGNALLED = {Interrupted(s).exit_code for s in SIGNALS}

@@ -103,7 +103,8 @@ def one(path: Path, protocol: str, bus: str | None, hosts: int | None, out: Path
     e = res.episodes[0]
     first = (e.metrics.get("granted_seconds") if protocol == "negotiate" else
              e.wall_seconds if protocol == "first-commit" else None)
-    row = {"hard_violations": e.hard_violations, "cost": e.cost, "messages": e.messages,
+    row = {"hard_violations": e.hard_violations, "hard_breakdown": e.hard_breakdown,
+           "cost": e.cost, "messages": e.messages,
            "bytes": e.bytes, "rounds": e.rounds, "wall_seconds": round(e.wall_seconds, 2),
            "first_feasible_seconds": first,
            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -6,7 +6,8 @@ Each run is its own process (``accord run``'s code, called in it), so that its p
 memory is its own: "peak MB" is the run's process (the director, the store and, in
 memory, every agent), "host MB" the largest child process (over NATS: the largest host
 process with its agents; ``nats-server`` is smaller). "first feasible s" is when the
-merged timetable first had no conflict between agents: `negotiate`'s end of the grant
+merged timetable first had no conflict between agents (none where it ends with hard
+violations): `negotiate`'s end of the grant
 phase, `first-commit`'s end, and for `central` the time CP-SAT takes to find its first
 timetable of the merged instance (its first stage, timed apart with the same workers).
 
@@ -161,9 +162,10 @@ def _cells(r: dict[str, Any]) -> list[str]:
     return [r["instance"], str(r["departments"]), r["protocol"], r["bus"], f"{r['budget']:g}",
             str(r["hard_violations"]), str(r["cost"]),
             report.opt(r.get("ratio_central"), "{:.2f}"),
-            report.opt(r.get("first_feasible_seconds"), "{:.1f}"), str(r["messages"]),
+            report.opt(r.get("first_feasible_seconds") if not r["hard_violations"] else None,
+                       "{:.1f}"), str(r["messages"]),
             f"{r['bytes'] / 1e6:.1f}", f"{r['wall_seconds']:.1f}", f"{r['peak_mb']:.0f}",
-            f"{r['host_mb']:.0f}"]
+            report.opt(r["host_mb"] if r.get("hosts") else None, "{:.0f}")]
 
 
 def plot(rows: list[dict[str, Any]], path: Path) -> None:

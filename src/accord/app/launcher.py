@@ -1,5 +1,6 @@
 """The NATS launcher: one agent of a scenario served in its own process (``accord
-agent``), and what ``accord run --bus`` uses to start one such process per agent.
+agent``) or several (``accord host``), and what ``accord run --bus`` uses to start one
+such process per agent (or ``--hosts N`` host processes).
 
 The launcher writes the run's scenario (seed applied) and the anchor plans as JSON into a
 temporary directory and starts ``accord agent`` with the same Python for every agent of
@@ -20,7 +21,7 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -38,7 +39,8 @@ from accord.runtime.nats import NatsBus, local_server
 from accord.runtime.nats.auth import Credentials, server_config, write_server_config
 from accord.runtime.nats.cluster import spread
 
-START_TIMEOUT = 120.0  # seconds for every agent process to start and listen
+START_TIMEOUT = 300.0  # seconds for every agent process to start and listen (a process that
+# exits meanwhile fails the run at once; a host casting 80 departments takes a minute)
 STOP_GRACE = 10.0  # seconds an agent process has to exit after the run's end
 RESTARTS = 3  # times the launcher starts again an agent process killed by a signal
 SIGNALLED = {Interrupted(s).exit_code for s in SIGNALS}
@@ -53,27 +55,60 @@ async def serve_agent(scenario: ScenarioBase, protocol: str, agent_id: str, url:
     user if given), serve it; messages from outside the cast are dropped. Durable if the
     run has a stream; started again, the agent resumes from it (see ``runtime.nats``).
     SIGINT or SIGTERM stops its solves and ends the process (exit 130, 143)."""
+    await serve_agents(scenario, protocol, [agent_id], url, run_id, anchors,
+                       {agent_id: login})
+
+
+async def serve_agents(scenario: ScenarioBase, protocol: str, agent_ids: Sequence[str],
+                       url: str, run_id: str, anchors: dict[str, Plan],
+                       logins: Mapping[str, Credentials | None]) -> None:
+    """``serve_agent`` for several agents in this process (``accord host``): the cast is
+    made once, and each agent has its own connection as its own user (``logins``), so
+    the server grants it what it grants that agent alone."""
     crew = cast_agents(scenario, protocol, anchors)
     cast = {a.id: a for a in [*crew.managers, *crew.members]}
-    if agent_id not in cast:
-        raise ScenarioError(scenario.name, "--id",
-                            f"no agent {agent_id!r} in the cast (agents: {', '.join(cast)})")
-    me = cast[agent_id]
-    user, password = _as(login)
+    for agent_id in agent_ids:
+        if agent_id not in cast:
+            raise ScenarioError(scenario.name, "--id", f"no agent {agent_id!r} in the cast "
+                                f"(agents: {', '.join(cast)})")
+    if len(set(agent_ids)) != len(agent_ids):
+        raise ScenarioError(scenario.name, "--ids", "an agent is named twice")
+    mine = [cast[a] for a in agent_ids]
     with interruptible() as caught:
-        bus = await NatsBus.connect(url, run_id, wire=wire(), peers=[DIRECTOR, *cast],
-                                    user=user, password=password, durable=True)
+        buses: list[NatsBus] = []
         try:
-            bus.register(me)
-            await bus.serve()
+            for me in mine:
+                user, password = _as(logins.get(me.id))
+                bus = await NatsBus.connect(url, run_id, wire=wire(),
+                                            peers=[DIRECTOR, *cast], user=user,
+                                            password=password, durable=True)
+                buses.append(bus)
+                bus.register(me)
+            await _serve_all(buses)
         except asyncio.CancelledError:
             if caught.signum is None:
                 raise
             raise SystemExit(Interrupted(caught.signum).exit_code) from None
         finally:
-            await bus.close()
-    if me.failure is not None:
-        raise ProtocolError(f"agent {agent_id} failed: {me.failure}")
+            for bus in buses:
+                await bus.close()
+    for me in mine:
+        if me.failure is not None:
+            raise ProtocolError(f"agent {me.id} failed: {me.failure}")
+
+
+async def _serve_all(buses: Sequence[NatsBus]) -> None:
+    """Serve every bus until the run ends for all; the first that fails ends them all."""
+    tasks = [asyncio.ensure_future(b.serve()) for b in buses]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for t in done:
+            t.result()
+        await asyncio.gather(*tasks)
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _as(login: Credentials | None) -> tuple[str | None, str | None]:
@@ -103,12 +138,13 @@ def read_anchors(path: Path) -> dict[str, Plan]:
 
 # --- the launcher --------------------------------------------------------------------
 def nats_stage(url: str | None, stall_timeout: float, durable: bool = True,
-               creds: Path | None = None) -> Stage:
+               creds: Path | None = None, hosts: int | None = None) -> Stage:
     """A stage that runs the director here and every other agent as its own process: on
     the server at ``url``, each agent as the user whose credentials are in ``creds`` (a
     directory of ``accord nats-config --creds``; default ``$ACCORD_NATS_CREDS``, else
     anonymous), or (``url`` None) on a local server where each agent has its own user;
-    ``durable``: on JetStream where the server has it."""
+    ``durable``: on JetStream where the server has it. ``hosts``: the agents run in that
+    many processes (``accord host``), each agent still its own user."""
     if creds is None and url is not None and os.environ.get(CREDS):
         creds = Path(os.environ[CREDS])
 
@@ -132,38 +168,61 @@ def nats_stage(url: str | None, stall_timeout: float, durable: bool = True,
             stack.push_async_callback(bus.close)
             await bus.create_stream()
             yield await stack.enter_async_context(_agents(bus, tmp, there, run_id, crew,
-                                                          logins))
+                                                          logins, hosts))
 
     return stage
 
 
+def groups(ids: Sequence[str], hosts: int | None) -> dict[str, list[str]]:
+    """Agents by the process that runs them: each its own (``hosts`` None), or ``hosts``
+    processes ``host-1``… of consecutive agents, as even as can be."""
+    if hosts is None:
+        return {a: [a] for a in ids}
+    n = min(hosts, len(ids))
+    cuts = [len(ids) * i // n for i in range(n + 1)]
+    return {f"host-{i + 1}": list(ids[cuts[i]:cuts[i + 1]]) for i in range(n)}
+
+
 @asynccontextmanager
 async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew,
-                  logins: Path | None) -> AsyncIterator[Staged]:
+                  logins: Path | None, hosts: int | None = None) -> AsyncIterator[Staged]:
     """Start one ``accord agent`` process per agent but the director (as the user of
-    ``logins``/<agent>.json if given); end them after."""
+    ``logins``/<agent>.json if given), or ``hosts`` processes of ``accord host`` that run
+    several agents each, every agent as its own user; end them after."""
     procs: dict[str, asyncio.subprocess.Process] = {}
     watch: list[asyncio.Future[None]] = []
     bus.register(crew.director)
-    argv = _agent_argv(tmp, run_id, crew)
-    index = {a.id: i for i, a in enumerate(crew.agents())}  # a cluster: agent i on node i
+    scenario, anchors = _write_run(tmp, crew)
+    base = [sys.executable, "-m", "accord.cli.main", "agent" if hosts is None else "host",
+            str(scenario), "--run", run_id, "--protocol", crew.protocol, "--anchors",
+            str(anchors)]
+    members = groups([a.id for a in crew.agents()[1:]], hosts)
+    index = {name: i + 1 for i, name in enumerate(members)}  # a cluster: process i on node i
 
-    async def start(agent_id: str) -> asyncio.subprocess.Process:
-        login = [] if logins is None else ["--creds", str(logins / f"{agent_id}.json")]
-        procs[agent_id] = await asyncio.create_subprocess_exec(
-            *argv, "--nats", spread(url, index[agent_id]), "--id", agent_id, *login,
+    async def start(name: str) -> asyncio.subprocess.Process:
+        ids = members[name]
+        if hosts is None:
+            who = ["--id", name] + ([] if logins is None else
+                                    ["--creds", str(logins / f"{name}.json")])
+        else:
+            who = ["--ids", ",".join(ids)] + ([] if logins is None else
+                                              ["--creds", str(logins)])
+        procs[name] = await asyncio.create_subprocess_exec(
+            *base, "--nats", spread(url, index[name]), *who,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, **detached())
-        return procs[agent_id]
+        return procs[name]
     try:
-        for a in crew.agents()[1:]:
-            await start(a.id)
-            watch.append(asyncio.ensure_future(_watch(bus, a.id, procs[a.id], start)))
+        for name in members:
+            await start(name)
+            watch.append(asyncio.ensure_future(_watch(bus, name, procs[name], start)))
         pids = ", ".join(str(p.pid) for p in procs.values())
         users = "" if logins is None else ", each its own user"
+        where = ("in their own processes" if hosts is None else
+                 f"in {len(procs)} host processes")
         Console(stderr=True).print(
-            f"{len(procs)} agents in their own processes on {url}{users} (pids {pids})",
+            f"{len(crew.agents()) - 1} agents {where} on {url}{users} (pids {pids})",
             highlight=False, soft_wrap=True)
-        await bus.await_agents(list(procs), START_TIMEOUT)
+        await bus.await_agents([a for ids in members.values() for a in ids], START_TIMEOUT)
         yield bus, []
     finally:
         for w in watch:
@@ -172,20 +231,19 @@ async def _agents(bus: NatsBus, tmp: Path, url: str, run_id: str, crew: Crew,
         await _stop(procs.values())
 
 
-def _agent_argv(tmp: Path, run_id: str, crew: Crew) -> list[str]:
-    """``accord agent`` with this run's scenario and anchors, written as JSON files."""
+def _write_run(tmp: Path, crew: Crew) -> tuple[Path, Path]:
+    """This run's scenario and anchors, written as JSON files for the agent processes."""
     scenario, anchors = tmp / "scenario.json", tmp / "anchors.json"
     scenario.write_text(crew.scenario.model_dump_json())
     anchors.write_text(json.dumps({a: p.model_dump(mode="json")
                                    for a, p in crew.anchors.items()}))
-    return [sys.executable, "-m", "accord.cli.main", "agent", str(scenario), "--run", run_id,
-            "--protocol", crew.protocol, "--anchors", str(anchors)]
+    return scenario, anchors
 
 
 async def _watch(bus: NatsBus, agent_id: str, proc: asyncio.subprocess.Process,
                  start: Callable[[str], Awaitable[asyncio.subprocess.Process]]) -> None:
-    """Fail the run when an agent process exits; on a durable run, start one killed by a
-    signal again (up to RESTARTS times): it resumes where it was."""
+    """Fail the run when an agent (or host) process exits; on a durable run, start one
+    killed by a signal again (up to RESTARTS times): it resumes where it was."""
     for _ in range(RESTARTS if bus.durable else 0):
         code = await proc.wait()
         if code >= 0 and code not in SIGNALLED:

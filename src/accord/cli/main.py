@@ -16,7 +16,7 @@ app = typer.Typer(
     name="accord", no_args_is_help=True, add_completion=False,
     help="Distributed timetabling by negotiating agents.",
 )
-for _name, _verb in (("run", run.run), ("agent", agent.agent),
+for _name, _verb in (("run", run.run), ("agent", agent.agent), ("host", agent.host),
                      ("nats-config", natsconfig.nats_config), ("schema", schema.schema),
                      ("show", show.show), ("export", export.export), ("serve", serve.serve)):
     app.command(_name, help=paragraphs(_verb.__doc__))(_verb)

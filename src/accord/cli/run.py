@@ -66,6 +66,9 @@ def run(
     creds: Path = typer.Option(
         None, "--creds", help="with --bus nats://HOST:PORT: the credentials directory of "
                               "accord nats-config (default $ACCORD_NATS_CREDS)"),
+    hosts: int = typer.Option(
+        None, "--hosts", min=1, help="with --bus: run the agents in N processes (accord "
+                                     "host), each agent still its own NATS user"),
     fresh: bool = typer.Option(False, "--fresh", help="start a new ledger instead of "
                                                       "continuing the scenario's last one"),
     continue_changed: bool = typer.Option(
@@ -85,7 +88,7 @@ def run(
         resolve(sc, protocol, str(scenario), where="--protocol")
     check_file(report, "--report")
     total = episodes or sc.episodes
-    stage = stage_for(bus, stall_timeout, creds)
+    stage = stage_for(bus, stall_timeout, creds, hosts)
     name = protocol or sc.protocol
     watch = Watch(budget=episode_budget(sc, name))
     interrupted: Interrupted | None = None

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accord.contract import Exporter, Formats, Importer
+from accord.contract import Exporter, Formats, Generator, Importer
 from accord.domains.university.calendar import sessions, to_csv, to_ics
+from accord.domains.university.generate import generate_university, read_sources
 from accord.domains.university.itc2007 import format_sol, read_ctt
 from accord.domains.university.merge import lectures_of
 from accord.domains.university.options import protocol_options
@@ -43,6 +44,32 @@ def _itc2007(o: ItcOptions) -> tuple[UniversityScenario, str]:
                 f"departments; {crossing} of {len(inst.curricula)} curricula cross departments")
 
 
+class UniversityOptions(BaseModel):
+    """``accord generate university``."""
+
+    model_config = ConfigDict(extra="forbid")
+    departments: int = Field(default=80, ge=1, le=10_000, description="departments")
+    halls: int = Field(default=180, ge=1, le=100_000, description="lecture halls in the "
+                       "pool all faculties share (it decides how many faculties)")
+    seed: int = Field(default=0, ge=SEED_MIN, le=SEED_MAX, description="seed of the "
+                      "faculties' order and of the splits")
+    instances: Path = Field(default=Path("data/itc2007"), description="directory of the "
+                            "ITC-2007 comp01.ctt–comp07.ctt copied as faculties")
+    time_limit: float = Field(default=600.0, ge=1.0, le=86_400,
+                              description="wall seconds of central and negotiate (stored)")
+
+
+def _university(o: UniversityOptions) -> UniversityScenario:
+    sc, _ = generate_university(read_sources(o.instances), o.departments, o.halls,
+                                        o.seed)
+    # as the import at K departments: a round of all departments costs 24 units of solver
+    # work whatever their number (at 600 s, 24 per faculty took the whole budget at 80
+    # departments before the grant phase ended: benchmarks/results/scale.md)
+    options = protocol_options(o.time_limit, len(sc.departments))
+    return sc.model_copy(update={"protocol": "negotiate", "protocol_options": {
+        p: options[p] for p in ("central", "negotiate", "first-commit")}})
+
+
 def _sol(sc: UniversityScenario, plans: Mapping[str, Plan], stamp: datetime) -> dict[str, str]:
     return {"": format_sol(lectures_of(plans))}
 
@@ -63,6 +90,9 @@ def _per_department(fmt: str) -> Write:
 
 
 FORMATS = Formats(
+    generators=(Generator(name="university", options=UniversityOptions, make=_university,
+                          summary="Faculties copied from ITC-2007 comp01–07, split into "
+                                  "departments sharing one pool of halls."),),
     importers=(Importer(name="itc2007", options=ItcOptions, read=_itc2007,
                         summary="Split an ITC-2007 instance into departments that share all "
                                 "rooms."),),

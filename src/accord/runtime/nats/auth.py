@@ -90,6 +90,12 @@ def permissions(run_id: str, agent_id: str, role: str, director: bool) -> dict[s
             "allow_responses": True}
 
 
+MAX_PAYLOAD = 8 * 1024 * 1024
+"""Bytes a message may have (the server's default is 1 MB): a call for plans carries the
+free capacity of every shared resource, 1.2 MB at 80 departments and 180 halls (see
+docs/scale.md); 8 MB is the most NATS advises."""
+
+
 def server_config(run_id: str, agents: Iterable[Agent], director: str,
                   store: str | None = None) -> tuple[str, dict[str, Credentials]]:
     """A ``nats-server`` configuration for ``agents`` (the ``director`` among them) and
@@ -105,6 +111,7 @@ def server_config(run_id: str, agents: Iterable[Agent], director: str,
     text = (f"# accord: one user per agent of {run}; each may publish only as itself and "
             "read only what is addressed to it\n"
             + "authorization " + json.dumps({"users": users}, indent=2) + "\n")
+    text += f"max_payload: {MAX_PAYLOAD}\n"
     if store is not None:
         text += "jetstream " + json.dumps({"store_dir": store}) + "\n"
     return text, creds

@@ -88,6 +88,19 @@ def can_insert(cp_ok: IntArray, rp_ok: IntArray, c_teacher: IntArray, cq_ptr: In
 
 
 @njit(cache=True)
+def _tally(count: IntArray, distinct: IntArray, c: int, i: int, sign: int) -> int:
+    """Count one more (``sign`` 1) or one fewer (-1) lecture of course ``c`` on ``i`` (a day
+    or a room), keeping ``distinct[c]``, the number of ``i`` used; the number before."""
+    before = distinct[c]
+    count[c, i] += sign
+    if sign > 0 and count[c, i] == 1:
+        distinct[c] += 1
+    elif sign < 0 and count[c, i] == 0:
+        distinct[c] -= 1
+    return int(before)
+
+
+@njit(cache=True)
 def place(ppd: int, change_w: int, l_course: IntArray, c_students: IntArray, r_cap: IntArray,
           cp_pen: IntArray, rp_pen: IntArray, anchor_room: IntArray, c_mwd: IntArray,
           c_teacher: IntArray, cq_ptr: IntArray, cq_idx: IntArray, q_foreign: IntArray,
@@ -103,21 +116,10 @@ def place(ppd: int, change_w: int, l_course: IntArray, c_students: IntArray, r_c
     comp[PEN] += sign * (cp_pen[c, p] + rp_pen[r, p])
     if change_w and anchor_room[c, p] != r:
         comp[CHG] += sign * change_w
-    d = p // ppd
-    before = c_ndays[c]
-    c_day[c, d] += sign
-    if sign > 0 and c_day[c, d] == 1:
-        c_ndays[c] += 1
-    elif sign < 0 and c_day[c, d] == 0:
-        c_ndays[c] -= 1
+    before = _tally(c_day, c_ndays, c, p // ppd, sign)
     mwd = c_mwd[c]
     comp[MWD] += W_MWD * (max(0, mwd - c_ndays[c]) - max(0, mwd - before))
-    before = c_nrooms[c]
-    c_room[c, r] += sign
-    if sign > 0 and c_room[c, r] == 1:
-        c_nrooms[c] += 1
-    elif sign < 0 and c_room[c, r] == 0:
-        c_nrooms[c] -= 1
+    before = _tally(c_room, c_nrooms, c, r, sign)
     comp[RS] += W_RS * (max(0, c_nrooms[c] - 1) - max(0, before - 1))
     for k in range(cq_ptr[c], cq_ptr[c + 1]):
         q = cq_idx[k]

@@ -12,6 +12,8 @@ from accord.app.launcher import load_agent_scenario, read_anchors, serve_agent, 
 from accord.app.registry import resolve
 from accord.cli.usage import PROTOCOL_HELP
 from accord.model.errors import AccordError
+from accord.model.plan import Plan
+from accord.model.scenario import ScenarioBase
 from accord.runtime.nats.auth import Credentials
 from accord.runtime.nats.tls import trust
 
@@ -32,16 +34,11 @@ def agent(
 ) -> None:
     """Run one agent of SCENARIO on a NATS server until the run ends (started again after a
     crash, on a durable run, it resumes where it was)."""
-    if tls_ca is not None:
-        trust(tls_ca)
-    sc = load_agent_scenario(scenario)
-    if protocol is not None:
-        resolve(sc, protocol, str(scenario), where="--protocol")
-    plans = read_anchors(anchors) if anchors is not None else {}
+    sc, protocol_name, plans = _cast(scenario, protocol, anchors, tls_ca)
     login = Credentials.read(creds) if creds is not None else (
         None if user is None else Credentials(user, password or ""))
-    asyncio.run(serve_agent(sc, protocol or sc.protocol, agent_id, nats_url, run or sc.name,
-                            plans, login))
+    asyncio.run(serve_agent(sc, protocol_name, agent_id, nats_url, run or sc.name, plans,
+                            login))
 
 
 def host(
@@ -61,18 +58,26 @@ def host(
     """Run several agents of SCENARIO in this one process on a NATS server until the run
     ends, each with its own connection and, with --creds, its own user and permissions
     (accord run --hosts N starts N of these)."""
-    if tls_ca is not None:
-        trust(tls_ca)
     ids = [a.strip() for a in agent_ids.split(",") if a.strip()]
     if not ids:
         raise AccordError("--ids: no agent named")
     if creds is not None and not creds.is_dir():
         raise AccordError(f"--creds {creds}: no such directory")
+    sc, protocol_name, plans = _cast(scenario, protocol, anchors, tls_ca)
+    logins = {a: None if creds is None else Credentials.read(creds / f"{a}.json")
+              for a in ids}
+    asyncio.run(serve_agents(sc, protocol_name, ids, nats_url, run or sc.name, plans,
+                             logins))
+
+
+def _cast(scenario: Path, protocol: str | None, anchors: Path | None, tls_ca: Path | None
+          ) -> tuple[ScenarioBase, str, dict[str, Plan]]:
+    """What ``agent`` and ``host`` share: the CA trusted, the scenario read, the protocol
+    checked against it (default: the scenario's), the last episode's plans."""
+    if tls_ca is not None:
+        trust(tls_ca)
     sc = load_agent_scenario(scenario)
     if protocol is not None:
         resolve(sc, protocol, str(scenario), where="--protocol")
     plans = read_anchors(anchors) if anchors is not None else {}
-    logins = {a: None if creds is None else Credentials.read(creds / f"{a}.json")
-              for a in ids}
-    asyncio.run(serve_agents(sc, protocol or sc.protocol, ids, nats_url, run or sc.name,
-                             plans, logins))
+    return sc, protocol or sc.protocol, plans

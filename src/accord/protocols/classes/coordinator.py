@@ -121,25 +121,33 @@ class Coordinator(Agent):
         goals = {p: expect(r, ProfessorGoalReport) for p, r in zip(profs, replies, strict=True)}
         staff = Staff(self.market.hosts, goals)
         placed, moved = await settle(staff, self._lacking(staff), self._reopen)
-        reports = self.reports.values()
-        metrics = {"groups_achieved": float(sum(r.achieved for r in reports)),
-                   "placed_minutes": float(sum(r.placed_minutes for r in reports)),
-                   "required_minutes": float(sum(r.required_minutes for r in reports)),
-                   "extra_scope_requests": float(self.extra),
-                   "no_counterpart_found": float(len(self.no_counterpart)),
-                   "classes_placed_by_moves": float(placed), "classes_moved": float(moved)}
-        metrics |= self.enrolment
+        metrics = self.group_metrics() | {"classes_placed_by_moves": float(placed),
+                                          "classes_moved": float(moved)}
         metrics["professors_achieved"] = float(sum(not staff.short(p) for p in profs))
         for p in profs:
             metrics[f"professor.{p}.held"] = float(len(staff.held[p]))
             if staff.short(p):
                 metrics[f"professor.{p}.short"] = float(staff.short(p))
+        await self.end(self.rounds, metrics)
+
+    def group_metrics(self) -> dict[str, float]:
+        """What the groups' goal reports say: goals achieved, minutes placed and required,
+        escalations, each class left unassigned with its reason; and the enrolment's."""
+        reports = self.reports.values()
+        metrics = {"groups_achieved": float(sum(r.achieved for r in reports)),
+                   "placed_minutes": float(sum(r.placed_minutes for r in reports)),
+                   "required_minutes": float(sum(r.required_minutes for r in reports)),
+                   "extra_scope_requests": float(self.extra),
+                   "no_counterpart_found": float(len(self.no_counterpart))} | self.enrolment
         for g, r in sorted(self.reports.items()):
             for s, reason in sorted(r.unassigned.items()):
                 metrics[f"unassigned.{g}.{s}"] = 1.0
                 metrics[f"reason.{g}.{s}: {reason}"] = 1.0
-        await self.send(self._start.sender, EpisodeDone(episode=self._episode,
-                                                        rounds=self.rounds,
+        return metrics
+
+    async def end(self, rounds: int, metrics: dict[str, float]) -> None:
+        """The episode is over: tell the runner, with the metrics."""
+        await self.send(self._start.sender, EpisodeDone(episode=self._episode, rounds=rounds,
                                                         metrics=metrics),
                         in_reply_to=self._start.id)
 

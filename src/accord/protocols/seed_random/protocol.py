@@ -115,20 +115,7 @@ class RandomCoordinator(Coordinator):
             for g in self.parties:
                 await self.send(g, ProposalRound(round=self.round))
             return
-        rs = self.reports.values()
-        metrics = {"groups_achieved": float(sum(r.achieved for r in rs)),
-                   "placed_minutes": float(sum(r.placed_minutes for r in rs)),
-                   "required_minutes": float(sum(r.required_minutes for r in rs)),
-                   "proposal_rounds": float(self.round),
-                   "extra_scope_requests": float(self.extra),
-                   "no_counterpart_found": float(len(self.no_counterpart))} | self.enrolment
-        for g, r in sorted(self.reports.items()):
-            for s, reason in sorted(r.unassigned.items()):
-                metrics[f"unassigned.{g}.{s}"] = 1.0
-                metrics[f"reason.{g}.{s}: {reason}"] = 1.0
-        await self.send(self._start.sender, EpisodeDone(
-            episode=self._episode, rounds=self.round, metrics=metrics),
-            in_reply_to=self._start.id)
+        await self.end(self.round, self.group_metrics() | {"proposal_rounds": float(self.round)})
 
 
 class RandomGroup(GroupAgent):

@@ -41,32 +41,35 @@ def objective(comp: IntArray, clash_w: int = 0) -> int:
 
 
 @njit(cache=True)
-def _load(load: IntArray, foreign: IntArray, q: int, p: int) -> int:
-    if p < 0 or p >= load.shape[1]:
+def _day_load(load: IntArray, foreign: IntArray, ppd: int, q: int, p: int, day: int) -> int:
+    """Lectures of curriculum ``q`` at ``p``; 0 outside ``day`` (no neighbour there)."""
+    if p < 0 or p >= load.shape[1] or p // ppd != day:
         return 0
     return int(load[q, p] + foreign[q, p])
 
 
 @njit(cache=True)
-def _isolated_at(load: IntArray, foreign: IntArray, ppd: int, q: int, p: int) -> int:
-    """Lectures of curriculum ``q`` at ``p`` that are isolated (validator's rule). The
-    hot helpers take arrays, not the ``Static``/``State`` tuples: a call that passes
-    those copies and reference-counts every array in them (20 times slower)."""
-    n = _load(load, foreign, q, p)
-    if n == 0:
-        return 0
-    slot = p % ppd
-    if slot == 0:
-        return n if _load(load, foreign, q, p + 1) == 0 else 0
-    if slot == ppd - 1:
-        return n if _load(load, foreign, q, p - 1) == 0 else 0
-    return n if _load(load, foreign, q, p - 1) == 0 and _load(load, foreign, q, p + 1) == 0 else 0
+def _lone(n: int, before: int, after: int) -> int:
+    """Lectures at a period with ``n`` of a curriculum that are isolated."""
+    return n if n > 0 and before == 0 and after == 0 else 0
 
 
 @njit(cache=True)
-def _isolated_around(load: IntArray, foreign: IntArray, ppd: int, q: int, p: int) -> int:
-    return (_isolated_at(load, foreign, ppd, q, p - 1) + _isolated_at(load, foreign, ppd, q, p)
-            + _isolated_at(load, foreign, ppd, q, p + 1))
+def _cc_change(load: IntArray, foreign: IntArray, ppd: int, q: int, p: int, sign: int) -> int:
+    """How many more isolated lectures curriculum ``q`` has once one lecture is added
+    (``sign`` 1) or taken away (-1) at ``p``: only ``p`` and its neighbours in the day
+    change, read from the five loads around ``p`` (the validator's rule: a lecture is
+    isolated when no lecture of its curriculum is in the period before or after, the
+    same day)."""
+    day = p // ppd
+    a = _day_load(load, foreign, ppd, q, p - 2, day)
+    b = _day_load(load, foreign, ppd, q, p - 1, day)
+    c = _day_load(load, foreign, ppd, q, p, day)
+    d = _day_load(load, foreign, ppd, q, p + 1, day)
+    e = _day_load(load, foreign, ppd, q, p + 2, day)
+    c2 = c + sign
+    return (_lone(b, a, c2) - _lone(b, a, c) + _lone(c2, b, d) - _lone(c, b, d)
+            + _lone(d, c2, e) - _lone(d, c, e))
 
 
 @njit(cache=True)
@@ -123,11 +126,10 @@ def place(ppd: int, change_w: int, l_course: IntArray, c_students: IntArray, r_c
     comp[RS] += W_RS * (max(0, c_nrooms[c] - 1) - max(0, before - 1))
     for k in range(cq_ptr[c], cq_ptr[c + 1]):
         q = cq_idx[k]
-        iso = _isolated_around(q_load, q_foreign, ppd, q, p)
+        comp[CC] += W_CC * _cc_change(q_load, q_foreign, ppd, q, p, sign)
         if q_load[q, p] + min(sign, 0) > 0:  # another lecture stays there, or was
             comp[CLASH] += sign
         q_load[q, p] += sign
-        comp[CC] += W_CC * (_isolated_around(q_load, q_foreign, ppd, q, p) - iso)
     t = c_teacher[c]
     if teach_p[t, p] + min(sign, 0) > 0:
         comp[CLASH] += sign

@@ -102,8 +102,9 @@ def anneal_chunk(st: Static, s: State, best_p: IntArray, best_r: IntArray, best:
     ratio = t_to / t_from
     clash = clash_w > 0
     now = objective(comp, clash_w)
-    for i in range(moves):
-        t = t_from * ratio ** (i / moves) * SCALE
+    t, cool = t_from * SCALE, ratio ** (1.0 / moves)
+    for _ in range(moves):
+        t *= cool
         u = np.random.random() * cum[-1]
         lec = np.random.randint(n_lec)
         if u < cum[0]:

@@ -6,7 +6,9 @@ import pytest
 
 from accord.app.registry import load_scenario, wire
 from accord.app.runner import run_scenario
+from accord.domains.university.itc2007 import read_ctt
 from accord.domains.university.scenario import UniversityScenario
+from accord.domains.university.split import split
 from accord.store import Store
 from tests.conftest import ROOT
 
@@ -214,3 +216,17 @@ def test_central_reports_optimality_and_its_bound_in_official_units(tmp_path):
     e = run_scenario(_blocked_pair(), protocol="central", episodes=1,
                      db=str(tmp_path / "c.db")).episodes[0]
     assert (e.cost, e.metrics["optimal"], e.metrics["bound"]) == (4, 1.0, 4.0)
+
+
+@pytest.mark.parametrize("by_hand", [True, False])
+@pytest.mark.slow
+def test_first_commit_keeps_its_time_budget(tmp_path, by_hand):
+    """first-commit with a time budget far below its departments' solver work ends by the
+    budget (plus the solvers' last words), with a plan from every department."""
+    sc, _ = split(read_ctt(ROOT / "data" / "itc2007" / "comp01.ctt"), 4)
+    opts = {"first-commit": {"solve_time_limit": 1000.0, "by_hand": by_hand, "time_budget": 3}}
+    res = run_scenario(sc.model_copy(update={"protocol_options": opts}),
+                       protocol="first-commit", episodes=1, db=str(tmp_path / "f.db"))
+    e = res.episodes[0]
+    assert e.wall_seconds < 3 + 2
+    assert e.hard_violations == 0

@@ -21,4 +21,5 @@ def protocol_options(budget: float, departments: int) -> dict[str, dict[str, Any
             "negotiate-sync": negotiate | {"mode": "synchronized"},
             "negotiate-async": negotiate | {"mode": "asynchronous",
                                             "solvers": os.cpu_count() or 1},
-            "first-commit": {"solve_time_limit": work, "by_hand": True}}
+            "first-commit": {"solve_time_limit": work, "by_hand": True,
+                             "time_budget": budget}}

@@ -14,6 +14,7 @@ without its Requests for Change).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +36,9 @@ class FirstCommitOptions(BaseModel):
     solve_time_limit: float = Field(default=5.0, gt=0)
     by_hand: bool = Field(default=False, description="a member that cannot fit asks those "
                                                      "who committed first to move")
+    time_budget: float | None = Field(
+        default=None, gt=0, description="wall seconds for the episode: every call for plans "
+                                        "and re-plan carries the seconds left (None: no limit)")
 
 
 class FirstCommitManager(Agent):
@@ -42,16 +46,25 @@ class FirstCommitManager(Agent):
 
     role = "manager"
 
-    def __init__(self, spec: ManagerSpec) -> None:
+    def __init__(self, spec: ManagerSpec, time_budget: float | None = None) -> None:
         super().__init__(spec.id)
         self.spec = spec
+        self.time_budget = time_budget
+
+    def _seconds_left(self, began: float) -> float | None:
+        """Wall seconds the time budget leaves (None: no budget)."""
+        if self.time_budget is None:
+            return None
+        return max(0.0, self.time_budget - (time.monotonic() - began))
 
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
+        began = time.monotonic()
         members = list(self.spec.members)
         free: dict[Key, int] = dict(self.spec.capacity)
         everything = to_entries(free)
         replies = await self.request_all(
-            [(m, CallForPlans(episode=msg.episode, free=everything)) for m in members])
+            [(m, CallForPlans(episode=msg.episode, free=everything,
+                              seconds=self._seconds_left(began))) for m in members])
         refused_units = refused_members = 0
         for m, r in zip(members, replies, strict=True):
             usage = from_entries(expect(r, PlanRequest).usage)
@@ -60,7 +73,8 @@ class FirstCommitManager(Agent):
                 refused_members += 1
                 again = await self.request(m, Refusal(
                     reason="taken by members who committed first",
-                    free=to_entries({k: max(0, v) for k, v in free.items()})))
+                    free=to_entries({k: max(0, v) for k, v in free.items()}),
+                    seconds=self._seconds_left(began)))
                 usage = from_entries(expect(again, PlanRequest).usage)
             add_usage(free, usage, -1)
             expect(await self.request(m, Grant(usage=to_entries(usage))), Ack)
@@ -80,9 +94,11 @@ class FirstCommitProtocol(Protocol[FirstCommitOptions]):
     def cast(self, domain: Domain[Any], scenario: ScenarioBase, options: FirstCommitOptions,
              anchors: dict[str, Plan]) -> Cast:
         by_hand = NegotiateOptions(max_rounds=0, refusal_batch=1, grant_order="listed",
-                                   solve_time_limit=options.solve_time_limit)
+                                   solve_time_limit=options.solve_time_limit,
+                                   time_budget=options.time_budget)
         managers: list[Agent] = [
-            Manager(s, by_hand, scenario.seed) if options.by_hand else FirstCommitManager(s)
+            Manager(s, by_hand, scenario.seed) if options.by_hand
+            else FirstCommitManager(s, options.time_budget)
             for s in domain.managers(scenario)]
         return Cast(managers=managers, members=members(
             domain.local_problems(scenario), scenario.seed, anchors, options.solve_time_limit))

@@ -27,7 +27,7 @@ from accord.domains.university.anneal.arrays import (
     static_of,
 )
 from accord.domains.university.anneal.construct import constructed
-from accord.domains.university.anneal.cost import CLASH, SCALE, fill, objective
+from accord.domains.university.anneal.cost import CLASH, PEN, SCALE, fill, objective
 from accord.domains.university.anneal.moves import (
     compact,
     move_or_swap,
@@ -167,9 +167,11 @@ def start_state(inst: Instance, st: Static, lectures: list[Lecture]) -> State:
 
 def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
            seed: int = 0, moves: int | None = None, seconds: float | None = None,
-           schedule: Schedule = Schedule()) -> Annealed:
+           schedule: Schedule = Schedule(), until_free: bool = False) -> Annealed:
     """Anneal from ``start`` (feasible under ``lim``) for ``moves`` moves (reproducible)
-    or ``seconds`` of wall time, whichever ends first (one of them is needed)."""
+    or ``seconds`` of wall time, whichever ends first (one of them is needed); with
+    ``until_free``, also as soon as a chunk of moves ends at a timetable without clashes
+    and without penalties (``PEN``: a repair past its deadline that fits)."""
     if moves is None and seconds is None:
         raise AccordError("anneal: give a move budget or seconds")
     began = time.monotonic()
@@ -198,6 +200,8 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
                             clash_w)
         done += n
         chunk += 1
+        if until_free and s.comp[CLASH] == 0 and s.comp[PEN] == 0:
+            break
     final = empty_state(inst, st)
     fill(st, final, best_p, best_r)
     return Annealed(lectures_of(inst, st, best_p, best_r), final.comp.copy(), done)

@@ -16,6 +16,7 @@ from accord.domains.university.anneal.arrays import lectures_of, static_of
 from accord.domains.university.anneal.cost import CLASH, RC, RS, full_cost, objective
 from accord.domains.university.anneal.moves import (
     compact,
+    kempe,
     move_or_swap,
     relocate_in,
     room_stability,
@@ -158,6 +159,18 @@ def test_each_move_on_a_tiny_case():
         st.ppd, st.cq_ptr, st.cq_idx, st.q_ptr, st.q_idx, st.c_lec_ptr, *_where(st, s), 1, *b))
     assert got == [L("a", "S", 0, 0), L("b", "S", 0, 1)]
     assert validate(line, got).cost == 0
+    # Kempe chains: b to period 0 takes a's lecture there (curriculum Q) to b's period;
+    # c to period 3 takes b (one teacher) to c's; rooms kept where free
+    chain = lambda lec, p: lambda st, s, *b: kempe(  # noqa: E731
+        st.c_teacher, st.cq_ptr, st.cq_idx, st.l_course, s.l_period, s.l_room, s.room_lec,
+        lec, p, *b)
+    got = _moved(inst, start, chain(2, 0))
+    assert sorted(got) == sorted([L("b", "S", 0, 0), L("a", "L", 1, 1), L("a", "S", 0, 1),
+                                  L("c", "L", 1, 0)])
+    got = _moved(inst, start, chain(3, 3))
+    assert sorted(got) == sorted([L("a", "L", 0, 0), L("a", "S", 0, 1), L("b", "S", 1, 0),
+                                  L("c", "L", 1, 1)])
+    assert all(validate(inst, g).violations == 0 for g in [got])
 
 
 @pytest.mark.slow

@@ -38,6 +38,13 @@ class TimeBudget:
         """Wall seconds the time budget leaves (None: no budget)."""
         return None if self.seconds is None else max(0.0, self.seconds - self.elapsed())
 
+    def within(self, share: float) -> float | None:
+        """Wall seconds left, but at most ``share`` of the whole budget (None: no
+        budget)."""
+        left = self.seconds_left()
+        return None if left is None or self.seconds is None else min(left,
+                                                                    share * self.seconds)
+
     def work_left(self, asking: Iterable[str] = ()) -> float:
         """The share of their usual solver work that the members ``asking`` can spend on
         one more call for changes (as long, at full work, as their longest so far) before

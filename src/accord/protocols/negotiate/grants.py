@@ -19,6 +19,12 @@ class Grants(Exchange):
         self.refused_units = 0
         self.refused_members: set[str] = set()
 
+    def _replan_seconds(self) -> float | None:
+        """Wall seconds for one refused member's re-plan: the second half of the grant
+        phase's share of the budget, split between all members but the first granted."""
+        share = self.options.grant_share / 2 / max(1, len(self.spec.members) - 1)
+        return self.budget.within(share)
+
     async def _grant_in_order(self, order: list[str], requests: dict[str, PlanRequest]) -> None:
         """Grant ``requests`` in ``order``, in waves: refused members (a batch) re-plan
         within what is free; the first that still overflows is granted with room bought
@@ -47,7 +53,7 @@ class Grants(Exchange):
             replies = await self.request_all([
                 (m, Refusal(reason="capacity taken by members with priority",
                             free=self._free_entries(), work=self.options.plan_work,
-                            seconds=self.budget.seconds_left()))
+                            seconds=self._replan_seconds()))
                 for m in asked])
             for m, r in zip(asked, replies, strict=True):
                 requests[m] = expect(r, PlanRequest)
@@ -75,7 +81,7 @@ class Grants(Exchange):
             reply = expect(await self.request(m, Refusal(
                 reason="over capacity: re-plan within what others leave",
                 free=self._free_entries(room), attempt=attempt,
-                work=self.options.plan_work, seconds=self.budget.seconds_left())),
+                work=self.options.plan_work, seconds=self._replan_seconds())),
                 PlanRequest)
             new = from_entries(reply.usage)
             if (fits(new, room) or await self._make_room(m, new, None)

@@ -29,7 +29,8 @@ class Manager(Changes):
         replies = await self.request_all(
             [(m, CallForPlans(episode=msg.episode, free=self._free_entries(),
                               work=self.options.plan_work,
-                              seconds=self.budget.seconds_left())) for m in members])
+                              seconds=self.budget.within(self.options.grant_share / 2)))
+             for m in members])
         # a first estimate of how long each member's call for changes will take: longer
         # than its first plan, as a change searches from its plan (comp06, K = 2: 32 s
         # against 22 s)

@@ -197,3 +197,84 @@ def compact(ppd: int, cq_ptr: IntArray, cq_idx: IntArray, q_ptr: IntArray, q_idx
         return 0
     return move_or_swap(cp_ok, rp_ok, l_course, l_period, l_room, room_lec, lec, p,
                         l_room[lec], lecs, ps, rs)
+
+
+@njit(cache=True)
+def _conflict(c_teacher: IntArray, cq_ptr: IntArray, cq_idx: IntArray, a: int, b: int) -> bool:
+    """Whether lectures of courses ``a`` and ``b`` may not share a period (one teacher,
+    or a curriculum in common)."""
+    if c_teacher[a] == c_teacher[b]:
+        return True
+    for i in range(cq_ptr[a], cq_ptr[a + 1]):
+        for j in range(cq_ptr[b], cq_ptr[b + 1]):
+            if cq_idx[i] == cq_idx[j]:
+                return True
+    return False
+
+
+@njit(cache=True)
+def _in(items: IntArray, n: int, x: int) -> bool:
+    for i in range(n):  # noqa: SIM110 (numba: no generators)
+        if items[i] == x:
+            return True
+    return False
+
+
+@njit(cache=True)
+def kempe(c_teacher: IntArray, cq_ptr: IntArray, cq_idx: IntArray, l_course: IntArray,
+          l_period: IntArray, l_room: IntArray, room_lec: IntArray, lec: int, p2: int,
+          lecs: IntArray, ps: IntArray, rs: IntArray) -> int:
+    """A Kempe chain: ``lec`` to period ``p2``, and with it every lecture of its period
+    and of ``p2`` linked to a moving one by a teacher or a curriculum (the chain is
+    closed, so the swap makes no clash). Each keeps its room where the room is free after
+    the swap, else takes another room free there; none when the chain outgrows the
+    buffers or a period has no room left."""
+    p1 = l_period[lec]
+    if p1 == p2:
+        return 0
+    n_rooms, cap = room_lec.shape[0], lecs.shape[0]
+    lecs[0], k, head = lec, 1, 0
+    while head < k:
+        x = lecs[head]
+        head += 1
+        other = p2 if l_period[x] == p1 else p1
+        for r in range(n_rooms):
+            y = room_lec[r, other]
+            if y >= 0 and not _in(lecs, k, y) and _conflict(
+                    c_teacher, cq_ptr, cq_idx, l_course[x], l_course[y]):
+                if k == cap:
+                    return 0
+                lecs[k] = y
+                k += 1
+    for i in range(k):  # targets: the other period, the own room where it is free then
+        x = lecs[i]
+        ps[i] = p2 if l_period[x] == p1 else p1
+        rs[i] = -1
+        y = room_lec[l_room[x], ps[i]]
+        if y < 0 or _in(lecs, k, y):
+            rs[i] = l_room[x]
+    for i in range(k):  # a room taken by one of the others or by a stayer: another room
+        if rs[i] >= 0:
+            clash = False
+            for j in range(i):
+                if ps[j] == ps[i] and rs[j] == rs[i]:
+                    clash = True
+            if not clash:
+                continue
+        start = np.random.randint(n_rooms)
+        rs[i] = -1
+        for t in range(n_rooms):
+            r = (start + t) % n_rooms
+            y = room_lec[r, ps[i]]
+            if y >= 0 and not _in(lecs, k, y):
+                continue
+            taken = False
+            for j in range(k):
+                if j != i and ps[j] == ps[i] and rs[j] == r:
+                    taken = True
+            if not taken:
+                rs[i] = r
+                break
+        if rs[i] < 0:
+            return 0
+    return k

@@ -30,6 +30,7 @@ from accord.domains.university.anneal.construct import constructed
 from accord.domains.university.anneal.cost import CLASH, PEN, SCALE, fill, objective
 from accord.domains.university.anneal.moves import (
     compact,
+    kempe,
     move_or_swap,
     relocate,
     room_stability,
@@ -43,25 +44,41 @@ CHUNK = 20_000
 """Moves between two looks at the wall clock: a few hundredths of a second, a tenth on a
 loaded machine (the run ends that much past its wall budget at most)."""
 
+PROBE_MOVES = 20_000
+"""Random moves (each undone) that measure how much a worsening move costs at the start."""
+
+START_ACCEPTANCE = 0.1
+"""How often the start temperature accepts the median worsening move: a warm start from
+CP-SAT's timetable or a department's last plan is kept, not melted (1.5, 3 and 6 fixed:
+comp02 99 / 68 / 74 and comp05 485 / 366 / 356, 10 M moves, seed 1)."""
+
+FALLBACK_START = 1.5
+"""The start temperature when no random move worsens the start (official units)."""
+
 CLASH_CAP = 64
 """The most a clash's price grows, as a multiple of ``Schedule.clash_weight``: clashes
 left after a chunk of moves double it, a chunk that ends without any resets it. On a
 dense instance from a costly start (comp05, 60 s, seed 2) a fixed price let the search
 live with a clash or two to the end, and never improve on its start."""
 
-MOVE_MIX = np.array([0.45, 0.15, 0.10, 0.10, 0.20])
+MOVE_MIX = np.array([0.40, 0.15, 0.10, 0.10, 0.15, 0.10])
 """Shares of the moves: a lecture to a random period (half the time in its own room,
 else a random room), a lecture to another room in its period, a course into one room,
-a lecture to a day its course lacks, a lecture next to its curriculum."""
+a lecture to a day its course lacks, a lecture next to its curriculum, a Kempe chain
+between the periods of a lecture and a random one."""
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """The cooling: from ``t_start`` to ``t_end`` official cost units. At the start a
-    move that costs one isolated lecture (2) is taken one time in e^(2/1.5) ≈ 3.8; at the
-    end a move that costs a student's seat (1) once in e^20."""
+    """The cooling: from ``t_start`` to ``t_end`` official cost units. ``t_start`` None
+    (the default) takes it from the instance: the start accepts the median worsening move
+    of ``PROBE_MOVES`` random ones from the start timetable one time in ten
+    (``START_ACCEPTANCE``), so the search starts as hot on a dense instance, whose moves
+    cost more (comp05's median 13), as on a loose one (comp02's 5). At the end a move that
+    costs a student's seat (1) is taken once in e^20: the cost's own unit, the same for
+    every instance."""
 
-    t_start: float = 1.5
+    t_start: float | None = None
     t_end: float = 0.05
     clash_weight: int = 20
     """Official cost units of a lecture sharing a period with another of its teacher or
@@ -70,6 +87,80 @@ class Schedule:
     compactness 12, room stability 1): a clash is crossed to reach a better timetable,
     never kept for its own sake. Dense instances gain most (comp05: 611 feasible-only,
     482 with clashes, same moves)."""
+
+
+@njit(cache=True)
+def propose(ppd: int, days: int, cum: np.ndarray, cp_ok: IntArray, rp_ok: IntArray,
+            l_course: IntArray, c_mwd: IntArray, c_teacher: IntArray, cq_ptr: IntArray,
+            cq_idx: IntArray, q_ptr: IntArray, q_idx: IntArray, c_lec_ptr: IntArray,
+            l_period: IntArray, l_room: IntArray, room_lec: IntArray, c_day: IntArray,
+            c_ndays: IntArray, c_nrooms: IntArray, lecs: IntArray, ps: IntArray,
+            rs: IntArray) -> int:
+    """A random move drawn by the shares ``cum`` (cumulated ``MOVE_MIX``), written in
+    ``lecs``, ``ps``, ``rs``; the relocations written (0: none)."""
+    n_lec, n_courses = l_course.shape[0], c_mwd.shape[0]
+    periods, n_rooms = cp_ok.shape[1], rp_ok.shape[0]
+    u = np.random.random() * cum[-1]
+    lec = np.random.randint(n_lec)
+    if u < cum[0]:
+        r = l_room[lec] if np.random.randint(2) else np.random.randint(n_rooms)
+        k = move_or_swap(cp_ok, rp_ok, l_course, l_period, l_room, room_lec, lec,
+                         np.random.randint(periods), r, lecs, ps, rs)
+    elif u < cum[1]:
+        k = move_or_swap(cp_ok, rp_ok, l_course, l_period, l_room, room_lec, lec,
+                         l_period[lec], np.random.randint(n_rooms), lecs, ps, rs)
+    elif u < cum[2]:
+        c = l_course[lec]
+        k = room_stability(c_lec_ptr, rp_ok, l_period, l_room, room_lec, c, l_room[lec],
+                           lecs, ps, rs) if c_nrooms[c] > 1 else 0
+    elif u < cum[3]:
+        k = working_day(ppd, days, c_mwd, c_lec_ptr, c_day, c_ndays, cp_ok, rp_ok,
+                        l_course, l_period, l_room, room_lec,
+                        np.random.randint(n_courses), lecs, ps, rs)
+    elif u < cum[4]:
+        k = compact(ppd, cq_ptr, cq_idx, q_ptr, q_idx, c_lec_ptr, cp_ok, rp_ok, l_course,
+                    l_period, l_room, room_lec, lec, lecs, ps, rs)
+    else:
+        k = kempe(c_teacher, cq_ptr, cq_idx, l_course, l_period, l_room, room_lec, lec,
+                  np.random.randint(periods), lecs, ps, rs)
+    return k
+
+
+@njit(cache=True)
+def uphill(st: Static, s: State, moves: int, seed: int, mix: np.ndarray) -> np.ndarray:
+    """The cost increases (official units) of ``moves`` random moves from the state,
+    each undone: only moves that worsen it without making a clash."""
+    np.random.seed(seed)
+    size = max(2 * (st.c_lectures.max() + 1), 2 * st.r_cap.shape[0])
+    lecs = np.empty(size, np.int64)
+    ps, rs = np.empty(size, np.int64), np.empty(size, np.int64)
+    old_p, old_r = np.empty(size, np.int64), np.empty(size, np.int64)
+    cum = np.cumsum(mix)
+    out = np.empty(moves, np.float64)
+    n = 0
+    now, clashes = objective(s.comp), s.comp[CLASH]
+    for _ in range(moves):
+        k = propose(st.ppd, st.days, cum, st.cp_ok, st.rp_ok, st.l_course, st.c_mwd,
+                    st.c_teacher, st.cq_ptr, st.cq_idx, st.q_ptr, st.q_idx, st.c_lec_ptr,
+                    s.l_period, s.l_room, s.room_lec, s.c_day, s.c_ndays, s.c_nrooms, lecs,
+                    ps, rs)
+        if k == 0 or not relocate(
+                st.ppd, st.change_w, st.l_course, st.c_students, st.r_cap, st.cp_ok,
+                st.rp_ok, st.cp_pen, st.rp_pen, st.anchor_room, st.c_mwd, st.c_teacher,
+                st.cq_ptr, st.cq_idx, st.q_foreign, s.l_period, s.l_room, s.room_lec,
+                s.teach_p, s.q_load, s.c_day, s.c_room, s.c_ndays, s.c_nrooms, s.comp, lecs,
+                ps, rs, k, old_p, old_r, False):
+            continue
+        delta = objective(s.comp) - now
+        if delta > 0 and s.comp[CLASH] == clashes:
+            out[n] = delta / SCALE
+            n += 1
+        relocate(st.ppd, st.change_w, st.l_course, st.c_students, st.r_cap, st.cp_ok,
+                 st.rp_ok, st.cp_pen, st.rp_pen, st.anchor_room, st.c_mwd, st.c_teacher,
+                 st.cq_ptr, st.cq_idx, st.q_foreign, s.l_period, s.l_room, s.room_lec,
+                 s.teach_p, s.q_load, s.c_day, s.c_room, s.c_ndays, s.c_nrooms, s.comp, lecs,
+                 old_p, old_r, k, ps, rs, False)
+    return out[:n]
 
 
 @njit(cache=True, nogil=True)
@@ -92,12 +183,10 @@ def anneal_chunk(st: Static, s: State, best_p: IntArray, best_r: IntArray, best:
     l_period, l_room, room_lec, teach_p, q_load = (s.l_period, s.l_room, s.room_lec,
                                                    s.teach_p, s.q_load)
     c_day, c_room, c_ndays, c_nrooms, comp = s.c_day, s.c_room, s.c_ndays, s.c_nrooms, s.comp
-    size = 2 * (st.c_lectures.max() + 1)
+    size = max(2 * (st.c_lectures.max() + 1), 2 * st.r_cap.shape[0])
     lecs = np.empty(size, np.int64)
     ps, rs = np.empty(size, np.int64), np.empty(size, np.int64)
     old_p, old_r = np.empty(size, np.int64), np.empty(size, np.int64)
-    n_lec, n_courses = l_course.shape[0], st.c_lectures.shape[0]
-    periods, n_rooms = cp_ok.shape[1], r_cap.shape[0]
     cum = np.cumsum(mix)
     ratio = t_to / t_from
     clash = clash_w > 0
@@ -105,26 +194,9 @@ def anneal_chunk(st: Static, s: State, best_p: IntArray, best_r: IntArray, best:
     t, cool = t_from * SCALE, ratio ** (1.0 / moves)
     for _ in range(moves):
         t *= cool
-        u = np.random.random() * cum[-1]
-        lec = np.random.randint(n_lec)
-        if u < cum[0]:
-            r = l_room[lec] if np.random.randint(2) else np.random.randint(n_rooms)
-            k = move_or_swap(cp_ok, rp_ok, l_course, l_period, l_room, room_lec, lec,
-                             np.random.randint(periods), r, lecs, ps, rs)
-        elif u < cum[1]:
-            k = move_or_swap(cp_ok, rp_ok, l_course, l_period, l_room, room_lec, lec,
-                             l_period[lec], np.random.randint(n_rooms), lecs, ps, rs)
-        elif u < cum[2]:
-            c = l_course[lec]
-            k = room_stability(c_lec_ptr, rp_ok, l_period, l_room, room_lec, c, l_room[lec],
-                               lecs, ps, rs) if c_nrooms[c] > 1 else 0
-        elif u < cum[3]:
-            k = working_day(ppd, days, c_mwd, c_lec_ptr, c_day, c_ndays, cp_ok, rp_ok,
-                            l_course, l_period, l_room, room_lec,
-                            np.random.randint(n_courses), lecs, ps, rs)
-        else:
-            k = compact(ppd, cq_ptr, cq_idx, q_ptr, q_idx, c_lec_ptr, cp_ok, rp_ok, l_course,
-                        l_period, l_room, room_lec, lec, lecs, ps, rs)
+        k = propose(ppd, days, cum, cp_ok, rp_ok, l_course, c_mwd, c_teacher, cq_ptr, cq_idx,
+                    q_ptr, q_idx, c_lec_ptr, l_period, l_room, room_lec, c_day, c_ndays,
+                    c_nrooms, lecs, ps, rs)
         if k == 0 or not relocate(
                 ppd, change_w, l_course, c_students, r_cap, cp_ok, rp_ok, cp_pen, rp_pen,
                 anchor_room, c_mwd, c_teacher, cq_ptr, cq_idx, q_foreign, l_period, l_room,
@@ -156,6 +228,14 @@ class Annealed:
     moves: int
 
 
+def start_temperature(st: Static, s: State, seed: int) -> float:
+    """``Schedule.t_start`` from the median worsening of random moves (official units)."""
+    worse = uphill(st, s, PROBE_MOVES, seed, MOVE_MIX)
+    if worse.size == 0:
+        return FALLBACK_START
+    return float(np.median(worse)) / math.log(1 / START_ACCEPTANCE)
+
+
 def start_state(inst: Instance, st: Static, lectures: list[Lecture]) -> State:
     """The state of a timetable; an error when it breaks a hard rule of ``st``."""
     s = empty_state(inst, st)
@@ -179,8 +259,10 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
     s = start_state(inst, st, start)
     best_p, best_r = s.l_period.copy(), s.l_room.copy()
     best = objective(s.comp)
+    t_start = schedule.t_start if schedule.t_start is not None else start_temperature(
+        st, s, seed)
     done, chunk, clash_w = 0, 0, schedule.clash_weight
-    ratio = schedule.t_end / schedule.t_start
+    ratio = schedule.t_end / t_start
     while moves is None or done < moves:
         # clashes still there after a chunk: their price doubles until they are gone
         clash_w = schedule.clash_weight if s.comp[CLASH] == 0 else min(
@@ -195,8 +277,8 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
             assert seconds is not None
             a = elapsed / seconds
             b = min(1.0, a + max(1e-3, a / max(1, chunk)))  # as far as the last chunk went
-        best = anneal_chunk(st, s, best_p, best_r, best, n, schedule.t_start * ratio ** a,
-                            schedule.t_start * ratio ** b, seed * 1_000_003 + chunk, MOVE_MIX,
+        best = anneal_chunk(st, s, best_p, best_r, best, n, t_start * ratio ** a,
+                            t_start * ratio ** b, seed * 1_000_003 + chunk, MOVE_MIX,
                             clash_w)
         done += n
         chunk += 1

@@ -230,3 +230,21 @@ def test_first_commit_keeps_its_time_budget(tmp_path, by_hand):
     e = res.episodes[0]
     assert e.wall_seconds < 3 + 2
     assert e.hard_violations == 0
+
+
+@pytest.mark.slow
+def test_the_grant_phase_leaves_half_the_budget_to_requests_for_change(tmp_path):
+    """Departments whose solver work would outlast the whole budget: negotiate grants
+    within its ``grant_share`` of it (half), then asks for changes, and ends by the
+    budget with every department's plan granted."""
+    sc, _ = split(read_ctt(ROOT / "data" / "itc2007" / "comp01.ctt"), 4)
+    opts = {"negotiate": {"solve_time_limit": 1000.0, "time_budget": 8,
+                          "grant_order": "listed", "refusal_batch": 1}}
+    res = run_scenario(sc.model_copy(update={"protocol_options": opts}),
+                       protocol="negotiate", episodes=1, db=str(tmp_path / "n.db"))
+    e = res.episodes[0]
+    assert e.hard_violations == 0
+    assert e.metrics["granted_seconds"] <= 0.5 * 8 + 1.5
+    assert e.wall_seconds < 8 + 2
+    log = Store(str(tmp_path / "n.db")).messages(res.run_id, WIRE)
+    assert any(env.kind == "call_for_changes" for env in log)

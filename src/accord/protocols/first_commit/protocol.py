@@ -51,7 +51,8 @@ class FirstCommitManager(Agent):
         free: dict[Key, int] = dict(self.spec.capacity)
         everything = to_entries(free)
         replies = await self.request_all(
-            [(m, CallForPlans(episode=msg.episode, free=everything)) for m in members])
+            [(m, CallForPlans(episode=msg.episode, free=self.spec.usable(m, everything)))
+             for m in members])
         refused_units = refused_members = 0
         for m, r in zip(members, replies, strict=True):
             usage = from_entries(expect(r, PlanRequest).usage)
@@ -60,7 +61,7 @@ class FirstCommitManager(Agent):
                 refused_members += 1
                 again = await self.request(m, Refusal(
                     reason="taken by members who committed first",
-                    free=to_entries({k: max(0, v) for k, v in free.items()})))
+                    free=self.spec.usable(m, to_entries({k: max(0, v) for k, v in free.items()}))))
                 usage = from_entries(expect(again, PlanRequest).usage)
             add_usage(free, usage, -1)
             expect(await self.request(m, Grant(usage=to_entries(usage))), Ack)

@@ -52,7 +52,7 @@ class EpisodeRecord:
     rounds: int
     wall_seconds: float
     messages: Iterable[str]
-    """The envelopes delivered, as canonical JSON text, in delivery order."""
+    """The envelopes delivered, as JSON text (``Envelope.to_json``), in delivery order."""
     plans: dict[str, Plan]
     ledger: list[CommitmentRecord]
     metrics: dict[str, float] = field(default_factory=dict)

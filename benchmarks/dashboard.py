@@ -62,7 +62,8 @@ def synthesise(db: str, run_id: str, total: int) -> str:
                 for m in msgs[:total - written]]
             store.save_episode(rid, f"{src.ledger}-x{total}", EpisodeRecord(
                 episode=ep, hard_violations=0, cost=0, cost_breakdown={}, hard_breakdown={},
-                reference_cost=None, rounds=0, wall_seconds=0.0, messages=batch, plans=plans,
+                reference_cost=None, rounds=0, wall_seconds=0.0,
+                messages=[m.to_json() for m in batch], plans=plans,
                 ledger=[]))
             written += len(batch)
             ep += 1

@@ -53,6 +53,11 @@ OTHERS = {"dismissal-300x4": ["dismissal", "--classrooms", "300", "--bottlenecks
           "hospital-40x30": ["nursing", "--wards", "40", "--nurses", "30", "--lines", "12"]}
 """The other large scenarios: their ``accord generate`` arguments."""
 
+PHASES = {"granted_seconds", "settled_seconds", "changes_applied", "refused_members",
+          "refused_requests"}
+"""The protocol's metrics kept in a row (with ``solving.*`` and ``utilisation``): where
+the episode's time went."""
+
 console = Console(width=200)
 
 
@@ -109,7 +114,9 @@ def one(path: Path, protocol: str, bus: str | None, hosts: int | None, out: Path
            "bytes": e.bytes, "rounds": e.rounds, "wall_seconds": round(e.wall_seconds, 2),
            "first_feasible_seconds": first,
            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-           "host_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+           "host_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+           "metrics": {k: v for k, v in e.metrics.items() if k in PHASES
+                       or k.startswith("solving.") or k == "utilisation"}}
     if protocol == "central" and sc.domain == "university":
         row["first_feasible_seconds"] = first_central(
             path, float(sc.protocol_options["central"]["time_limit"]))

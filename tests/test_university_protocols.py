@@ -69,6 +69,22 @@ def test_message_log_holds_no_unavailability_or_cost_detail(runs):
 
 
 @pytest.mark.slow
+def test_a_department_hears_of_the_halls_and_of_its_own_shared_curricula_only(runs):
+    db, results = runs
+    store = Store(db)
+    for protocol in ("first-commit", "negotiate"):
+        heard: dict[str, set[str]] = {}
+        for env in store.messages(results[protocol].run_id, WIRE):
+            for field in ("free", "capacity"):
+                for e in getattr(env.body, field, []):
+                    heard.setdefault(env.recipient, set()).add(e.resource)
+        halls = {"room:Aula", "room:B1", "room:B2"}
+        assert heard["Maths"] == halls | {"curr:Phys1", "curr:Chem1"}, protocol
+        assert heard["Physics"] == halls | {"curr:Phys1"}, protocol
+        assert heard["Chemistry"] == halls | {"curr:Chem1"}, protocol
+
+
+@pytest.mark.slow
 def test_export_csv_and_ics_per_department(runs, tmp_path):
     import csv as csvmod
 

@@ -34,6 +34,7 @@ from accord.app.runner import DIRECTOR, Crew, Stage, Staged, cast_agents
 from accord.model.errors import ProtocolError, ScenarioError, read_text_file
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
+from accord.runtime.agent import Agent
 from accord.runtime.child import detached
 from accord.runtime.nats import NatsBus, local_server
 from accord.runtime.nats.auth import Credentials, server_config, write_server_config
@@ -65,15 +66,7 @@ async def serve_agents(scenario: ScenarioBase, protocol: str, agent_ids: Sequenc
     """``serve_agent`` for several agents in this process (``accord host``): the cast is
     made once, and each agent has its own connection as its own user (``logins``), so
     the server grants it what it grants that agent alone."""
-    crew = cast_agents(scenario, protocol, anchors)
-    cast = {a.id: a for a in [*crew.managers, *crew.members]}
-    for agent_id in agent_ids:
-        if agent_id not in cast:
-            raise ScenarioError(scenario.name, "--id", f"no agent {agent_id!r} in the cast "
-                                f"(agents: {', '.join(cast)})")
-    if len(set(agent_ids)) != len(agent_ids):
-        raise ScenarioError(scenario.name, "--ids", "an agent is named twice")
-    mine = [cast[a] for a in agent_ids]
+    cast, mine = _mine(scenario, protocol, anchors, agent_ids)
     with interruptible() as caught:
         buses: list[NatsBus] = []
         try:
@@ -95,6 +88,21 @@ async def serve_agents(scenario: ScenarioBase, protocol: str, agent_ids: Sequenc
     for me in mine:
         if me.failure is not None:
             raise ProtocolError(f"agent {me.id} failed: {me.failure}")
+
+
+def _mine(scenario: ScenarioBase, protocol: str, anchors: dict[str, Plan],
+          agent_ids: Sequence[str]) -> tuple[list[str], list[Agent]]:
+    """The ids of the whole cast, and the agents of ``agent_ids`` (only these are kept:
+    the rest of the cast, every other department's problem, is let go)."""
+    crew = cast_agents(scenario, protocol, anchors)
+    cast = {a.id: a for a in [*crew.managers, *crew.members]}
+    for agent_id in agent_ids:
+        if agent_id not in cast:
+            raise ScenarioError(scenario.name, "--id", f"no agent {agent_id!r} in the cast "
+                                f"(agents: {', '.join(cast)})")
+    if len(set(agent_ids)) != len(agent_ids):
+        raise ScenarioError(scenario.name, "--ids", "an agent is named twice")
+    return list(cast), [cast[a] for a in agent_ids]
 
 
 async def _serve_all(buses: Sequence[NatsBus]) -> None:

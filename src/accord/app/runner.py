@@ -301,7 +301,7 @@ async def _play(
             before = {a.id: dict(a.solving) for a in here}  # members seen here
             done, plans = await bus.run_until(director.episode(
                 ep, managers, members, store.outstanding(ledger_key)), director)
-            trace = bus.trace[mark:]
+            sent = len(bus.trace) - mark
             rounds = max((d.rounds for d in done), default=0)
             ledger_changes = [c for d in done for c in d.ledger]
             protocol_metrics = merge_metrics([d.metrics for d in done])
@@ -325,14 +325,15 @@ async def _play(
                 episode=ep, hard_violations=ev.hard_violations, cost=ev.cost,
                 cost_breakdown=ev.breakdown, hard_breakdown=ev.hard_breakdown,
                 reference_cost=reference_cost if reference else None, rounds=rounds,
-                wall_seconds=round(wall, 4), messages=trace, plans=plans,
+                wall_seconds=round(wall, 4), messages=bus.trace.texts(mark), plans=plans,
                 ledger=ledger_changes, metrics=metrics)
             nbytes = store.save_episode(run_id, ledger_key, rec)
+            bus.trace.stored()  # the store holds the episode's messages now
             await bus.keep_ledger(ep, ledger_changes)  # after the store of record
             res = EpisodeResult(
                 episode=ep, hard_violations=ev.hard_violations,
                 hard_breakdown=ev.hard_breakdown, cost=ev.cost, cost_breakdown=ev.breakdown,
-                reference_cost=rec.reference_cost, messages=len(trace), bytes=nbytes,
+                reference_cost=rec.reference_cost, messages=sent, bytes=nbytes,
                 rounds=rounds, wall_seconds=rec.wall_seconds, plans=plans,
                 metrics=protocol_metrics)
             result.episodes.append(res)

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from accord.model.plan import Key, Plan
+from accord.model.plan import Key, Plan, UsageEntry
 
 
 class Capability(StrEnum):
@@ -48,6 +48,15 @@ class ManagerSpec:
     id: str
     capacity: dict[Key, int]
     members: tuple[str, ...]
+    uses: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """The resources each member can use, where the domain knows (a member not listed
+    may use any): a member's messages carry the free capacity of its own resources only
+    (a university's department: every hall, but only the curricula it teaches)."""
+
+    def usable(self, member: str, entries: Sequence[UsageEntry]) -> list[UsageEntry]:
+        """``entries`` on the resources ``member`` can use."""
+        mine = self.uses.get(member)
+        return list(entries) if mine is None else [e for e in entries if e.resource in mine]
 
 
 @dataclass(frozen=True)

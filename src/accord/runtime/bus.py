@@ -2,9 +2,10 @@
 
 An agent sends envelopes with ``publish`` and is handed incoming ones by the bus through
 ``Agent.deliver``. Replies are matched by ``in_reply_to``. A bus also keeps the trace of
-delivered envelopes (the negotiation log) and drives a coroutine to completion with
-``run_until``. ``block``/``wake`` let a bus observe when agents wait for input: the
-in-memory bus uses them to advance its virtual clock only when every agent is waiting.
+delivered envelopes (the negotiation log, spooled to a file: see ``trace``) and drives a
+coroutine to completion with ``run_until``. ``block``/``wake`` let a bus observe when
+agents wait for input: the in-memory bus uses them to advance its virtual clock only when
+every agent is waiting.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Coroutine
 from typing import Any, Protocol, TypeVar
 
 from accord.model.messages import Body, CommitmentRecord, Envelope
+from accord.runtime.trace import Trace
 
 T = TypeVar("T")
 
@@ -44,7 +46,7 @@ class Bus(ABC):
     """Delivers envelopes between registered agents of one run."""
 
     run_id: str
-    trace: list[Envelope]
+    trace: Trace
 
     @abstractmethod
     def register(self, agent: Mailbox) -> None:

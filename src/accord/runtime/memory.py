@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from accord.model.errors import ProtocolError
 from accord.model.messages import Envelope
 from accord.runtime.bus import Bus, Mailbox
+from accord.runtime.trace import Trace
 
 T = TypeVar("T")
 
@@ -31,7 +32,7 @@ class InMemoryBus(Bus):
         self.overlap = overlap
         self._thinking = 0
         self._thought = asyncio.Event()
-        self.trace: list[Envelope] = []
+        self.trace = Trace()
         self._agents: dict[str, Mailbox] = {}
         self._outbox: list[Envelope] = []
         self._tick = 0
@@ -107,3 +108,4 @@ class InMemoryBus(Bus):
     async def close(self) -> None:
         for agent in self._agents.values():
             await agent.stop()
+        self.trace.close()

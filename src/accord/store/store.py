@@ -8,11 +8,13 @@ of the same scenario and protocol continues after the last stored episode.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, make_url, select
+from sqlalchemy import Engine, create_engine, event, func, insert, make_url, select
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -49,7 +51,8 @@ class EpisodeRecord:
     reference_cost: int | None
     rounds: int
     wall_seconds: float
-    messages: list[Envelope]
+    messages: Iterable[str]
+    """The envelopes delivered, as JSON text (``Envelope.to_json``), in delivery order."""
     plans: dict[str, Plan]
     ledger: list[CommitmentRecord]
     metrics: dict[str, float] = field(default_factory=dict)
@@ -63,6 +66,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
+
+MESSAGE_BATCH = 500
+"""Messages written to the database at once when an episode is stored."""
 
 SQLITE_BUSY_SECONDS = 30.0
 """How long a SQLite writer waits for another's transaction (several runs share a file)."""
@@ -222,21 +228,29 @@ class Store:
                 row.status, row.finished_at = status, finished_at
 
     def save_episode(self, run_id: str, ledger: str, rec: EpisodeRecord) -> int:
-        """Store one episode atomically: all of it or nothing. Returns the message bytes."""
+        """Store one episode atomically: all of it or nothing. Returns the message bytes.
+
+        The messages are read from ``rec.messages`` as they are written, a batch at a
+        time: an episode's messages need not fit in memory at once."""
         with Session(self.engine) as s, s.begin():
-            texts = [e.to_json() for e in rec.messages]
             base = s.scalar(select(func.count()).select_from(MessageRow)
                             .where(MessageRow.run_id == run_id)) or 0
+            count = nbytes = 0
+            texts = iter(rec.messages)
+            while batch := list(islice(texts, MESSAGE_BATCH)):
+                s.execute(insert(MessageRow), [
+                    {"run_id": run_id, "seq": base + count + i, "episode": rec.episode,
+                     "envelope": t} for i, t in enumerate(batch)])
+                count += len(batch)
+                nbytes += sum(len(t) for t in batch)
             s.add(EpisodeRow(
                 run_id=run_id, episode=rec.episode, ledger=ledger,
                 hard_violations=rec.hard_violations, cost=rec.cost,
                 cost_breakdown=json.dumps(rec.cost_breakdown, sort_keys=True),
                 hard_breakdown=json.dumps(rec.hard_breakdown, sort_keys=True),
-                reference_cost=rec.reference_cost, messages=len(texts),
-                bytes=sum(len(t) for t in texts), rounds=rec.rounds,
+                reference_cost=rec.reference_cost, messages=count,
+                bytes=nbytes, rounds=rec.rounds,
                 wall_seconds=rec.wall_seconds))
-            s.add_all(MessageRow(run_id=run_id, seq=base + i, episode=rec.episode,
-                                 envelope=t) for i, t in enumerate(texts))
             s.add_all(PlanRow(run_id=run_id, episode=rec.episode, agent=a, ledger=ledger,
                               plan=p.model_dump_json()) for a, p in sorted(rec.plans.items()))
             s.add_all(MetricRow(run_id=run_id, episode=rec.episode, name=n, value=v)
@@ -244,4 +258,4 @@ class Store:
             for c in rec.ledger:
                 s.merge(CommitmentRow(ledger=ledger, id=c.id, record=c.model_dump_json(),
                                       status=c.status, updated_episode=rec.episode))
-        return sum(len(t) for t in texts)
+        return nbytes

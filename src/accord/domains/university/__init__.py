@@ -32,6 +32,20 @@ from accord.model.plan import Plan
 __all__ = ["DOMAIN", "department_plan", "lectures_of", "protocol_options"]
 
 
+def uses(sc: UniversityScenario) -> dict[str, frozenset[str]]:
+    """The resources each department can use: every hall, and the shared curricula it
+    teaches (only those are its business; the others' free periods are not)."""
+    halls = {room_key(r.id, 0)[0] for r in sc.rooms}
+    owner = sc.owner()
+    out = {d.id: set(halls) for d in sc.departments}
+    shared = sc.shared_curricula()
+    for q in sc.curricula:
+        if q.id in shared:
+            for c in q.courses:
+                out[owner[c]].add(curr_key(q.id, 0)[0])
+    return {d: frozenset(r) for d, r in out.items()}
+
+
 class UniversityDomain(Domain[UniversityScenario]):
     """The university domain as the runtime sees it."""
 
@@ -52,7 +66,7 @@ class UniversityDomain(Domain[UniversityScenario]):
         capacity |= {curr_key(q, p): 1 for q in sorted(sc.shared_curricula())
                      for p in range(periods)}
         return [ManagerSpec(id=AUTHORITY, capacity=capacity,
-                            members=tuple(d.id for d in sc.departments))]
+                            members=tuple(d.id for d in sc.departments), uses=uses(sc))]
 
     def evaluate(self, scenario: UniversityScenario, plans: Mapping[str, Plan]) -> Evaluation:
         rep = validate(scenario.instance(), lectures_of(plans))

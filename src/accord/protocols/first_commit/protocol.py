@@ -63,7 +63,7 @@ class FirstCommitManager(Agent):
         free: dict[Key, int] = dict(self.spec.capacity)
         everything = to_entries(free)
         replies = await self.request_all(
-            [(m, CallForPlans(episode=msg.episode, free=everything,
+            [(m, CallForPlans(episode=msg.episode, free=self.spec.usable(m, everything),
                               seconds=self._seconds_left(began))) for m in members])
         refused_units = refused_members = 0
         for m, r in zip(members, replies, strict=True):
@@ -73,7 +73,8 @@ class FirstCommitManager(Agent):
                 refused_members += 1
                 again = await self.request(m, Refusal(
                     reason="taken by members who committed first",
-                    free=to_entries({k: max(0, v) for k, v in free.items()}),
+                    free=self.spec.usable(m, to_entries({k: max(0, v)
+                                                          for k, v in free.items()})),
                     seconds=self._seconds_left(began)))
                 usage = from_entries(expect(again, PlanRequest).usage)
             add_usage(free, usage, -1)

@@ -114,9 +114,11 @@ class Changes(Grants):
             if work < MIN_WORK:
                 return False
             self.busy.update(members)
+            free = self._free_entries()
             try:
                 replies = await self.request_all([(m, CallForChanges(
-                    round=rnd, free=self._free_entries(), wish=wish, capacity=capacity,
+                    round=rnd, free=self.spec.usable(m, free), wish=wish,
+                    capacity=self.spec.usable(m, capacity),
                     work=work, seconds=self.budget.seconds_left())) for m in members])
             finally:
                 self.busy.difference_update(members)
@@ -165,5 +167,6 @@ class Changes(Grants):
     async def _recheck(self, member: str, usage: UsageMap) -> int:
         """The gain of ``member``'s proposed change as things stand now (0: none)."""
         reply = await self.request(member, Recheck(usage=to_entries(usage),
-                                                   free=self._free_entries()))
+                                                   free=self.spec.usable(
+                                                       member, self._free_entries())))
         return reply.body.expected_gain if isinstance(reply.body, ChangeRequest) else 0

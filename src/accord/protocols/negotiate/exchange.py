@@ -108,7 +108,8 @@ class Exchange(Books):
             release[key] = release.get(key, 0) + take
             asks[m] = (room, release)
         replies = await self.request_all([
-            (m, ReleaseRequest(release=to_entries(release), free=self._free_entries(room),
+            (m, ReleaseRequest(release=to_entries(release),
+                               free=self.spec.usable(m, self._free_entries(room)),
                                attempt=self.round, work=work, seconds=seconds))
             for m, (room, release) in asks.items()])
         quotes = []

@@ -50,9 +50,10 @@ class Grants(Exchange):
             for m in asked:
                 self.refused_units += overflow(from_entries(requests[m].usage), self.free)
             self.refused_members |= set(asked)
+            free = self._free_entries()
             replies = await self.request_all([
                 (m, Refusal(reason="capacity taken by members with priority",
-                            free=self._free_entries(), work=self.options.plan_work,
+                            free=self.spec.usable(m, free), work=self.options.plan_work,
                             seconds=self._replan_seconds()))
                 for m in asked])
             for m, r in zip(asked, replies, strict=True):
@@ -80,7 +81,7 @@ class Grants(Exchange):
             room = {k: max(0, v) for k, v in combine(self.free, usage).items()}
             reply = expect(await self.request(m, Refusal(
                 reason="over capacity: re-plan within what others leave",
-                free=self._free_entries(room), attempt=attempt,
+                free=self.spec.usable(m, self._free_entries(room)), attempt=attempt,
                 work=self.options.plan_work, seconds=self._replan_seconds())),
                 PlanRequest)
             new = from_entries(reply.usage)

@@ -26,8 +26,9 @@ class Manager(Changes):
         self.refused_units, self.refused_members = 0, set()
         self.granted, self.free, self.new_debts = {}, dict(self.spec.capacity), []
         members = list(self.spec.members)
+        free = self._free_entries()
         replies = await self.request_all(
-            [(m, CallForPlans(episode=msg.episode, free=self._free_entries(),
+            [(m, CallForPlans(episode=msg.episode, free=self.spec.usable(m, free),
                               work=self.options.plan_work,
                               seconds=self.budget.within(self.options.grant_share / 2)))
              for m in members])

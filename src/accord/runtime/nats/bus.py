@@ -330,3 +330,4 @@ class NatsBus(Bus):
         for task in self._subscribing:
             await cancel(task)
         await self._conn.close()
+        self.trace.close()

@@ -18,9 +18,10 @@ from typing import TypeVar
 from nats.aio.msg import Msg
 
 from accord.model.errors import ProtocolError
-from accord.model.messages import Envelope, MalformedMessage, Wire
+from accord.model.messages import MalformedMessage, Wire
 from accord.runtime.nats.connection import Connection
 from accord.runtime.nats.subjects import ROLE
+from accord.runtime.trace import Trace
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class Observer:
                  ack_timeout: float) -> None:
         self.wire = wire
         self.conn = conn
-        self.trace: list[Envelope] = []
+        self.trace = Trace()
         self._traced: set[tuple[str, str]] = set()
         self._stall, self._ack = stall_timeout, ack_timeout
         self._activity = asyncio.Event()
@@ -102,7 +103,8 @@ class Observer:
                 first = (who, env.id) not in self._traced  # a resumed agent traces again
                 if first and (env.recipient == who or env.recipient.startswith(ROLE)):
                     self._traced.add((who, env.id))
-                    self.trace.append(env)  # only what was delivered to the publisher
+                    self.trace.append(env, msg.data.decode())  # only what was delivered
+                    # to the publisher, as it was sent
         elif kind == "mark":
             fut = self._marks.pop(msg.data.decode(), None)
             if fut is not None and not fut.done():

@@ -25,6 +25,11 @@ class Grants(Exchange):
         share = self.options.grant_share / 2 / max(1, len(self.spec.members) - 1)
         return self.budget.within(share)
 
+    def _more_time(self) -> bool:
+        """Whether the budget leaves more than a re-plan's share of it."""
+        left, share = self.budget.seconds_left(), self._replan_seconds()
+        return left is not None and share is not None and left > share + 1.0
+
     async def _grant_in_order(self, order: list[str], requests: dict[str, PlanRequest]) -> None:
         """Grant ``requests`` in ``order``, in waves: refused members (a batch) re-plan
         within what is free; the first that still overflows is granted with room bought
@@ -59,6 +64,14 @@ class Grants(Exchange):
             for m, r in zip(asked, replies, strict=True):
                 requests[m] = expect(r, PlanRequest)
             head = refused[0]
+            if requests[head].overflow and self._more_time():
+                # no fit within its share of the grant phase: all the time left, rather
+                # than a plan over capacity
+                requests[head] = expect(await self.request(head, Refusal(
+                    reason="capacity taken by members with priority",
+                    free=self.spec.usable(head, self._free_entries()),
+                    work=self.options.plan_work, seconds=self.budget.seconds_left())),
+                    PlanRequest)
             if requests[head].overflow:
                 usage = from_entries(requests[head].usage)
                 # granted even when no room could be made: that is a hard violation

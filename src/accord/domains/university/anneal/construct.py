@@ -21,21 +21,9 @@ from accord.domains.university.anneal.arrays import (
     lectures_of,
     static_of,
 )
-from accord.domains.university.anneal.cost import can_insert, place
+from accord.domains.university.anneal.cost import can_insert, conflicting, place
 from accord.domains.university.cpmodel import Limits
 from accord.domains.university.instance import Instance, Lecture
-
-
-@njit(cache=True)
-def _clashes(c_teacher: IntArray, cq_ptr: IntArray, cq_idx: IntArray, a: int, b: int) -> bool:
-    """Whether courses ``a`` and ``b`` may not share a period."""
-    if c_teacher[a] == c_teacher[b]:
-        return True
-    for i in range(cq_ptr[a], cq_ptr[a + 1]):
-        for j in range(cq_ptr[b], cq_ptr[b + 1]):
-            if cq_idx[i] == cq_idx[j]:
-                return True
-    return False
 
 
 @njit(cache=True, nogil=True)
@@ -91,7 +79,7 @@ def construct(st: Static, s: State, order: IntArray, max_steps: int, seed: int) 
             best_r = -1
             for r in range(n_rooms):  # those clashing with it leave, freeing their rooms
                 m = int(room_lec[r, p])
-                if m >= 0 and _clashes(c_teacher, cq_ptr, cq_idx, c, l_course[m]):
+                if m >= 0 and conflicting(c_teacher, cq_ptr, cq_idx, c, l_course[m]):
                     place(ppd, change_w, l_course, c_students, r_cap, cp_pen, rp_pen,
                           anchor_room, c_mwd, c_teacher, cq_ptr, cq_idx, q_foreign, l_period,
                           l_room, room_lec, teach_p, q_load, c_day, c_room, c_ndays,

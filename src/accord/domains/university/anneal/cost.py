@@ -91,6 +91,20 @@ def can_insert(cp_ok: IntArray, rp_ok: IntArray, c_teacher: IntArray, cq_ptr: In
 
 
 @njit(cache=True)
+def conflicting(c_teacher: IntArray, cq_ptr: IntArray, cq_idx: IntArray, a: int, b: int
+                ) -> bool:
+    """Whether lectures of courses ``a`` and ``b`` may not share a period (one teacher,
+    or a curriculum in common)."""
+    if c_teacher[a] == c_teacher[b]:
+        return True
+    for i in range(cq_ptr[a], cq_ptr[a + 1]):
+        for j in range(cq_ptr[b], cq_ptr[b + 1]):
+            if cq_idx[i] == cq_idx[j]:
+                return True
+    return False
+
+
+@njit(cache=True)
 def _tally(count: IntArray, distinct: IntArray, c: int, i: int, sign: int) -> int:
     """Count one more (``sign`` 1) or one fewer (-1) lecture of course ``c`` on ``i`` (a day
     or a room), keeping ``distinct[c]``, the number of ``i`` used; the number before."""

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from accord.domains.university.anneal.arrays import IntArray, State, Static
-from accord.domains.university.anneal.cost import can_insert, place
+from accord.domains.university.anneal.cost import can_insert, conflicting, place
 
 
 @njit(cache=True)
@@ -200,19 +200,6 @@ def compact(ppd: int, cq_ptr: IntArray, cq_idx: IntArray, q_ptr: IntArray, q_idx
 
 
 @njit(cache=True)
-def _conflict(c_teacher: IntArray, cq_ptr: IntArray, cq_idx: IntArray, a: int, b: int) -> bool:
-    """Whether lectures of courses ``a`` and ``b`` may not share a period (one teacher,
-    or a curriculum in common)."""
-    if c_teacher[a] == c_teacher[b]:
-        return True
-    for i in range(cq_ptr[a], cq_ptr[a + 1]):
-        for j in range(cq_ptr[b], cq_ptr[b + 1]):
-            if cq_idx[i] == cq_idx[j]:
-                return True
-    return False
-
-
-@njit(cache=True)
 def _in(items: IntArray, n: int, x: int) -> bool:
     for i in range(n):  # noqa: SIM110 (numba: no generators)
         if items[i] == x:
@@ -240,7 +227,7 @@ def kempe(c_teacher: IntArray, cq_ptr: IntArray, cq_idx: IntArray, l_course: Int
         other = p2 if l_period[x] == p1 else p1
         for r in range(n_rooms):
             y = room_lec[r, other]
-            if y >= 0 and not _in(lecs, k, y) and _conflict(
+            if y >= 0 and not _in(lecs, k, y) and conflicting(
                     c_teacher, cq_ptr, cq_idx, l_course[x], l_course[y]):
                 if k == cap:
                     return 0

@@ -183,11 +183,11 @@ def _cells(r: dict[str, Any], best_fmt: str) -> list[str]:
             f"{r['sol_hard']} / {r['sol_cost']}" if "sol_cost" in r else "-",
             report.opt(r["best_known"], "{}"),
             report.opt(r["ratio_best"], best_fmt), report.opt(r["ratio_central"], "{:.2f}"),
-            report.opt(r["refused_requests"], "{:.0f}"), str(r["messages"]),
+            report.opt(r.get("refused_requests"), "{:.0f}"), str(r.get("messages", "-")),
             f"{r['wall_seconds']:.1f}", report.opt(r.get("granted_seconds"), "{:.1f}"),
-            report.opt(r["settled_seconds"], "{:.1f}"),
+            report.opt(r.get("settled_seconds"), "{:.1f}"),
             report.opt(r.get("common_seconds"), "{:.1f}"),
-            report.opt(r["utilisation"], "{:.0%}")]
+            report.opt(r.get("utilisation"), "{:.0%}")]
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:

@@ -27,7 +27,7 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "best": min(r["cost"] for r in rs), "best_known": rs[0]["best_known"],
                     "wall": median(r["wall_seconds"] for r in rs),
                     "overrun": max(r["wall_seconds"] - r["budget"] for r in rs),
-                    "messages": median(r["messages"] for r in rs)})
+                    "messages": median(r.get("messages", 0) for r in rs)})
     central: dict[tuple[str, int], float] = {}
     for s in out:
         if s["protocol"] == "central":

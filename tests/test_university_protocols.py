@@ -250,12 +250,12 @@ def test_first_commit_keeps_its_time_budget(tmp_path, by_hand):
 
 @pytest.mark.slow
 def test_the_grant_phase_leaves_half_the_budget_to_requests_for_change(tmp_path):
-    """Departments whose solver work would outlast the whole budget: negotiate grants
-    within its ``grant_share`` of it (half), then asks for changes, and ends by the
+    """Departments whose solver work would outlast the whole budget: negotiate with a
+    ``grant_share`` of one half grants within it, then asks for changes, and ends by the
     budget with every department's plan granted."""
     sc, _ = split(read_ctt(ROOT / "data" / "itc2007" / "comp01.ctt"), 4)
     opts = {"negotiate": {"solve_time_limit": 1000.0, "time_budget": 8,
-                          "grant_order": "listed", "refusal_batch": 1}}
+                          "grant_order": "listed", "refusal_batch": 1, "grant_share": 0.5}}
     res = run_scenario(sc.model_copy(update={"protocol_options": opts}),
                        protocol="negotiate", episodes=1, db=str(tmp_path / "n.db"))
     e = res.episodes[0]

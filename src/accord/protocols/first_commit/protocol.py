@@ -96,7 +96,7 @@ class FirstCommitProtocol(Protocol[FirstCommitOptions]):
              anchors: dict[str, Plan]) -> Cast:
         by_hand = NegotiateOptions(max_rounds=0, refusal_batch=1, grant_order="listed",
                                    solve_time_limit=options.solve_time_limit,
-                                   time_budget=options.time_budget, grant_share=1.0)
+                                   time_budget=options.time_budget)
         managers: list[Agent] = [
             Manager(s, by_hand, scenario.seed) if options.by_hand
             else FirstCommitManager(s, options.time_budget)

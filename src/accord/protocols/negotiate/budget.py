@@ -38,12 +38,13 @@ class TimeBudget:
         """Wall seconds the time budget leaves (None: no budget)."""
         return None if self.seconds is None else max(0.0, self.seconds - self.elapsed())
 
-    def within(self, share: float) -> float | None:
+    def within(self, share: float | None) -> float | None:
         """Wall seconds left, but at most ``share`` of the whole budget (None: no
-        budget)."""
+        budget; ``share`` None: all that is left)."""
         left = self.seconds_left()
-        return None if left is None or self.seconds is None else min(left,
-                                                                    share * self.seconds)
+        if left is None or self.seconds is None or share is None:
+            return left
+        return min(left, share * self.seconds)
 
     def work_left(self, asking: Iterable[str] = ()) -> float:
         """The share of their usual solver work that the members ``asking`` can spend on

@@ -22,8 +22,13 @@ class Grants(Exchange):
     def _replan_seconds(self) -> float | None:
         """Wall seconds for one refused member's re-plan: the second half of the grant
         phase's share of the budget, split between all members but the first granted."""
-        share = self.options.grant_share / 2 / max(1, len(self.spec.members) - 1)
-        return self.budget.within(share)
+        share = self.options.grant_share
+        return self.budget.within(None if share is None else
+                                  share / 2 / max(1, len(self.spec.members) - 1))
+
+    def _plan_share(self) -> float | None:
+        """The share of the budget first plans may take: half the grant phase's."""
+        return None if self.options.grant_share is None else self.options.grant_share / 2
 
     def _more_time(self) -> bool:
         """Whether the budget leaves more than a re-plan's share of it."""

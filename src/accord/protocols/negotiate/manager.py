@@ -30,7 +30,7 @@ class Manager(Changes):
         replies = await self.request_all(
             [(m, CallForPlans(episode=msg.episode, free=self.spec.usable(m, free),
                               work=self.options.plan_work,
-                              seconds=self.budget.within(self.options.grant_share / 2)))
+                              seconds=self.budget.within(self._plan_share())))
              for m in members])
         # a first estimate of how long each member's call for changes will take: longer
         # than its first plan, as a change searches from its plan (comp06, K = 2: 32 s

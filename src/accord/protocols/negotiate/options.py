@@ -50,12 +50,13 @@ class NegotiateOptions(Bidding):
     time_budget: float | None = Field(
         default=None, gt=0, description="wall seconds per episode after which no further "
                                         "change is sought (None: until no change helps)")
-    grant_share: float = Field(
-        default=0.5, gt=0, le=1, description="share of the time budget the grant phase "
-                                             "may take: the first plans half of it, the "
-                                             "re-plans of refused members the other half "
-                                             "between them; the rest is for Requests for "
-                                             "Change")
+    grant_share: float | None = Field(
+        default=None, gt=0, le=1, description="share of the time budget the grant phase "
+                                              "may take: the first plans half of it, the "
+                                              "re-plans of refused members the other half "
+                                              "between them; the rest is for Requests for "
+                                              "Change (None: every plan may take all the "
+                                              "time left)")
 
 
 MIN_WORK = 0.25

@@ -32,6 +32,7 @@ the sums of the medians over the instances.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -178,11 +179,12 @@ COLUMNS = ["instance", "K", "crossing", "protocol", "hard", "cost", ".sol hard /
 
 def _cells(r: dict[str, Any], best_fmt: str) -> list[str]:
     """One row's cells, in ``COLUMNS`` order (``best_fmt``: the ratio to best known)."""
-    return [r["instance"], str(r["k"]), str(r["crossing_curricula"]), r["protocol"],
-            str(r["hard_violations"]), str(r["cost"]),
+    return [r["instance"], str(r.get("k", "-")), str(r.get("crossing_curricula", "-")),
+            r["protocol"], str(r["hard_violations"]), str(r["cost"]),
             f"{r['sol_hard']} / {r['sol_cost']}" if "sol_cost" in r else "-",
-            report.opt(r["best_known"], "{}"),
-            report.opt(r["ratio_best"], best_fmt), report.opt(r["ratio_central"], "{:.2f}"),
+            report.opt(r.get("best_known"), "{}"),
+            report.opt(r.get("ratio_best"), best_fmt),
+            report.opt(r.get("ratio_central"), "{:.2f}"),
             report.opt(r.get("refused_requests"), "{:.0f}"), str(r.get("messages", "-")),
             f"{r['wall_seconds']:.1f}", report.opt(r.get("granted_seconds"), "{:.1f}"),
             report.opt(r.get("settled_seconds"), "{:.1f}"),
@@ -234,6 +236,8 @@ def main(
                     for seed in range(seeds):
                         rows += measure(path, kk, budget, protocols.split(","), Path(tmp),
                                         centrals, seed)
+                        if json_out:  # kept as the runs go: a long sweep loses nothing
+                            json_out.write_text(json.dumps(rows, indent=2) + "\n")
     console.print(report.table("university: ITC-2007 splits, same wall-time budget per protocol",
                                COLUMNS, rows, lambda r: _cells(r, "{:.1f}")))
     summary = summarise(rows)

@@ -117,11 +117,13 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
            max_shifts: IntArray, limits: IntArray, days_off: np.ndarray,  # type: ignore[type-arg]
            allowed: np.ndarray, pref: IntArray, need: IntArray,  # type: ignore[type-arg]
            weekend: IntArray, unit: int, moves: int, seed: int, t_start: float, t_end: float,
-           hard_weight: int, mix: np.ndarray) -> tuple[IntArray, int, int, IntArray]:  # type: ignore[type-arg]
+           hard_weight: int, mix: np.ndarray  # type: ignore[type-arg]
+           ) -> tuple[IntArray, int, int, IntArray, int, int]:
     """Anneal from ``R0`` for ``moves`` moves, the temperature falling geometrically from
     ``t_start`` to ``t_end``. Returns the best roster without hard excess (``R0`` when
-    none was better and ``R0`` has none), its soft cost, its hard excess, and the
-    counts of accepted moves by kind. ``R0`` is left at the search's last roster."""
+    none was better and ``R0`` has none), its soft cost, its hard excess, the counts of
+    accepted moves by kind, and the soft cost and hard excess of the last roster, where
+    ``R0`` is left (both summed from the moves' deltas)."""
     np.random.seed(seed)
     E, H = R0.shape
     S = minutes.shape[0]
@@ -241,7 +243,7 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
         if total_hard == 0 and (soft < best_soft or best_hard > 0):
             best[:, :] = R
             best_soft, best_hard = soft, 0
-    return best, best_soft, best_hard, accepted
+    return best, best_soft, best_hard, accepted, soft, total_hard
 
 
 @dataclass(frozen=True)
@@ -276,7 +278,7 @@ def search(arr: WardArrays, roster: IntArray, *, moves: int, seed: int) -> Annea
             break
         n = min(CHUNK, moves - done)
         t0, t1 = (w * T_START * ratio ** (k / moves) for k in (done, done + n))
-        got, cost, hard, acc = anneal(
+        got, cost, hard, acc, _, _ = anneal(
             R, arr.minutes, arr.forbid, arr.max_shifts, arr.limits, arr.days_off,
             arr.allowed, arr.pref, arr.need, arr.weekend, arr.unit, n,
             (seed * 1_000_003 + done) % 2**31, t0, t1, HARD * w, MIX)

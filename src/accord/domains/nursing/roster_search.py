@@ -10,8 +10,9 @@ many or too few, a day of a run too long or too short, a weekend too many) and a
 with any left is never kept as the best. The soft cost is the benchmark's own
 (``roster.evaluate``), exactly; a test compares every delta with the full evaluation.
 
-Compiled with numba (``cache=True``); numba's generator seeded from ``seed``, and the
-budget a number of moves, so a seed and a budget give one roster on any machine.
+Compiled with numba (``cache=True``; ``nogil``: wards solving in threads anneal at once).
+Numba's generator is seeded from ``seed`` and the budget is a number of moves, so a seed
+and a budget give one roster on any machine.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def soft_cost(R: IntArray, pref: IntArray, need: IntArray) -> int:
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[type-arg]
            max_shifts: IntArray, limits: IntArray, days_off: np.ndarray,  # type: ignore[type-arg]
            allowed: np.ndarray, pref: IntArray, need: IntArray,  # type: ignore[type-arg]

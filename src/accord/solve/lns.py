@@ -11,7 +11,8 @@ solved to optimality, smaller after it ran out of work.
 
 With a ``Polish`` (a local search of the model's own, e.g. a compiled one over the
 roster), the steps alternate: ``polish`` a few units from the best solution, then
-``LNS_WORK`` units of neighbourhoods, the polish's share doubling each time. The
+``LNS_WORK`` units of neighbourhoods; the polish's units double after a polish that
+improved the solution and halve after one that did not. The
 polished decisions are completed and priced by CP-SAT (every other variable optimised
 around them) and kept when no worse.
 
@@ -42,9 +43,14 @@ deadline."""
 
 KINDS = ("rows", "window", "block")
 POLISH_WORK = 1.0
-"""The first polish's units; each next one has twice as many."""
+"""The first polish's units; the next one has twice as many after a polish that improved
+the solution, half as many (a quarter of the first at least) after one that did not."""
 LNS_WORK = 2.0
 """Units of neighbourhoods between two polishes."""
+ADAPT = True
+"""Whether the polish's units adapt as in ``POLISH_WORK`` (else they double every time).
+Measured (60 s, seeds 1–3): where the neighbourhoods nearly solve the ward alone
+(Curtois Instance4, 9), doubling took their time for polishes that found nothing."""
 STEP_WORK = 0.3
 """Deterministic units of one sub-solve: enough to solve a few rows (3–5 nurses of a
 30-nurse ward) to optimality most of the time. Measured on Curtois Instance8 at 60 s:
@@ -119,7 +125,7 @@ def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: in
         if (left_s := time_left()) is not None and left_s <= 0:
             break
         if polish is not None and stats.work >= polish_at:
-            spend = min(polish_work, work - stats.work)
+            spend, before = min(polish_work, work - stats.work), best_cost
             got = polish(best, spend, rng.randrange(2**31))
             stats.work += spend
             stats.polished += 1
@@ -133,7 +139,10 @@ def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: in
                     stats.trace.append((stats.work, done[1]))
                 if done[1] <= best_cost:
                     best, best_cost = done[0], done[1]
-            polish_work *= 2
+            if ADAPT and (done is None or done[1] >= before):
+                polish_work = max(POLISH_WORK / 4, polish_work / 2)
+            else:
+                polish_work *= 2
             polish_at = stats.work + LNS_WORK
             continue
         kind = KINDS[rng.randrange(len(KINDS))]

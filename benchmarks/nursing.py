@@ -42,6 +42,7 @@ from rich.console import Console
 import nursing_wards
 import report
 from accord.app.runner import EpisodeResult, run_scenario
+from accord.domains.nursing.curtois_ward import CurtoisModel
 from accord.domains.nursing.generate import generate
 from accord.domains.nursing.hospital import curtois_hospital
 from accord.domains.nursing.scenario import NursingScenario
@@ -246,14 +247,23 @@ def main(
     instances: str = typer.Option(",".join(f"Instance{i}" for i in range(1, 11)),
                                   help="--wards-alone: the instances"),
     seconds: float = typer.Option(60.0, help="--wards-alone: wall seconds per solve"),
+    ward_search: str = typer.Option("ls", help="the Curtois ward solver, comma-separated "
+                                               "(--wards-alone: each side by side): ls = "
+                                               "neighbourhoods and compiled local search, "
+                                               "lns = neighbourhoods alone"),
 ) -> None:
     """Run the benchmark, print the table, write the curves."""
     report.outputs(json=json_out, markdown=markdown_out)
     toys = [int(s) for s in seeds.split(",") if s.strip()]
+    searches = tuple(v.strip() for v in ward_search.split(",") if v.strip())
+    if unknown_search := set(searches) - set(nursing_wards.SEARCHES):
+        raise typer.BadParameter(f"unknown solvers {sorted(unknown_search)}",
+                                 param_hint="--ward-search")
     if wards_alone:
         nursing_wards.run([i for i in instances.split(",") if i.strip()], toys, seconds,
-                          console, json_out, markdown_out)
+                          console, json_out, markdown_out, searches)
         return
+    CurtoisModel.local_search = nursing_wards.SEARCHES[searches[0]]
     only = [v for v in variants.split(",") if v.strip()]
     extra = report.read_json(options, "--options")
     if not isinstance(extra, dict):

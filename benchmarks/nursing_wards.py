@@ -19,7 +19,8 @@ from rich.console import Console
 
 import report
 from accord.contract import Budget, SolveContext
-from accord.domains.nursing.curtois_ward import measure
+from accord.domains.nursing import roster_search
+from accord.domains.nursing.curtois_ward import CurtoisModel, measure
 from accord.domains.nursing.hospital import curtois_hospital
 from accord.domains.nursing.ward import WardProblem
 
@@ -36,9 +37,16 @@ def best_known() -> dict[str, int]:
     return {name: int(value) for name, value in rows}
 
 
-def solve_alone(name: str, seed: int, seconds: float) -> dict[str, Any]:
+SEARCHES = {"ls": True, "lns": False}
+"""The ward solver's variants: neighbourhoods alternating with the compiled local search
+(the default), or neighbourhoods alone."""
+
+
+def solve_alone(name: str, seed: int, seconds: float, search: str = "ls") -> dict[str, Any]:
     """One ward solved alone: its cost, hard violations and breakdown (the benchmark's
     measure of the plan), and the wall seconds."""
+    CurtoisModel.local_search = SEARCHES[search]
+    roster_search.warm_up()
     sc = curtois_hospital([DATA / f"{name}.txt"], 0, seed=1, budget=seconds)
     ward = sc.wards[0]
     start = time.monotonic()
@@ -48,26 +56,29 @@ def solve_alone(name: str, seed: int, seconds: float) -> dict[str, Any]:
     if plan is None:
         return {"instance": name, "seed": seed, "cost": None, "hard": None, "wall": wall}
     m = measure(ward, plan)  # type: ignore[arg-type]
-    return {"instance": name, "seed": seed, "cost": m.cost, "hard": m.violations,
-            "breakdown": m.soft, "wall": wall}
+    return {"instance": name, "seed": seed, "solver": search, "cost": m.cost,
+            "hard": m.violations, "breakdown": m.soft, "wall": wall}
 
 
 def wards_alone(instances: list[str], seeds: list[int], seconds: float, console: Console,
-                json_out: Path | None = None) -> list[dict[str, Any]]:
-    """One summary row per instance: best known, the seeds' costs, their median and its
-    ratio to the best known, the most hard violations of a seed, the median wall time.
-    The rows so far are written to ``json_out`` after each instance."""
+                json_out: Path | None = None, searches: tuple[str, ...] = ("ls",)
+                ) -> list[dict[str, Any]]:
+    """One summary row per instance and solver variant (``SEARCHES``): best known, the
+    seeds' costs, their median and its ratio to the best known, the most hard violations
+    of a seed, the median wall time. The rows so far are written to ``json_out`` after
+    each."""
     best = best_known()
     rows = []
-    for name in instances:
+    for name, search in ((n, s) for n in instances for s in searches):
         runs = []
         for seed in seeds:
-            runs.append(solve_alone(name, seed, seconds))
-            console.print(f"  {name} seed {seed}: cost {runs[-1]['cost']} "
+            runs.append(solve_alone(name, seed, seconds, search))
+            console.print(f"  {name} {search} seed {seed}: cost {runs[-1]['cost']} "
                           f"({runs[-1]['hard']} hard) in {runs[-1]['wall']:.1f} s")
         costs = [r["cost"] for r in runs if r["cost"] is not None]
         med = statistics.median(costs) if len(costs) == len(runs) else None
-        rows.append({"instance": name, "best_known": best[name], "seconds": seconds,
+        rows.append({"instance": name, "solver": search, "best_known": best[name],
+                     "seconds": seconds,
                      "costs": [r["cost"] for r in runs], "median": med,
                      "ratio": med / best[name] if med is not None else None,
                      "hard": max((r["hard"] or 0) for r in runs),
@@ -77,20 +88,21 @@ def wards_alone(instances: list[str], seeds: list[int], seconds: float, console:
     return rows
 
 
-COLUMNS = ["instance", "best known", "costs (seeds)", "median", "ratio", "hard", "wall s"]
+COLUMNS = ["instance", "solver", "best known", "costs (seeds)", "median", "ratio", "hard", "wall s"]
 
 
 def cells(r: dict[str, Any]) -> list[str]:
     """One summary row's cells, in ``COLUMNS`` order."""
-    return [r["instance"], str(r["best_known"]), " ".join(map(str, r["costs"])),
+    return [r["instance"], r["solver"], str(r["best_known"]), " ".join(map(str, r["costs"])),
             report.opt(r["median"], "{:g}"), report.opt(r["ratio"], "{:.3f}"),
             str(r["hard"]), f"{r['wall']:.1f}"]
 
 
 def run(instances: list[str], seeds: list[int], seconds: float, console: Console,
-        json_out: Path | None, markdown_out: Path | None) -> None:
+        json_out: Path | None, markdown_out: Path | None, searches: tuple[str, ...] = ("ls",)
+        ) -> None:
     """Measure, print the table and write the files."""
-    rows = wards_alone(instances, seeds, seconds, console, json_out)
+    rows = wards_alone(instances, seeds, seconds, console, json_out, searches)
     console.print(report.table(f"Curtois wards alone, {seconds:g} s a solve, seeds "
                                f"{','.join(map(str, seeds))}", COLUMNS, rows, cells,
                                left=("instance", "costs (seeds)")))

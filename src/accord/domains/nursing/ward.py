@@ -133,7 +133,9 @@ class WardProblem(LocalProblem):
         m.minimize((len(changes) + 1) * cp_model.LinearExpr.sum(main)
                    + cp_model.LinearExpr.sum(changes))
         if (grid := v.grid()) is not None:
-            found = solve_lns(m, grid, ctx.budget, seed=ctx.seed)
+            # the local search knows the penalty only: not where seats are capped or paid
+            polish = v.polish() if not priced and ctx.caps is None else None
+            found = solve_lns(m, grid, ctx.budget, seed=ctx.seed, polish=polish)
             return None if found is None else v.plan_from(found.values)
         solved = solve_within(m, ctx.budget, seed=ctx.seed, interleave=v.interleave)
         return None if solved is None else v.plan(solved.solver)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from ortools.sat.python import cp_model
 
 from accord.model.plan import Key, Plan
+from accord.solve.lns import Polish
 
 
 class WardModel(ABC):
@@ -26,6 +27,11 @@ class WardModel(ABC):
     def grid(self) -> list[list[list[int]]] | None:
         """The cells' variables (proto indices) by nurse and day, for large-neighbourhood
         search (``solve.lns``); None: the ward is solved by one CP-SAT search."""
+        return None
+
+    def polish(self) -> Polish | None:
+        """A local search of the ward's own over its roster, on its penalty alone, to
+        alternate with the large-neighbourhood search (None: none)."""
         return None
 
     @abstractmethod

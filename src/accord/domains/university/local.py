@@ -45,8 +45,7 @@ CPSAT_SHARE = 0.25
 under the caps, or the anchor's repair); the rest goes to simulated annealing from it."""
 
 REPAIR_SECONDS = 1.0
-"""Wall seconds a repair by annealing may take when the budget leaves less (about a
-million moves); past the deadline it stops at its first plan that fits."""
+"""Wall seconds a repair by annealing takes at least (about a million moves)."""
 
 CPSAT_MIN_SECONDS = 0.5
 """Wall seconds below which CP-SAT is not started (building and presolving a department's
@@ -194,31 +193,25 @@ class DepartmentProblem(LocalProblem):
         cap costing more than any timetable (or its price), so over-cap lectures move out
         first; the one with the least overflow is kept (within hard caps, only without
         overflow). On a tight instance (comp12) CP-SAT may find no timetable at all in a
-        short budget. The repair takes up to ``REPAIR_SECONDS`` even past the deadline:
-        it is the department's last chance of a plan that fits; past the deadline it stops
-        at the first such plan."""
+        short budget. The repair takes ``REPAIR_SECONDS`` at least, even past the
+        deadline: it is the department's last chance of a plan that fits."""
         soft = replace(lim, soft=True, price=lim.price if lim.soft else None)
         starts = [lectures_at(self.inst, lim.anchor)] if lim.anchor else []
         greedy = constructed(self.inst, soft, seed=ctx.seed)
         starts += [greedy] if greedy is not None else []
-        left = None if ctx.budget.seconds is None else (
-            ctx.budget.seconds - (time.monotonic() - began))
-        late = left is not None and left < REPAIR_SECONDS
-        left = None if left is None else max(REPAIR_SECONDS, left)
+        left = None if ctx.budget.seconds is None else max(
+            REPAIR_SECONDS, ctx.budget.seconds - (time.monotonic() - began))
         best: tuple[int, int, list[Lecture]] | None = None
         for i, start in enumerate(starts):
             try:
                 done = anneal(self.inst, start, lim=soft, seed=ctx.seed + i,
                               moves=int(ctx.budget.work * MOVES_PER_WORK / len(starts)),
-                              seconds=None if left is None else left / len(starts),
-                              until_free=late)
+                              seconds=None if left is None else left / len(starts))
             except AccordError:
                 continue
             found = (int(done.comp[PEN]), int(done.comp[:PEN].sum()), done.lectures)
             if best is None or found[:2] < best[:2]:
                 best = found
-            if late and best[0] == 0:
-                break  # past the deadline the first plan that fits will do
         if best is None or (not lim.soft and best[0] > 0):
             return None
         return best[2]

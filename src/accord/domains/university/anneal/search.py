@@ -129,7 +129,9 @@ def propose(ppd: int, days: int, cum: np.ndarray, cp_ok: IntArray, rp_ok: IntArr
 @njit(cache=True)
 def uphill(st: Static, s: State, moves: int, seed: int, mix: np.ndarray) -> np.ndarray:
     """The cost increases (official units) of ``moves`` random moves from the state,
-    each undone: only moves that worsen it without making a clash."""
+    each undone: only moves that worsen it without making a clash or changing its
+    penalties (prices, overflow: a repair's overflow costs more than any timetable, and
+    would make its start as hot)."""
     np.random.seed(seed)
     size = max(2 * (st.c_lectures.max() + 1), 2 * st.r_cap.shape[0])
     lecs = np.empty(size, np.int64)
@@ -138,7 +140,7 @@ def uphill(st: Static, s: State, moves: int, seed: int, mix: np.ndarray) -> np.n
     cum = np.cumsum(mix)
     out = np.empty(moves, np.float64)
     n = 0
-    now, clashes = objective(s.comp), s.comp[CLASH]
+    now, clashes, pen = objective(s.comp), s.comp[CLASH], s.comp[PEN]
     for _ in range(moves):
         k = propose(st.ppd, st.days, cum, st.cp_ok, st.rp_ok, st.l_course, st.c_mwd,
                     st.c_teacher, st.cq_ptr, st.cq_idx, st.q_ptr, st.q_idx, st.c_lec_ptr,
@@ -152,7 +154,7 @@ def uphill(st: Static, s: State, moves: int, seed: int, mix: np.ndarray) -> np.n
                 ps, rs, k, old_p, old_r, False):
             continue
         delta = objective(s.comp) - now
-        if delta > 0 and s.comp[CLASH] == clashes:
+        if delta > 0 and s.comp[CLASH] == clashes and s.comp[PEN] == pen:
             out[n] = delta / SCALE
             n += 1
         relocate(st.ppd, st.change_w, st.l_course, st.c_students, st.r_cap, st.cp_ok,
@@ -247,11 +249,9 @@ def start_state(inst: Instance, st: Static, lectures: list[Lecture]) -> State:
 
 def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
            seed: int = 0, moves: int | None = None, seconds: float | None = None,
-           schedule: Schedule = Schedule(), until_free: bool = False) -> Annealed:
+           schedule: Schedule = Schedule()) -> Annealed:
     """Anneal from ``start`` (feasible under ``lim``) for ``moves`` moves (reproducible)
-    or ``seconds`` of wall time, whichever ends first (one of them is needed); with
-    ``until_free``, also as soon as a chunk of moves ends at a timetable without clashes
-    and without penalties (``PEN``: a repair past its deadline that fits)."""
+    or ``seconds`` of wall time, whichever ends first (one of them is needed)."""
     if moves is None and seconds is None:
         raise AccordError("anneal: give a move budget or seconds")
     began = time.monotonic()
@@ -282,8 +282,6 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
                             clash_w)
         done += n
         chunk += 1
-        if until_free and s.comp[CLASH] == 0 and s.comp[PEN] == 0:
-            break
     final = empty_state(inst, st)
     fill(st, final, best_p, best_r)
     return Annealed(lectures_of(inst, st, best_p, best_r), final.comp.copy(), done)

@@ -50,6 +50,12 @@ def _cell(need: IntArray, d: int, s: int, n: int) -> int:
 
 
 @njit(cache=True)
+def _cover_change(need: IntArray, counts: IntArray, d: int, s: int, step: int) -> int:
+    """How the cover cost of shift ``s`` on day ``d`` changes with ``step`` more nurses."""
+    return _cell(need, d, s, counts[d, s] + step) - _cell(need, d, s, counts[d, s])
+
+
+@njit(cache=True)
 def row_hard(R: IntArray, e: int, minutes: IntArray, forbid: np.ndarray,  # type: ignore[type-arg]
              max_shifts: IntArray, limits: IntArray, days_off: np.ndarray,  # type: ignore[type-arg]
              weekend: IntArray, unit: int, cnt: IntArray, wk: IntArray) -> int:
@@ -158,9 +164,9 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
                 continue
             ds = pref[e, d, v] - pref[e, d, old]
             if old < S:
-                ds += _cell(need, d, old, counts[d, old] - 1) - _cell(need, d, old, counts[d, old])
+                ds += _cover_change(need, counts, d, old, -1)
             if v < S:
-                ds += _cell(need, d, v, counts[d, v] + 1) - _cell(need, d, v, counts[d, v])
+                ds += _cover_change(need, counts, d, v, +1)
             R[e, d] = v
             h1 = row_hard(R, e, minutes, forbid, max_shifts, limits, days_off, weekend,
                           unit, cnt, wk)
@@ -217,11 +223,11 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
             ds = pref[e, d1, b] - pref[e, d1, a] + pref[e, d2, a] - pref[e, d2, b]
             # cover: day d1 loses a, gains b; day d2 loses b, gains a (distinct days)
             if a < S:
-                ds += _cell(need, d1, a, counts[d1, a] - 1) - _cell(need, d1, a, counts[d1, a])
-                ds += _cell(need, d2, a, counts[d2, a] + 1) - _cell(need, d2, a, counts[d2, a])
+                ds += _cover_change(need, counts, d1, a, -1)
+                ds += _cover_change(need, counts, d2, a, +1)
             if b < S:
-                ds += _cell(need, d1, b, counts[d1, b] + 1) - _cell(need, d1, b, counts[d1, b])
-                ds += _cell(need, d2, b, counts[d2, b] - 1) - _cell(need, d2, b, counts[d2, b])
+                ds += _cover_change(need, counts, d1, b, +1)
+                ds += _cover_change(need, counts, d2, b, -1)
             R[e, d1], R[e, d2] = b, a
             h1 = row_hard(R, e, minutes, forbid, max_shifts, limits, days_off, weekend,
                           unit, cnt, wk)

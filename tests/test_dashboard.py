@@ -254,7 +254,7 @@ def test_malformed_upload_is_one_line_and_stores_nothing(world: World, page: Any
 @pytest.mark.slow
 def test_a_live_run_appears_and_its_page_updates_without_reload(world: World,
                                                                 page: Any) -> None:
-    episodes = 20
+    episodes = 200  # long enough (10 s or so) for the page to watch it run
     _open(page, world, "/")
     page.evaluate("window.__marker = 'same page'")
     known = set(_run_ids(world.db))

@@ -14,7 +14,6 @@ without its Requests for Change).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +25,7 @@ from accord.model.scenario import ScenarioBase
 from accord.protocols.capacity import fits, overflow
 from accord.protocols.messages import KINDS, CallForPlans, Grant, PlanRequest, Refusal
 from accord.protocols.negotiate import Manager, NegotiateOptions, members
+from accord.protocols.negotiate.budget import TimeBudget
 from accord.runtime.agent import Agent, expect
 
 
@@ -49,22 +49,16 @@ class FirstCommitManager(Agent):
     def __init__(self, spec: ManagerSpec, time_budget: float | None = None) -> None:
         super().__init__(spec.id)
         self.spec = spec
-        self.time_budget = time_budget
-
-    def _seconds_left(self, began: float) -> float | None:
-        """Wall seconds the time budget leaves (None: no budget)."""
-        if self.time_budget is None:
-            return None
-        return max(0.0, self.time_budget - (time.monotonic() - began))
+        self.budget = TimeBudget(time_budget, self.clock)
 
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
-        began = time.monotonic()
+        self.budget.start()
         members = list(self.spec.members)
         free: dict[Key, int] = dict(self.spec.capacity)
         everything = to_entries(free)
         replies = await self.request_all(
             [(m, CallForPlans(episode=msg.episode, free=self.spec.usable(m, everything),
-                              seconds=self._seconds_left(began))) for m in members])
+                              seconds=self.budget.seconds_left())) for m in members])
         refused_units = refused_members = 0
         for m, r in zip(members, replies, strict=True):
             usage = from_entries(expect(r, PlanRequest).usage)
@@ -75,7 +69,7 @@ class FirstCommitManager(Agent):
                     reason="taken by members who committed first",
                     free=self.spec.usable(m, to_entries({k: max(0, v)
                                                           for k, v in free.items()})),
-                    seconds=self._seconds_left(began)))
+                    seconds=self.budget.seconds_left()))
                 usage = from_entries(expect(again, PlanRequest).usage)
             add_usage(free, usage, -1)
             expect(await self.request(m, Grant(usage=to_entries(usage))), Ack)

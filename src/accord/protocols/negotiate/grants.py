@@ -35,6 +35,13 @@ class Grants(Exchange):
         left, share = self.budget.seconds_left(), self._replan_seconds()
         return left is not None and share is not None and left > share + 1.0
 
+    def _refusal(self, member: str, seconds: float | None) -> Refusal:
+        """A refusal in the grant phase: re-plan within what is free, by ``seconds``
+        (the free capacity's entries are written once between grants)."""
+        return Refusal(reason="capacity taken by members with priority",
+                       free=self.spec.usable(member, self._free_entries()),
+                       work=self.options.plan_work, seconds=seconds)
+
     async def _grant_in_order(self, order: list[str], requests: dict[str, PlanRequest]) -> None:
         """Grant ``requests`` in ``order``, in waves: refused members (a batch) re-plan
         within what is free; the first that still overflows is granted with room bought
@@ -60,23 +67,16 @@ class Grants(Exchange):
             for m in asked:
                 self.refused_units += overflow(from_entries(requests[m].usage), self.free)
             self.refused_members |= set(asked)
-            free = self._free_entries()
             replies = await self.request_all([
-                (m, Refusal(reason="capacity taken by members with priority",
-                            free=self.spec.usable(m, free), work=self.options.plan_work,
-                            seconds=self._replan_seconds()))
-                for m in asked])
+                (m, self._refusal(m, self._replan_seconds())) for m in asked])
             for m, r in zip(asked, replies, strict=True):
                 requests[m] = expect(r, PlanRequest)
             head = refused[0]
             if requests[head].overflow and self._more_time():
                 # no fit within its share of the grant phase: all the time left, rather
                 # than a plan over capacity
-                requests[head] = expect(await self.request(head, Refusal(
-                    reason="capacity taken by members with priority",
-                    free=self.spec.usable(head, self._free_entries()),
-                    work=self.options.plan_work, seconds=self.budget.seconds_left())),
-                    PlanRequest)
+                requests[head] = expect(await self.request(
+                    head, self._refusal(head, self.budget.seconds_left())), PlanRequest)
             if requests[head].overflow:
                 usage = from_entries(requests[head].usage)
                 # granted even when no room could be made: that is a hard violation

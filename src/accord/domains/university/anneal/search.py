@@ -127,16 +127,22 @@ def propose(ppd: int, days: int, cum: np.ndarray, cp_ok: IntArray, rp_ok: IntArr
 
 
 @njit(cache=True)
+def buffers(st: Static) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """A move's buffers: its lectures, their targets and their old places; room for a
+    course's lectures and those they swap with, or a Kempe chain over two periods."""
+    size = max(2 * (st.c_lectures.max() + 1), 2 * st.r_cap.shape[0])
+    return (np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size, np.int64),
+            np.empty(size, np.int64), np.empty(size, np.int64))
+
+
+@njit(cache=True)
 def uphill(st: Static, s: State, moves: int, seed: int, mix: np.ndarray) -> np.ndarray:
     """The cost increases (official units) of ``moves`` random moves from the state,
     each undone: only moves that worsen it without making a clash or changing its
     penalties (prices, overflow: a repair's overflow costs more than any timetable, and
     would make its start as hot)."""
     np.random.seed(seed)
-    size = max(2 * (st.c_lectures.max() + 1), 2 * st.r_cap.shape[0])
-    lecs = np.empty(size, np.int64)
-    ps, rs = np.empty(size, np.int64), np.empty(size, np.int64)
-    old_p, old_r = np.empty(size, np.int64), np.empty(size, np.int64)
+    lecs, ps, rs, old_p, old_r = buffers(st)
     cum = np.cumsum(mix)
     out = np.empty(moves, np.float64)
     n = 0
@@ -185,10 +191,7 @@ def anneal_chunk(st: Static, s: State, best_p: IntArray, best_r: IntArray, best:
     l_period, l_room, room_lec, teach_p, q_load = (s.l_period, s.l_room, s.room_lec,
                                                    s.teach_p, s.q_load)
     c_day, c_room, c_ndays, c_nrooms, comp = s.c_day, s.c_room, s.c_ndays, s.c_nrooms, s.comp
-    size = max(2 * (st.c_lectures.max() + 1), 2 * st.r_cap.shape[0])
-    lecs = np.empty(size, np.int64)
-    ps, rs = np.empty(size, np.int64), np.empty(size, np.int64)
-    old_p, old_r = np.empty(size, np.int64), np.empty(size, np.int64)
+    lecs, ps, rs, old_p, old_r = buffers(st)
     cum = np.cumsum(mix)
     ratio = t_to / t_from
     clash = clash_w > 0

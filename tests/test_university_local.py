@@ -231,3 +231,31 @@ def test_greedy_timetables_are_complete_and_within_the_caps():
     assert lectures is not None and validate(inst, lectures).violations == 0
     assert all(room_key(lec.room, inst.period(lec.day, lec.slot)) not in closed
                for lec in lectures)
+
+
+def test_a_department_anneals_its_last_plan_within_the_caps():
+    """A department anneals from its anchor with its move budget: the same plan for the
+    same seed, no worse than the anchor, within the caps (a room closed in every period
+    is never used); an anchor over a hard cap is repaired into the caps."""
+    sc, _ = split(read_ctt(ROOT / "data" / "itc2007" / "comp01.ctt"), 4)
+    prob = max(DOMAIN.local_problems(sc), key=lambda p: len(p.inst.courses))
+    assert isinstance(prob, DepartmentProblem) and prob.anneal
+    caps = dict(DOMAIN.managers(sc)[0].capacity)
+    closed = sc.rooms[0].id
+    caps |= {room_key(closed, p): 0 for p in range(prob.inst.periods)}
+    first = prob.solve(SolveContext(caps=caps, budget=Budget(work=0.2), seed=3))
+    assert first is not None
+
+    def within(plan: Plan, caps: dict[tuple[str, int], int]) -> bool:
+        return all(e.amount <= caps.get((e.resource, e.slot), 0) for e in plan.usage)
+
+    assert within(first, caps)
+    ctx = SolveContext(caps=caps, anchor=first, budget=Budget(work=0.5), seed=4)
+    one, two = prob.solve(ctx), prob.solve(ctx)
+    assert one is not None and two is not None
+    assert one.assignment == two.assignment and one.cost <= first.cost
+    assert all(lec[1] != closed for lec in one.assignment["lectures"]) and within(one, caps)
+    _, room, day, slot = first.assignment["lectures"][0]
+    over = caps | {room_key(room, prob.inst.period(day, slot)): 0}
+    repaired = prob.solve(replace(ctx, caps=over))
+    assert repaired is not None and within(repaired, over)

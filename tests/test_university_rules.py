@@ -114,11 +114,13 @@ def test_bad_rule_is_one_line_naming_department_rule_and_field(rule, message, tm
     assert "\n" not in str(err.value)
 
 
-def test_rules_refuse_local_anneal_in_one_line():
-    with pytest.raises(Exception, match=r"private\.rules: department D: private rules need "
-                                        "local_anneal: false"):
-        _scenario([{"kind": "preparation_gap", "teacher": "T", "weight": 1}],
-                  local_anneal=True)
+def test_a_department_with_rules_solves_with_cpsat_the_others_anneal():
+    """The annealing does not count a department's own rules: that department gives
+    CP-SAT all its work; with none, it anneals."""
+    sc = _scenario([{"kind": "preparation_gap", "teacher": "T", "weight": 1}])
+    assert sc.local_anneal
+    assert not DepartmentProblem(sc, "D").anneal
+    assert DepartmentProblem(_scenario([]), "D").anneal
 
 
 @pytest.mark.parametrize(("weight", "penalty", "room_capacity", "rooms", "periods"),

@@ -55,6 +55,11 @@ MOVES_PER_WORK = 500_000
 """Annealing moves per unit of work: about the wall time of a unit of CP-SAT's
 deterministic time (a unit is about a second; a move about a microsecond here)."""
 
+MOVES_PER_LECTURE = 40_000
+"""The most annealing moves a solve makes per lecture of the department, whatever its work:
+about what `central` makes per lecture in a minute here (6–16 M moves for comp01–07's
+160–434 lectures); a small department's search is done long before its work is spent."""
+
 DIRECT_FROM = 10.0
 """Units of work from which the two-stage model's re-solve from a timetable that is still
 feasible searches the direct model instead, by neighbourhood search from that timetable:
@@ -97,7 +102,8 @@ class DepartmentProblem(LocalProblem):
         self.inst = department_instance(sc, dept)
         self.shared = sc.shared_curricula() & {q.id for q in self.inst.curricula}
         self.two_stage = sc.local_model == "two-stage"
-        self.anneal = sc.local_anneal
+        self.anneal = sc.local_anneal and not self.inst.private
+        """Whether the department anneals (its own rules are counted by CP-SAT only)."""
 
     def _foreign(self, caps: Mapping[Key, int] | None) -> dict[str, frozenset[int]]:
         """Periods of each shared curriculum that other departments hold."""
@@ -132,7 +138,7 @@ class DepartmentProblem(LocalProblem):
         return sum(self.cost(lectures, self._foreign(ctx.caps)).values())
 
     def solve(self, ctx: SolveContext) -> Plan | None:
-        inst, ppd = self.inst, self.inst.periods_per_day
+        ppd = self.inst.periods_per_day
         foreign = self._foreign(ctx.caps)
         anchor = frozenset(
             (c, int(d) * ppd + int(s), r)
@@ -140,10 +146,55 @@ class DepartmentProblem(LocalProblem):
         lim = Limits(caps=ctx.caps, soft=ctx.soft_caps, shared=frozenset(self.shared),
                      foreign=foreign, anchor=anchor, price=ctx.price)
         began = time.monotonic()
-        share = CPSAT_SHARE if self.anneal else 1.0
-        # a budget that finds nothing is not infeasibility: repair by annealing, then try
-        # once more with four times it
-        for attempt, work in enumerate((share * ctx.budget.work, 4 * share * ctx.budget.work)):
+        lectures = self._annealed(lim, ctx, began) if self.anneal else None
+        if lectures is None:
+            lectures = self._by_cpsat(lim, ctx, began)
+        if lectures is None:
+            return None
+        breakdown = self.cost(lectures, foreign)
+        return Plan(agent=self.agent_id, assignment={"lectures": [list(x) for x in lectures]},
+                    cost=sum(breakdown.values()), breakdown=breakdown,
+                    usage=usage_of(self.inst, self.shared, lectures))
+
+    def _annealed(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
+        """The anchor, or else CP-SAT's timetable from ``CPSAT_SHARE`` of the work (a
+        greedy one when it finds none), annealed with the rest at ``MOVES_PER_WORK``
+        moves a unit, stopped by the wall seconds left: within the caps when the start
+        fits them, else with them soft, a unit over a cap costing more than any timetable
+        (a refused department's last request is its start). None when the caps are hard
+        and some overflow is left (CP-SAT then looks for a timetable that fits)."""
+        work = ctx.budget.work
+        if lim.anchor:
+            start: list[Lecture] | None = lectures_at(self.inst, lim.anchor)
+        else:
+            with deadline(self._cpsat_seconds(ctx, began)):
+                start = self._lectures(lim, CPSAT_SHARE * work, ctx.seed)
+            start = start or constructed(self.inst, replace(lim, soft=True), seed=ctx.seed)
+            work *= 1 - CPSAT_SHARE
+        if start is None:
+            return None
+        caps = lim.caps
+        fits = lim.soft or caps is None or all(
+            e.amount <= caps.get((e.resource, e.slot), 0)
+            for e in usage_of(self.inst, self.shared, start))
+        left = None if ctx.budget.seconds is None else (
+            ctx.budget.seconds - (time.monotonic() - began))
+        if fits and left is not None and left <= 0:
+            return start
+        if not fits and left is not None:  # the department's last chance of a fit
+            left = max(REPAIR_SECONDS, left)
+        try:
+            moves = min(int(work * MOVES_PER_WORK), MOVES_PER_LECTURE * len(start))
+            done = anneal(self.inst, start, lim=lim if fits else replace(lim, soft=True),
+                          seed=ctx.seed, moves=moves, seconds=left)
+        except AccordError:  # a start the annealing cannot hold (not expected)
+            return None
+        return done.lectures if lim.soft or done.comp[PEN] == 0 else None
+
+    def _by_cpsat(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
+        """CP-SAT's timetable with the whole work; where it finds none in its budget, a
+        repair by annealing, then once more with four times the work."""
+        for attempt, work in enumerate((ctx.budget.work, 4 * ctx.budget.work)):
             seconds = self._cpsat_seconds(ctx, began)
             if attempt and seconds is not None and seconds < CPSAT_MIN_SECONDS:
                 break
@@ -151,32 +202,11 @@ class DepartmentProblem(LocalProblem):
             if seconds is None or seconds >= CPSAT_MIN_SECONDS:  # else only a repair
                 with deadline(seconds):
                     lectures = self._lectures(lim, work, ctx.seed)
-            if lectures is not None and self.anneal:
-                lectures = self._annealed(lectures, lim, ctx, began)
-            elif lectures is None and attempt == 0:
+            if lectures is None and attempt == 0:
                 lectures = self._repaired(lim, ctx, began)
             if lectures is not None:
-                breakdown = self.cost(lectures, foreign)
-                return Plan(agent=self.agent_id,
-                            assignment={"lectures": [list(x) for x in lectures]},
-                            cost=sum(breakdown.values()), breakdown=breakdown,
-                            usage=usage_of(inst, self.shared, lectures))
+                return lectures
         return None
-
-    def _annealed(self, lectures: list[Lecture], lim: Limits, ctx: SolveContext,
-                  began: float) -> list[Lecture]:
-        """``lectures`` annealed with the rest of the budget: ``MOVES_PER_WORK`` moves a
-        unit of work, stopped by the wall seconds left."""
-        moves = int((1 - CPSAT_SHARE) * ctx.budget.work * MOVES_PER_WORK)
-        left = None if ctx.budget.seconds is None else (
-            ctx.budget.seconds - (time.monotonic() - began))
-        if moves <= 0 or (left is not None and left <= 0):
-            return lectures
-        try:
-            return anneal(self.inst, lectures, lim=lim, seed=ctx.seed, moves=moves,
-                          seconds=left).lectures
-        except AccordError:  # a start the annealing cannot hold (not expected): keep it
-            return lectures
 
     def _cpsat_seconds(self, ctx: SolveContext, began: float) -> float | None:
         """Wall seconds CP-SAT may take: half of what is left with annealing, three

@@ -83,9 +83,10 @@ class UniversityScenario(ScenarioBase):
         default="two-stage", description="a department's CP-SAT model: periods with room "
         "counts then rooms, or one variable per course, period and room")
     local_anneal: bool = Field(
-        default=False, description="a department's solve gives CP-SAT a quarter of its "
-        "work and anneals its timetable with the rest (false: CP-SAT has it all; "
-        "annealing then only repairs what CP-SAT cannot find)")
+        default=True, description="a department anneals its last timetable, or CP-SAT's "
+        "first from a quarter of its work, with the rest (false, and for a department with "
+        "its own rules, which the annealing does not count: CP-SAT has all the work, "
+        "annealing only repairs what CP-SAT cannot find)")
     central_model: Literal["anneal", "cpsat"] = Field(
         default="anneal", description="central: simulated annealing from CP-SAT's first "
         "timetable, or the CP-SAT model alone")
@@ -122,10 +123,6 @@ class UniversityScenario(ScenarioBase):
             for j, rule in enumerate(d.private.rules):
                 check_rule(f"departments[{i}].private.rules[{j}]", d.id, rule, teachers,
                            self.days, self.periods_per_day)
-            if d.private.rules and self.local_anneal:
-                raise ValueError(f"departments[{i}].private.rules: department {d.id}: "
-                                 "private rules need local_anneal: false (the annealing "
-                                 "does not count them yet)")
         for i, q in enumerate(self.curricula):
             for cid in q.courses:
                 if cid not in owner:

@@ -1,6 +1,6 @@
 """A department's own rules (``penalties.py``) as arrays the annealing can keep exactly.
 
-Not wired into the search yet (``local_anneal: true`` with rules is refused): the search
+Not wired into the search yet (a department with rules solves with CP-SAT): the search
 needs, where it adds or takes away a lecture of course ``c`` (teacher ``t``) at period
 ``p`` and before it updates ``teach_p``, one more term of its penalty part::
 

@@ -254,7 +254,9 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
            seed: int = 0, moves: int | None = None, seconds: float | None = None,
            schedule: Schedule = Schedule()) -> Annealed:
     """Anneal from ``start`` (feasible under ``lim``) for ``moves`` moves (reproducible)
-    or ``seconds`` of wall time, whichever ends first (one of them is needed)."""
+    or ``seconds`` of wall time, whichever ends first (one of them is needed); the
+    temperature follows whichever is further spent, so a search cut short by the clock
+    has cooled all the same."""
     if moves is None and seconds is None:
         raise AccordError("anneal: give a move budget or seconds")
     began = time.monotonic()
@@ -274,10 +276,9 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
         if seconds is not None and elapsed >= seconds:
             break
         n = CHUNK if moves is None else min(CHUNK, moves - done)
-        if moves is not None:
-            a, b = done / moves, (done + n) / moves
-        else:
-            assert seconds is not None
+        # it cools by the clock only when the clock runs ahead of the moves
+        a, b = (done / moves, (done + n) / moves) if moves is not None else (0.0, 0.0)
+        if seconds is not None and (moves is None or elapsed / seconds > b):
             a = elapsed / seconds
             b = min(1.0, a + max(1e-3, a / max(1, chunk)))  # as far as the last chunk went
         best = anneal_chunk(st, s, best_p, best_r, best, n, t_start * ratio ** a,

@@ -122,10 +122,6 @@ class UniversityScenario(ScenarioBase):
             for j, rule in enumerate(d.private.rules):
                 check_rule(f"departments[{i}].private.rules[{j}]", d.id, rule, teachers,
                            self.days, self.periods_per_day)
-            if d.private.rules and self.local_anneal:
-                raise ValueError(f"departments[{i}].private.rules: department {d.id}: "
-                                 "private rules need local_anneal: false (the annealing "
-                                 "does not count them yet)")
         for i, q in enumerate(self.curricula):
             for cid in q.courses:
                 if cid not in owner:

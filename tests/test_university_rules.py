@@ -191,17 +191,20 @@ def test_incremental_cost_with_rules_equals_the_full_count_on_every_move_kind(cl
         assert changed > 0, kind  # the kind of move did move lectures
 
 
+@pytest.mark.parametrize("local_anneal", [False, True])
 @pytest.mark.parametrize(("weight", "penalty", "room_capacity", "rooms", "periods"),
                          [(100, 0, 210, {"B"}, {0, 1}), (10, 30, 0, {"Aula"}, {2, 3})])
 def test_example_department_trades_its_rule_against_the_authoritys_rooms(
-        tmp_path, weight, penalty, room_capacity, rooms, periods):
+        tmp_path, weight, penalty, room_capacity, rooms, periods, local_anneal):
     """examples/university-private.yaml: Maths holds the Aula every morning. Rossi's
     mornings at 100 a lecture: Physics keeps them in the small hall (RoomCapacity 3 × 70)
     and its wish for the Aula finds no release cheap enough; at 10 a lecture it takes the
-    Aula in the afternoons and pays 3 × 10 in private penalty, none official."""
+    Aula in the afternoons and pays 3 × 10 in private penalty, none official. The same
+    with the departments' annealing."""
     data = load_scenario(ROOT / "examples" / "university-private.yaml").model_dump(
         mode="json")
     data["departments"][1]["private"]["rules"][0]["weight"] = weight
+    data["local_anneal"] = local_anneal
     e = run_scenario(UniversityScenario.model_validate(data), protocol="negotiate",
                      episodes=1, db=str(tmp_path / "p.db")).episodes[0]
     assert e.hard_violations == 0

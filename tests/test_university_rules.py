@@ -191,7 +191,7 @@ def test_incremental_cost_with_rules_equals_the_full_count_on_every_move_kind(cl
         assert changed > 0, kind  # the kind of move did move lectures
 
 
-@pytest.mark.parametrize("local_anneal", [False, True])
+@pytest.mark.parametrize("local_anneal", [False, pytest.param(True, marks=pytest.mark.slow)])
 @pytest.mark.parametrize(("weight", "penalty", "room_capacity", "rooms", "periods"),
                          [(100, 0, 210, {"B"}, {0, 1}), (10, 30, 0, {"Aula"}, {2, 3})])
 def test_example_department_trades_its_rule_against_the_authoritys_rooms(

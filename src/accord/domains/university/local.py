@@ -20,7 +20,7 @@ from dataclasses import replace
 from accord.contract import LocalProblem, SolveContext
 from accord.domains.university.anneal import anneal
 from accord.domains.university.anneal.construct import constructed
-from accord.domains.university.anneal.cost import PEN
+from accord.domains.university.anneal.cost import PEN, PRIV
 from accord.domains.university.cpmodel import (
     Limits,
     build,
@@ -102,8 +102,7 @@ class DepartmentProblem(LocalProblem):
         self.inst = department_instance(sc, dept)
         self.shared = sc.shared_curricula() & {q.id for q in self.inst.curricula}
         self.two_stage = sc.local_model == "two-stage"
-        self.anneal = sc.local_anneal and not self.inst.private
-        """Whether the department anneals (its own rules are counted by CP-SAT only)."""
+        self.anneal = sc.local_anneal
 
     def _foreign(self, caps: Mapping[Key, int] | None) -> dict[str, frozenset[int]]:
         """Periods of each shared curriculum that other departments hold."""
@@ -239,7 +238,8 @@ class DepartmentProblem(LocalProblem):
                               seconds=None if left is None else left / len(starts))
             except AccordError:
                 continue
-            found = (int(done.comp[PEN]), int(done.comp[:PEN].sum()), done.lectures)
+            found = (int(done.comp[PEN]), int(done.comp[:PEN].sum() + done.comp[PRIV]),
+                     done.lectures)
             if best is None or found[:2] < best[:2]:
                 best = found
         if best is None or (not lim.soft and best[0] > 0):

@@ -84,8 +84,7 @@ class UniversityScenario(ScenarioBase):
         "counts then rooms, or one variable per course, period and room")
     local_anneal: bool = Field(
         default=True, description="a department anneals its last timetable, or CP-SAT's "
-        "first from a quarter of its work, with the rest (false, and for a department with "
-        "its own rules, which the annealing does not count: CP-SAT has all the work, "
+        "first from a quarter of its work, with the rest (false: CP-SAT has all the work, "
         "annealing only repairs what CP-SAT cannot find)")
     central_model: Literal["anneal", "cpsat"] = Field(
         default="anneal", description="central: simulated annealing from CP-SAT's first "

@@ -3,8 +3,9 @@
 ``Static`` holds what a search never changes: courses, rooms, curricula, which (course,
 period) and (room, period) pairs are allowed and what they cost (prices of rooms and of
 shared curricula beyond their caps), other departments' lectures of shared curricula
-(neighbours for compactness) and the anchor timetable. ``State`` holds a timetable and the
-counters its cost is kept from; ``state_of`` builds one from lectures.
+(neighbours for compactness), the anchor timetable and the department's own rules
+(``private.py``). ``State`` holds a timetable and the counters its cost is kept from;
+``state_of`` builds one from lectures.
 """
 
 from __future__ import annotations
@@ -14,18 +15,17 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
-from numpy.typing import NDArray
 
+from accord.domains.university.anneal.private import IntArray, private_tables
 from accord.domains.university.cpmodel import Limits, curr_key, room_key
 from accord.domains.university.instance import Instance, Lecture
+from accord.domains.university.penalties import penalty_bound
 from accord.domains.university.validate import (
     CURRICULUM_COMPACTNESS_COST,
     MIN_WORKING_DAYS_COST,
     isolated,
 )
 from accord.model.errors import AccordError
-
-IntArray = NDArray[np.int64]
 
 
 class Static(NamedTuple):
@@ -58,12 +58,17 @@ class Static(NamedTuple):
     anchor_room: IntArray
     """(course, period): the anchor's room of the course there, or -1."""
     l_course: IntArray
+    cp_w: IntArray
+    """The department's own rules, ``private.PrivateTables`` (empty without rules)."""
+    g_teacher: IntArray
+    g_limit: IntArray
+    g_weight: IntArray
 
 
 class State(NamedTuple):
     """A timetable (``l_period``, ``l_room`` per lecture) and its counters; ``comp`` is
     the cost by part: ``RC MWD CC RS`` (official), penalties (official units), changes,
-    clashes."""
+    clashes, the department's own rules' penalty (official units)."""
 
     l_period: IntArray
     l_room: IntArray
@@ -79,8 +84,12 @@ class State(NamedTuple):
 
 def overflow_price(inst: Instance, lim: Limits) -> int:
     """Official cost of a unit over a soft cap: the context's price, else more than any
-    timetable's official cost (overflow first), as in the CP-SAT model."""
-    return lim.price if lim.price is not None else 1 + 60 * sum(c.lectures for c in inst.courses)
+    timetable's official cost and rules' penalty (overflow first), as in the CP-SAT
+    model."""
+    if lim.price is not None:
+        return lim.price
+    lectures = {c.id: c.lectures for c in inst.courses}
+    return 1 + 60 * sum(lectures.values()) + penalty_bound(inst.private, lectures)
 
 
 def static_of(inst: Instance, lim: Limits | None = None) -> Static:
@@ -129,12 +138,14 @@ def static_of(inst: Instance, lim: Limits | None = None) -> Static:
             anchor_room[ci[cid], p] = ri[rid]
     lectures = [c.lectures for c in cs]
     ptr = np.concatenate([[0], np.cumsum(lectures)]).astype(np.int64)
+    c_teacher = np.array([teachers[c.teacher] for c in cs], np.int64)
+    pt = private_tables(inst, c_teacher)
     return Static(
         ppd=inst.periods_per_day, days=inst.days, change_w=int(bool(lim.anchor)),
         c_lectures=np.array(lectures, np.int64),
         c_mwd=np.array([c.min_working_days for c in cs], np.int64),
         c_students=np.array([c.students for c in cs], np.int64),
-        c_teacher=np.array([teachers[c.teacher] for c in cs], np.int64),
+        c_teacher=c_teacher,
         c_lec_ptr=ptr,
         cq_ptr=np.concatenate([[0], np.cumsum([len(x) for x in of_course])]).astype(np.int64),
         cq_idx=np.array([q for x in of_course for q in x], np.int64),
@@ -144,13 +155,14 @@ def static_of(inst: Instance, lim: Limits | None = None) -> Static:
         r_cap=np.array([r.capacity for r in rs], np.int64),
         cp_ok=cp_ok, cp_pen=cp_pen, rp_ok=rp_ok, rp_pen=rp_pen, q_foreign=q_foreign,
         anchor_room=anchor_room,
-        l_course=np.repeat(np.arange(len(cs), dtype=np.int64), lectures))
+        l_course=np.repeat(np.arange(len(cs), dtype=np.int64), lectures),
+        cp_w=pt.cp_w, g_teacher=pt.g_teacher, g_limit=pt.g_limit, g_weight=pt.g_weight)
 
 
 def empty_state(inst: Instance, st: Static) -> State:
     """A state with no lecture placed (every period -1)."""
     n, periods = len(st.l_course), inst.periods
-    comp = np.zeros(7, np.int64)  # cost.PARTS
+    comp = np.zeros(8, np.int64)  # cost.PARTS
     comp[1] = MIN_WORKING_DAYS_COST * int(st.c_mwd.sum())  # no lecture: every day short
     comp[2] = CURRICULUM_COMPACTNESS_COST * sum(  # others' lectures, alone
         isolated(Counter({p: int(n) for p, n in enumerate(row) if n}), inst.periods_per_day)

@@ -2,7 +2,10 @@
 
 ``place`` (adding or taking away a lecture) keeps a state's counters and its cost parts
 (``State.comp``) exact; every move is made of it, so a move's delta is exact by construction and
-``full_cost`` (counted from scratch, as the validator counts) checks it in the tests.
+``full_cost`` (counted from scratch, as the validator counts) checks it in the tests. A
+department's own rules are one more part (``PRIV``), counted in full by ``fill`` and
+``full_cost`` and kept over a move by ``private.private_moved`` (``moves.py`` says why
+not in ``place``).
 Compiled with numba (``cache=True``: compiled once per machine).
 """
 
@@ -12,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from accord.domains.university.anneal.arrays import IntArray, State, Static
+from accord.domains.university.anneal.private import private_count
 from accord.domains.university.validate import (
     CURRICULUM_COMPACTNESS_COST,
     MIN_WORKING_DAYS_COST,
@@ -22,10 +26,11 @@ SCALE = 1000
 """Objective units per unit of official cost; a changed anchor lecture costs 1 (as in
 the CP-SAT model's ``CHANGE_SCALE``)."""
 
-RC, MWD, CC, RS, PEN, CHG, CLASH = 0, 1, 2, 3, 4, 5, 6
+RC, MWD, CC, RS, PEN, CHG, CLASH, PRIV = 0, 1, 2, 3, 4, 5, 6, 7
 """Parts of ``State.comp``; ``CLASH`` counts lectures that share a period with another
-of their teacher or curriculum (0 unless the search allows clashes)."""
-PARTS = 7
+of their teacher or curriculum (0 unless the search allows clashes), ``PRIV`` is the
+penalty of the department's own rules (``private.py``; never official cost)."""
+PARTS = 8
 
 W_MWD = MIN_WORKING_DAYS_COST
 W_CC = CURRICULUM_COMPACTNESS_COST
@@ -34,9 +39,9 @@ W_RS = ROOM_STABILITY_COST
 
 @njit(cache=True)
 def objective(comp: IntArray, clash_w: int = 0) -> int:
-    """Official cost, penalties and clashes (``clash_w`` official units each) times
-    ``SCALE``, plus changes."""
-    return SCALE * (comp[RC] + comp[MWD] + comp[CC] + comp[RS] + comp[PEN]
+    """Official cost, penalties, the rules' penalty and clashes (``clash_w`` official
+    units each) times ``SCALE``, plus changes."""
+    return SCALE * (comp[RC] + comp[MWD] + comp[CC] + comp[RS] + comp[PEN] + comp[PRIV]
                     + clash_w * comp[CLASH]) + comp[CHG]
 
 
@@ -169,6 +174,8 @@ def fill(st: Static, s: State, period: IntArray, room: IntArray) -> bool:
               st.rp_pen, st.anchor_room, st.c_mwd, st.c_teacher, st.cq_ptr, st.cq_idx,
               st.q_foreign, s.l_period, s.l_room, s.room_lec, s.teach_p, s.q_load, s.c_day,
               s.c_room, s.c_ndays, s.c_nrooms, s.comp, lec, p, r, 1)
+    s.comp[PRIV] = private_count(st.cp_w, st.g_teacher, st.g_limit, st.g_weight, s.teach_p,
+                                 st.ppd, st.l_course, period)
     return True
 
 
@@ -215,4 +222,6 @@ def full_cost(st: Static, period: IntArray, room: IntArray) -> IntArray:
                 lone = before == 0 and after == 0
             if lone:
                 out[CC] += W_CC * n
+    out[PRIV] = private_count(st.cp_w, st.g_teacher, st.g_limit, st.g_weight, teach, st.ppd,
+                              st.l_course, period)
     return out

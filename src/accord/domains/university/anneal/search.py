@@ -27,7 +27,7 @@ from accord.domains.university.anneal.arrays import (
     static_of,
 )
 from accord.domains.university.anneal.construct import constructed
-from accord.domains.university.anneal.cost import CLASH, PEN, SCALE, fill, objective
+from accord.domains.university.anneal.cost import CLASH, PEN, PRIV, SCALE, fill, objective
 from accord.domains.university.anneal.moves import (
     compact,
     kempe,
@@ -36,6 +36,7 @@ from accord.domains.university.anneal.moves import (
     room_stability,
     working_day,
 )
+from accord.domains.university.anneal.private import private_moved
 from accord.domains.university.cpmodel import Limits
 from accord.domains.university.instance import Course, Instance, Lecture, Room
 from accord.model.errors import AccordError
@@ -159,6 +160,9 @@ def uphill(st: Static, s: State, moves: int, seed: int, mix: np.ndarray) -> np.n
                 s.teach_p, s.q_load, s.c_day, s.c_room, s.c_ndays, s.c_nrooms, s.comp, lecs,
                 ps, rs, k, old_p, old_r, False):
             continue
+        moved = private_moved(st.cp_w, st.g_teacher, st.g_limit, st.g_weight, s.teach_p,
+                              st.ppd, st.l_course, st.c_teacher, lecs, old_p, ps, k)
+        s.comp[PRIV] += moved
         delta = objective(s.comp) - now
         if delta > 0 and s.comp[CLASH] == clashes and s.comp[PEN] == pen:
             out[n] = delta / SCALE
@@ -168,6 +172,7 @@ def uphill(st: Static, s: State, moves: int, seed: int, mix: np.ndarray) -> np.n
                  st.cq_ptr, st.cq_idx, st.q_foreign, s.l_period, s.l_room, s.room_lec,
                  s.teach_p, s.q_load, s.c_day, s.c_room, s.c_ndays, s.c_nrooms, s.comp, lecs,
                  old_p, old_r, k, ps, rs, False)
+        s.comp[PRIV] -= moved
     return out[:n]
 
 
@@ -191,6 +196,8 @@ def anneal_chunk(st: Static, s: State, best_p: IntArray, best_r: IntArray, best:
     l_period, l_room, room_lec, teach_p, q_load = (s.l_period, s.l_room, s.room_lec,
                                                    s.teach_p, s.q_load)
     c_day, c_room, c_ndays, c_nrooms, comp = s.c_day, s.c_room, s.c_ndays, s.c_nrooms, s.comp
+    cp_w, g_teacher, g_limit, g_weight = st.cp_w, st.g_teacher, st.g_limit, st.g_weight
+    rules = cp_w.shape[0] > 0 or g_teacher.shape[0] > 0
     lecs, ps, rs, old_p, old_r = buffers(st)
     cum = np.cumsum(mix)
     ratio = t_to / t_from
@@ -208,6 +215,9 @@ def anneal_chunk(st: Static, s: State, best_p: IntArray, best_r: IntArray, best:
                 room_lec, teach_p, q_load, c_day, c_room, c_ndays, c_nrooms, comp, lecs, ps,
                 rs, k, old_p, old_r, clash):
             continue
+        moved = private_moved(cp_w, g_teacher, g_limit, g_weight, teach_p, ppd, l_course,
+                              c_teacher, lecs, old_p, ps, k) if rules else 0
+        comp[PRIV] += moved
         after = objective(comp, clash_w)
         delta = after - now
         if delta <= 0 or np.random.random() < math.exp(-delta / t):
@@ -221,6 +231,7 @@ def anneal_chunk(st: Static, s: State, best_p: IntArray, best_r: IntArray, best:
                      anchor_room, c_mwd, c_teacher, cq_ptr, cq_idx, q_foreign, l_period,
                      l_room, room_lec, teach_p, q_load, c_day, c_room, c_ndays, c_nrooms,
                      comp, lecs, old_p, old_r, k, ps, rs, clash)
+            comp[PRIV] -= moved
     return best
 
 

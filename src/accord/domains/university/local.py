@@ -156,23 +156,26 @@ class DepartmentProblem(LocalProblem):
                     usage=usage_of(self.inst, self.shared, lectures))
 
     def _annealed(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
-        """The anchor when it fits the caps, or else CP-SAT's timetable from
-        ``CPSAT_SHARE`` of the work (hinted by the anchor), annealed with the rest at
-        ``MOVES_PER_WORK`` moves a unit, stopped by the wall seconds left. Where CP-SAT
-        finds none, the anchor or a greedy timetable is annealed with the caps soft, a
-        unit over a cap costing more than any timetable. None when the caps are hard and
-        some overflow is left (CP-SAT then has the whole work)."""
+        """The anchor, or else CP-SAT's timetable from ``CPSAT_SHARE`` of the work (a
+        greedy one when it finds none), annealed with the rest at ``MOVES_PER_WORK``
+        moves a unit, stopped by the wall seconds left: within the caps when the start
+        fits them, else with them soft, a unit over a cap costing more than any timetable
+        (a refused department's last request is its start). None when the caps are hard
+        and some overflow is left (CP-SAT then looks for a timetable that fits)."""
         work = ctx.budget.work
-        start = lectures_at(self.inst, lim.anchor) if lim.anchor else None
-        if start is None or not self._fits(start, lim):
+        if lim.anchor:
+            start: list[Lecture] | None = lectures_at(self.inst, lim.anchor)
+        else:
             with deadline(self._cpsat_seconds(ctx, began)):
-                found = self._lectures(lim, CPSAT_SHARE * work, ctx.seed)
-            soft = replace(lim, soft=True)
-            start = found or start or constructed(self.inst, soft, seed=ctx.seed)
+                start = self._lectures(lim, CPSAT_SHARE * work, ctx.seed)
+            start = start or constructed(self.inst, replace(lim, soft=True), seed=ctx.seed)
             work *= 1 - CPSAT_SHARE
         if start is None:
             return None
-        fits = self._fits(start, lim)
+        caps = lim.caps
+        fits = lim.soft or caps is None or all(
+            e.amount <= caps.get((e.resource, e.slot), 0)
+            for e in usage_of(self.inst, self.shared, start))
         left = None if ctx.budget.seconds is None else (
             ctx.budget.seconds - (time.monotonic() - began))
         if fits and left is not None and left <= 0:
@@ -186,12 +189,6 @@ class DepartmentProblem(LocalProblem):
         except AccordError:  # a start the annealing cannot hold (not expected)
             return None
         return done.lectures if lim.soft or done.comp[PEN] == 0 else None
-
-    def _fits(self, lectures: list[Lecture], lim: Limits) -> bool:
-        """Whether ``lectures`` take nothing over a cap (soft or hard)."""
-        caps = lim.caps
-        return caps is None or all(e.amount <= caps.get((e.resource, e.slot), 0)
-                                   for e in usage_of(self.inst, self.shared, lectures))
 
     def _by_cpsat(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
         """CP-SAT's timetable with the whole work; where it finds none in its budget, a

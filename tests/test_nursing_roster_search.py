@@ -13,8 +13,23 @@ from accord.domains.nursing.curtois import WardInstance, parse_curtois
 from accord.domains.nursing.curtois_ward import measure
 from accord.domains.nursing.hospital import curtois_hospital
 from accord.domains.nursing.roster import evaluate
-from accord.domains.nursing.roster_arrays import arrays_of, assignment_of, roster_of
-from accord.domains.nursing.roster_search import MIX, anneal, row_hard, search, weights
+from accord.domains.nursing.roster_arrays import (
+    Fares,
+    WardArrays,
+    add_riders,
+    arrays_of,
+    assignment_of,
+    no_fares,
+    roster_of,
+)
+from accord.domains.nursing.roster_search import (
+    MIX,
+    anneal,
+    cost_of,
+    row_hard,
+    search,
+    weights,
+)
 from accord.domains.nursing.ward import WardProblem
 from accord.model.errors import read_text_file
 from tests.conftest import ROOT
@@ -27,8 +42,22 @@ def _inst(name: str) -> WardInstance:
     return parse_curtois(read_text_file(path), str(path))
 
 
-@pytest.mark.parametrize("name", ["Instance3", "Instance8"])
-def test_the_running_cost_is_the_full_evaluation_after_random_moves(name: str) -> None:
+def _fares(arr: WardArrays, R: np.ndarray, rng: np.random.Generator) -> Fares:  # type: ignore[type-arg]
+    """Three random lines (one-seat cabs among them) that some of the nurses ride, at
+    the departure of each shift type, the roster's passengers loaded, weight 2."""
+    E, S = arr.allowed.shape[0], arr.minutes.shape[0]
+    T = arr.allowed.shape[1] * S
+    f = Fares(np.array(rng.integers(-1, 3, size=E)), rng.permutation(S), S,
+              np.zeros((3, T), dtype=np.int64), np.array([1, 3, 4]),
+              np.array(rng.integers(0, 80, size=(3, T))), 2)
+    add_riders(f.loads, R, f)
+    return f
+
+
+@pytest.mark.parametrize(("name", "lines"), [("Instance3", False), ("Instance8", False),
+                                             ("Instance8", True)])
+def test_the_running_cost_is_the_full_evaluation_after_random_moves(name: str,
+                                                                    lines: bool) -> None:
     inst = _inst(name)
     arr = arrays_of(inst)
     rng = np.random.default_rng(3)
@@ -37,16 +66,22 @@ def test_the_running_cost_is_the_full_evaluation_after_random_moves(name: str) -
     for e in range(E):  # a random roster within the model's cells (rules broken at will)
         for d in range(H):
             R[e, d] = rng.choice(np.flatnonzero(arr.allowed[e, d]))
+    f = _fares(arr, R, rng) if lines else no_fares(arr)
     cnt, wk = np.zeros(S, dtype=np.int64), np.zeros(len(inst.weekends), dtype=np.int64)
     hard_rounds = 0
     for k in range(150):
         # hot enough to accept about every move, feasible or not
         out = anneal(R, arr.minutes, arr.forbid, arr.max_shifts, arr.limits, arr.days_off,
                      arr.allowed, arr.pref, arr.need, arr.weekend, arr.unit, 1 + k % 7, k,
-                     1e9, 1e9, 2 * weights(arr), MIX)
+                     1e9, 1e9, 2 * weights(arr), MIX, f.line_of, f.dep, f.per_day, f.loads,
+                     f.cap, f.fare, f.weight)
         soft, hard = out[4], out[5]
         ev = evaluate(inst, assignment_of(inst, R))
-        assert soft == ev.cost
+        loads = np.zeros_like(f.loads)
+        add_riders(loads, R, f)
+        assert np.array_equal(loads, f.loads)  # the search's passengers follow the roster
+        assert soft == cost_of(arr, R, f) == f.weight * ev.cost + int(
+            ((loads + f.cap[:, None] - 1) // f.cap[:, None] * f.fare).sum())
         rows = [row_hard(R, e, arr.minutes, arr.forbid, arr.max_shifts, arr.limits,
                          arr.days_off, arr.weekend, arr.unit, cnt, wk) for e in range(E)]
         assert hard == sum(rows)
@@ -54,6 +89,7 @@ def test_the_running_cost_is_the_full_evaluation_after_random_moves(name: str) -
         assert broken == {e.id for e, h in zip(inst.staff, rows, strict=True) if h}
         hard_rounds += hard > 0
     assert hard_rounds  # rules were broken and counted along the way
+    assert not lines or f.loads.any()  # and seats moved
 
 
 def test_a_seed_and_a_move_budget_give_one_roster() -> None:

@@ -7,18 +7,21 @@ import time
 from ortools.sat.python import cp_model
 
 from accord.contract import CentralResult
+from accord.domains.nursing.central_search import hospital_polish
+from accord.domains.nursing.curtois_ward import CurtoisModel
 from accord.domains.nursing.scenario import NursingScenario
 from accord.domains.nursing.ward import add_ward
 from accord.domains.nursing.ward_model import WardModel
 from accord.model.errors import AccordError
 from accord.solve.cpsat import deadline, solve_status
-from accord.solve.lns import first_solution, improve
+from accord.solve.lns import Polish, first_solution, improve
 
 SEARCH_SHARE = 0.5
 """With Curtois wards, the share of the time limit one CP-SAT search gets before
 large-neighbourhood search takes over from its solution (or, when it found none, from a
 first feasible roster): the search proves the small hospitals' optima, the
-neighbourhoods are what reaches good rosters of 30–40 nurses."""
+neighbourhoods, alternating with the wards' compiled local search on the hospital's
+cost (``central_search``), are what reaches good rosters of 30–40 nurses."""
 
 
 def _grid(wards: list[WardModel]) -> list[list[list[int]]] | None:
@@ -32,11 +35,17 @@ def _grid(wards: list[WardModel]) -> list[list[list[int]]] | None:
     return [row + [[]] * (width - len(row)) for row in rows]
 
 
-def solve_central(
-    sc: NursingScenario, *, time_limit: float, seed: int, workers: int
-) -> CentralResult:
-    """Minimise the global cost: cabs × cost per cab + penalty_weight × penalties, with
-    integer cabs per (line, shift) and cabs × capacity >= passengers."""
+def _polish(sc: NursingScenario, wards: list[WardModel]) -> Polish | None:
+    """The wards' compiled local search on the hospital's cost (``central_search``) when
+    every ward is a Curtois ward that has it; else None."""
+    curtois = [v for v in wards if isinstance(v, CurtoisModel) and v.local_search]
+    return hospital_polish(sc, curtois) if len(curtois) == len(wards) else None
+
+
+def central_model(sc: NursingScenario) -> tuple[cp_model.CpModel, list[WardModel]]:
+    """The hospital in one model: cabs × cost per cab + penalty_weight × penalties
+    minimised, with integer cabs per (line, shift) and cabs × capacity >= passengers;
+    and the wards' models in it."""
     m = cp_model.CpModel()
     wards = [add_ward(m, sc, w) for w in sc.wards]
     terms = [sc.penalty_weight * v.penalty() for v in wards]
@@ -48,6 +57,14 @@ def solve_central(
             m.add(cabs * ln.capacity >= sum(seats))
             terms.append(ln.cost_per_cab[s] * cabs)
     m.minimize(cp_model.LinearExpr.sum(terms))
+    return m, wards
+
+
+def solve_central(
+    sc: NursingScenario, *, time_limit: float, seed: int, workers: int
+) -> CentralResult:
+    """Minimise the global cost (``central_model``)."""
+    m, wards = central_model(sc)
     grid = _grid(wards)
     start = time.monotonic()
     solved, infeasible = solve_status(m, time_limit=time_limit * (SEARCH_SHARE if grid else 1),
@@ -60,7 +77,8 @@ def solve_central(
             if first is None and (found := first_solution(m, grid, work=1e9, seed=seed)):
                 first = found[0], found[1]
             if first is not None:
-                better = improve(m, grid, *first, work=1e9, seed=seed)
+                better = improve(m, grid, *first, work=1e9, seed=seed,
+                                 polish=_polish(sc, wards))
                 plans = {w.id: v.plan_from(better.values)
                          for w, v in zip(sc.wards, wards, strict=True)}
                 return CentralResult(plans=plans, optimal=False,

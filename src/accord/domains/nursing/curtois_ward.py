@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 
 from accord.domains.nursing import roster_search
 from accord.domains.nursing.roster import RosterEvaluation, add_roster, evaluate
-from accord.domains.nursing.roster_arrays import arrays_of
+from accord.domains.nursing.roster_arrays import Fares, IntArray, WardArrays, arrays_of
 from accord.domains.nursing.scenario import CurtoisWard, NursingScenario
 from accord.domains.nursing.ward_model import WardModel
 from accord.model.plan import Key, Plan, to_entries
@@ -88,6 +88,8 @@ class CurtoisModel(WardModel):
         self.sc, self.ward, self.riders = sc, ward, len(ward.homes)
         self.x, self._penalty = add_roster(m, ward.instance, prefix=f"{ward.id}.")
         self.cells = self.x
+        self._arrays: WardArrays | None = None
+        self._cells: list[tuple[int, int, int, int]] = []
         self._seats: dict[Key, list[cp_model.IntVar]] = {}
         for (e, d, t), x in self.x.items():
             if (k := ride_of(sc, ward, e, d, t)) is not None:
@@ -111,28 +113,58 @@ class CurtoisModel(WardModel):
         cost: a roster no worse by that cost, or None."""
         if not self.local_search:
             return None
-        inst = self.ward.instance
-        arr = arrays_of(inst)
-        sidx = {s.id: i for i, s in enumerate(inst.shifts)}
-        eidx = {e.id: i for i, e in enumerate(inst.staff)}
-        cells = [(eidx[e], d, sidx[t], x.index) for (e, d, t), x in self.x.items()]
+        arr = self.arrays()
         roster_search.warm_up()
 
         def run(values: Sequence[int], work: float, seed: int) -> list[int] | None:
-            R = np.full((len(inst.staff), inst.horizon), len(inst.shifts), dtype=np.int64)
-            for e, d, t, i in cells:
-                if values[i]:
-                    R[e, d] = t
+            R = self.roster(values)
             start = int(roster_search.soft_cost(R, arr.pref, arr.need))
             found = roster_search.search(arr, R, moves=round(work * MOVES_PER_UNIT), seed=seed)
             if found.cost >= start:
                 return None
             out = list(values)
-            for e, d, t, i in cells:
-                out[i] = int(found.roster[e, d] == t)
+            self.write(out, found.roster)
             return out
 
         return run
+
+    def arrays(self) -> WardArrays:
+        """The ward's instance as the local search's arrays (built once)."""
+        if self._arrays is None:
+            inst = self.ward.instance
+            sidx = {s.id: i for i, s in enumerate(inst.shifts)}
+            eidx = {e.id: i for i, e in enumerate(inst.staff)}
+            self._arrays = arrays_of(inst)
+            self._cells = [(eidx[e], d, sidx[t], x.index) for (e, d, t), x in self.x.items()]
+        return self._arrays
+
+    def roster(self, values: Sequence[int]) -> IntArray:
+        """The roster array (``roster_arrays``) of a solution's values."""
+        inst = self.ward.instance
+        self.arrays()
+        R = np.full((len(inst.staff), inst.horizon), len(inst.shifts), dtype=np.int64)
+        for e, d, t, i in self._cells:
+            if values[i]:
+                R[e, d] = t
+        return R
+
+    def write(self, values: list[int], roster: IntArray) -> None:
+        """Set the ward's cells of ``values`` to the roster array's."""
+        self.arrays()
+        for e, d, t, i in self._cells:
+            values[i] = int(roster[e, d] == t)
+
+    def fares(self, lines: Mapping[str, int], loads: IntArray, cap: IntArray,
+              fare: IntArray) -> Fares:
+        """The hospital's lines (``lines``: line id -> index of ``cap`` and ``fare``'s
+        rows) as this ward's local search sees them, every ward's passengers in
+        ``loads``."""
+        inst = self.ward.instance
+        line_of = np.array([lines.get(self.ward.homes.get(e.id, ""), -1) for e in inst.staff],
+                           dtype=np.int64)
+        dep = np.array([self.ward.departures[s.id] for s in inst.shifts], dtype=np.int64)
+        return Fares(line_of, dep, self.sc.shifts_per_day, loads, cap, fare,
+                     self.sc.penalty_weight)
 
     def penalty_bound(self) -> int:
         inst = self.ward.instance

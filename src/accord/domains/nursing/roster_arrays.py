@@ -76,6 +76,38 @@ def arrays_of(inst: WardInstance) -> WardArrays:
                       weekend, int(minutes.min()))
 
 
+@dataclass(frozen=True)
+class Fares:
+    """A hospital's lines as the local search of one ward sees them (``central``): the
+    ward's nurse ``e`` rides line ``line_of[e]`` (-1: she does not ride) at departure
+    ``day × per_day + dep[shift]``; ``loads`` [lines, departures] holds every ward's
+    passengers, ``cap`` [lines] the cabs' seats, ``fare`` [lines, departures] a cab's
+    cost; the ward's cost counts ``weight`` times (``penalty_weight``)."""
+
+    line_of: IntArray
+    dep: IntArray
+    per_day: int
+    loads: IntArray
+    cap: IntArray
+    fare: IntArray
+    weight: int
+
+
+def no_fares(arr: WardArrays) -> Fares:
+    """Nobody rides: the search's cost is the ward's benchmark cost."""
+    E, S = arr.allowed.shape[0], arr.minutes.shape[0]
+    return Fares(np.full(E, -1, dtype=np.int64), np.zeros(S, dtype=np.int64), 1,
+                 np.zeros((1, 1), dtype=np.int64), np.ones(1, dtype=np.int64),
+                 np.zeros((1, 1), dtype=np.int64), 1)
+
+
+def add_riders(loads: IntArray, roster: IntArray, fares: Fares, step: int = 1) -> None:
+    """Add (``step`` -1: remove) the passengers of a ward's roster to ``loads``."""
+    S = fares.dep.shape[0]
+    e, d = np.nonzero((roster < S) & (fares.line_of[:, None] >= 0))
+    np.add.at(loads, (fares.line_of[e], d * fares.per_day + fares.dep[roster[e, d]]), step)
+
+
 def roster_of(inst: WardInstance, assignment: Assignment) -> IntArray:
     """The roster array of an assignment ((employee, day) -> shift id)."""
     S = len(inst.shifts)

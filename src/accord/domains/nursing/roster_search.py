@@ -9,6 +9,9 @@ changes, and the hard rules of the one or two nurses it touches, re-counted over
 many or too few, a day of a run too long or too short, a weekend too many) and a roster
 with any left is never kept as the best. The soft cost is the benchmark's own
 (``roster.evaluate``), exactly; a test compares every delta with the full evaluation.
+With ``Fares`` (a hospital's lines, for ``central``), a move also pays the cabs that the
+seats it moves add or save, given every ward's passengers: the cost is then the
+hospital's, ``penalty_weight`` × the ward's cost + the cabs' cost (the same test).
 
 Compiled with numba (``cache=True``; ``nogil``: wards solving in threads anneal at once).
 Numba's generator is seeded from ``seed`` and the budget is a number of moves, so a seed
@@ -24,7 +27,13 @@ import numpy as np
 from numba import njit
 
 from accord.domains.nursing.curtois import parse_curtois
-from accord.domains.nursing.roster_arrays import IntArray, WardArrays, arrays_of
+from accord.domains.nursing.roster_arrays import (
+    Fares,
+    IntArray,
+    WardArrays,
+    arrays_of,
+    no_fares,
+)
 from accord.solve.cpsat import time_left
 
 CHUNK = 2_000_000
@@ -53,6 +62,31 @@ def _cell(need: IntArray, d: int, s: int, n: int) -> int:
 def _cover_change(need: IntArray, counts: IntArray, d: int, s: int, step: int) -> int:
     """How the cover cost of shift ``s`` on day ``d`` changes with ``step`` more nurses."""
     return _cell(need, d, s, counts[d, s] + step) - _cell(need, d, s, counts[d, s])
+
+
+@njit(cache=True)
+def _ride(loads: IntArray, cap: IntArray, fare: IntArray, line: int, shift: int, step: int
+          ) -> int:
+    """Add ``step`` passengers to a line's departure; the cabs' cost it adds."""
+    n, k = loads[line, shift], cap[line]
+    loads[line, shift] = n + step
+    return ((n + step + k - 1) // k - (n + k - 1) // k) * fare[line, shift]
+
+
+@njit(cache=True)
+def _reseat(loads: IntArray, cap: IntArray, fare: IntArray, line: int, spd: int,
+            dep: IntArray, day: int, old: int, new: int) -> int:
+    """A nurse of ``line`` (-1: she does not ride) works ``new`` instead of ``old`` on
+    ``day`` (``dep.shape[0]``: a day off): move her seat; the cabs' cost it adds."""
+    S = dep.shape[0]
+    if line < 0 or old == new:
+        return 0
+    c = 0
+    if old < S:
+        c += _ride(loads, cap, fare, line, day * spd + dep[old], -1)
+    if new < S:
+        c += _ride(loads, cap, fare, line, day * spd + dep[new], +1)
+    return c
 
 
 @njit(cache=True)
@@ -124,13 +158,18 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
            max_shifts: IntArray, limits: IntArray, days_off: np.ndarray,  # type: ignore[type-arg]
            allowed: np.ndarray, pref: IntArray, need: IntArray,  # type: ignore[type-arg]
            weekend: IntArray, unit: int, moves: int, seed: int, t_start: float, t_end: float,
-           hard_weight: int, mix: np.ndarray  # type: ignore[type-arg]
-           ) -> tuple[IntArray, int, int, IntArray, int, int]:
+           hard_weight: int, mix: np.ndarray,  # type: ignore[type-arg]
+           line_of: IntArray, dep: IntArray, spd: int, loads: IntArray, cap: IntArray,
+           fare: IntArray, pw: int) -> tuple[IntArray, int, int, IntArray, int, int]:
     """Anneal from ``R0`` for ``moves`` moves, the temperature falling geometrically from
     ``t_start`` to ``t_end``. Returns the best roster without hard excess (``R0`` when
     none was better and ``R0`` has none), its soft cost, its hard excess, the counts of
     accepted moves by kind, and the soft cost and hard excess of the last roster, where
-    ``R0`` is left (both summed from the moves' deltas)."""
+    ``R0`` is left (both summed from the moves' deltas). The cost is ``pw`` × the soft
+    cost plus the cabs' cost of the rides (nurse ``e`` rides line ``line_of[e]``, -1:
+    none, at departure ``day × spd + dep[shift]``; ``loads`` [lines, departures] holds
+    every ward's passengers and follows the roster, ``cap`` and ``fare`` the lines'
+    seats and cost per cab); with nobody riding it is the soft cost."""
     np.random.seed(seed)
     E, H = R0.shape
     S = minutes.shape[0]
@@ -145,7 +184,10 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
         for d in range(H):
             if R[e, d] < S:
                 counts[d, R[e, d]] += 1
-    soft = soft_cost(R, pref, need)
+    soft = pw * soft_cost(R, pref, need)
+    for line in range(cap.shape[0]):
+        for t in range(loads.shape[1]):
+            soft += (loads[line, t] + cap[line] - 1) // cap[line] * fare[line, t]
     total_hard = hard.sum()
     best, best_soft, best_hard = R.copy(), soft, total_hard
     accepted = np.zeros(3, dtype=np.int64)
@@ -168,6 +210,7 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
             if v < S:
                 ds += _cover_change(need, counts, d, v, +1)
             R[e, d] = v
+            ds = pw * ds + _reseat(loads, cap, fare, line_of[e], spd, dep, d, old, v)
             h1 = row_hard(R, e, minutes, forbid, max_shifts, limits, days_off, weekend,
                           unit, cnt, wk)
             dh = h1 - hard[e]
@@ -180,6 +223,7 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
                 hard[e] = h1
             else:
                 R[e, d] = old
+                _reseat(loads, cap, fare, line_of[e], spd, dep, d, v, old)
                 continue
         elif r < c2:
             kind = 1
@@ -199,8 +243,12 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
                     ds += pref[e, d, b] - pref[e, d, a] + pref[f, d, a] - pref[f, d, b]
             if same or not ok:
                 continue
+            ds *= pw
             for d in range(d0, d0 + length):
-                R[e, d], R[f, d] = R[f, d], R[e, d]
+                a, b = R[e, d], R[f, d]
+                ds += _reseat(loads, cap, fare, line_of[e], spd, dep, d, a, b)
+                ds += _reseat(loads, cap, fare, line_of[f], spd, dep, d, b, a)
+                R[e, d], R[f, d] = b, a
             he = row_hard(R, e, minutes, forbid, max_shifts, limits, days_off, weekend,
                           unit, cnt, wk)
             hf = row_hard(R, f, minutes, forbid, max_shifts, limits, days_off, weekend,
@@ -211,7 +259,10 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
                 hard[e], hard[f] = he, hf
             else:
                 for d in range(d0, d0 + length):
-                    R[e, d], R[f, d] = R[f, d], R[e, d]
+                    a, b = R[e, d], R[f, d]
+                    _reseat(loads, cap, fare, line_of[e], spd, dep, d, a, b)
+                    _reseat(loads, cap, fare, line_of[f], spd, dep, d, b, a)
+                    R[e, d], R[f, d] = b, a
                 continue
         else:
             kind = 2
@@ -229,6 +280,8 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
                 ds += _cover_change(need, counts, d1, b, +1)
                 ds += _cover_change(need, counts, d2, b, -1)
             R[e, d1], R[e, d2] = b, a
+            ds = pw * ds + (_reseat(loads, cap, fare, line_of[e], spd, dep, d1, a, b)
+                            + _reseat(loads, cap, fare, line_of[e], spd, dep, d2, b, a))
             h1 = row_hard(R, e, minutes, forbid, max_shifts, limits, days_off, weekend,
                           unit, cnt, wk)
             dh = h1 - hard[e]
@@ -243,6 +296,8 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
                 hard[e] = h1
             else:
                 R[e, d1], R[e, d2] = a, b
+                _reseat(loads, cap, fare, line_of[e], spd, dep, d1, b, a)
+                _reseat(loads, cap, fare, line_of[e], spd, dep, d2, a, b)
                 continue
         soft += ds
         total_hard += dh
@@ -256,8 +311,8 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
 @dataclass(frozen=True)
 class Annealed:
     """The best roster met without hard excess (``R[employee, day]``; the start when
-    none was better), its soft cost, and the accepted moves by kind (change, swap,
-    exchange)."""
+    none was better), its cost (with ``Fares``, the hospital's: see ``anneal``), and the
+    accepted moves by kind (change, swap, exchange)."""
 
     roster: IntArray
     cost: int
@@ -269,14 +324,27 @@ def weights(arr: WardArrays) -> int:
     return int(max(arr.need[:, :, 1:].max(initial=1), np.abs(arr.pref).max(initial=1)))
 
 
-def search(arr: WardArrays, roster: IntArray, *, moves: int, seed: int) -> Annealed:
+def cost_of(arr: WardArrays, roster: IntArray, fares: Fares) -> int:
+    """The search's cost of a roster: ``fares.weight`` × the benchmark's soft cost, plus
+    the cabs' cost of ``fares.loads`` (which must hold the roster's passengers)."""
+    k = fares.cap[:, None]
+    return (fares.weight * int(soft_cost(roster, arr.pref, arr.need))
+            + int(((fares.loads + k - 1) // k * fares.fare).sum()))
+
+
+def search(arr: WardArrays, roster: IntArray, *, moves: int, seed: int,
+           fares: Fares | None = None) -> Annealed:
     """Anneal a hard-feasible roster of the ward ``arr`` for ``moves`` moves, in chunks of
     ``CHUNK`` between which the wall deadline (``cpsat.deadline``) is checked. The
-    temperature falls from ``T_START`` to ``T_END`` times the largest weight; a unit of
-    hard excess costs ``HARD`` times it."""
-    w = weights(arr)
+    temperature falls from ``T_START`` to ``T_END`` times the largest weight (of a cell's
+    term times ``fares.weight``, or of a cab); a unit of hard excess costs ``HARD`` times
+    it. With ``fares`` (its ``loads`` holding this roster's passengers; left as they
+    are), the cost is the hospital's; without, the ward's benchmark cost."""
+    f = fares if fares is not None else no_fares(arr)
+    loads = f.loads.copy()
+    w = max(weights(arr) * f.weight, int(f.fare.max(initial=0)))
     R = np.array(roster, dtype=np.int64)
-    best, best_cost = R.copy(), int(soft_cost(R, arr.pref, arr.need))
+    best, best_cost = R.copy(), cost_of(arr, R, f)
     accepted = np.zeros(3, dtype=np.int64)
     ratio = T_END / T_START
     done = 0
@@ -288,7 +356,8 @@ def search(arr: WardArrays, roster: IntArray, *, moves: int, seed: int) -> Annea
         got, cost, hard, acc, _, _ = anneal(
             R, arr.minutes, arr.forbid, arr.max_shifts, arr.limits, arr.days_off,
             arr.allowed, arr.pref, arr.need, arr.weekend, arr.unit, n,
-            (seed * 1_000_003 + done) % 2**31, t0, t1, HARD * w, MIX)
+            (seed * 1_000_003 + done) % 2**31, t0, t1, HARD * w, MIX,
+            f.line_of, f.dep, f.per_day, loads, f.cap, f.fare, f.weight)
         accepted += acc
         if hard == 0 and cost < best_cost:
             best, best_cost = got, int(cost)

@@ -238,6 +238,7 @@ def test_a_department_anneals_its_last_plan_within_the_caps():
     same seed, no worse than the anchor, within the caps (a room closed in every period
     is never used); an anchor over a hard cap is repaired into the caps."""
     sc, _ = split(read_ctt(ROOT / "data" / "itc2007" / "comp01.ctt"), 4)
+    sc = sc.model_copy(update={"local_anneal": True})
     prob = max(DOMAIN.local_problems(sc), key=lambda p: len(p.inst.courses))
     assert isinstance(prob, DepartmentProblem) and prob.anneal
     caps = dict(DOMAIN.managers(sc)[0].capacity)

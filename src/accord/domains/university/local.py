@@ -68,6 +68,12 @@ direct: comp06 80 / 75 and 40 / 35, comp07 13 / 11 and 70 / 57, in 1.5–1.7 tim
 time; at 6 units (K = 4) comp06's largest department 111 / 115."""
 
 
+def _seconds_left(ctx: SolveContext, began: float) -> float | None:
+    """Wall seconds of the solve's budget left since ``began`` (None: no wall budget)."""
+    return None if ctx.budget.seconds is None else (
+        ctx.budget.seconds - (time.monotonic() - began))
+
+
 def department_instance(sc: UniversityScenario, dept: str) -> Instance:
     """The department's part of the problem: its courses, all rooms, its curricula (shared
     ones restricted to its courses), its unavailabilities and its own rules."""
@@ -177,8 +183,7 @@ class DepartmentProblem(LocalProblem):
         fits = lim.soft or caps is None or all(
             e.amount <= caps.get((e.resource, e.slot), 0)
             for e in usage_of(self.inst, self.shared, start))
-        left = None if ctx.budget.seconds is None else (
-            ctx.budget.seconds - (time.monotonic() - began))
+        left = _seconds_left(ctx, began)
         if fits and left is not None and left <= 0:
             return start
         if not fits and left is not None:  # the department's last chance of a fit
@@ -213,9 +218,9 @@ class DepartmentProblem(LocalProblem):
         """Wall seconds CP-SAT may take: half of what is left with annealing, three
         quarters without, so that a repair by annealing still has time when CP-SAT finds
         nothing."""
-        if ctx.budget.seconds is None:
+        left = _seconds_left(ctx, began)
+        if left is None:
             return None
-        left = ctx.budget.seconds - (time.monotonic() - began)
         return left * (0.5 if self.anneal else 0.75)
 
     def _repaired(self, lim: Limits, ctx: SolveContext, began: float) -> list[Lecture] | None:
@@ -230,8 +235,8 @@ class DepartmentProblem(LocalProblem):
         starts = [lectures_at(self.inst, lim.anchor)] if lim.anchor else []
         greedy = constructed(self.inst, soft, seed=ctx.seed)
         starts += [greedy] if greedy is not None else []
-        left = None if ctx.budget.seconds is None else max(
-            REPAIR_SECONDS, ctx.budget.seconds - (time.monotonic() - began))
+        left = _seconds_left(ctx, began)
+        left = None if left is None else max(REPAIR_SECONDS, left)
         best: tuple[int, int, list[Lecture]] | None = None
         for i, start in enumerate(starts):
             try:

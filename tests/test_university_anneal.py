@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from accord.domains.university.anneal import Schedule, anneal, warm_up
-from accord.domains.university.anneal.arrays import lectures_of, static_of
+from accord.domains.university.anneal.arrays import lectures_of, overflow_price, static_of
 from accord.domains.university.anneal.cost import CLASH, RC, RS, full_cost, objective
 from accord.domains.university.anneal.moves import (
     compact,
@@ -22,7 +23,12 @@ from accord.domains.university.anneal.moves import (
     room_stability,
     working_day,
 )
-from accord.domains.university.anneal.search import MOVE_MIX, anneal_chunk, start_state
+from accord.domains.university.anneal.search import (
+    MOVE_MIX,
+    anneal_chunk,
+    most_clash_price,
+    start_state,
+)
 from accord.domains.university.central import solve_central
 from accord.domains.university.cpmodel import Limits, build, curr_key, read_lectures, room_key
 from accord.domains.university.instance import Course, Curriculum, Instance, Lecture, Room
@@ -227,3 +233,13 @@ def test_clashes_are_crossed_but_never_kept(comp01):
         assert validate(inst, got.lectures).violations == 0
         assert validate(inst, got.lectures).cost == got.comp[RC:RS + 1].sum()
     assert feasible.lectures != crossing.lectures
+
+
+def test_a_clash_may_cost_more_than_a_unit_over_a_soft_cap(comp01):
+    """Both break a hard rule: a repair that may keep a clash where it saves overflow
+    never gets back to a timetable without clashes that is better than its start."""
+    inst, start = comp01
+    unpriced = replace(limits_around(inst, start, 2, soft=True), price=None)
+    hard = limits_around(inst, start, 2, soft=False)
+    assert overflow_price(inst, unpriced) > most_clash_price(inst, hard, 20)
+    assert most_clash_price(inst, unpriced, 20) > overflow_price(inst, unpriced)

@@ -152,7 +152,9 @@ class DepartmentProblem(LocalProblem):
                      foreign=foreign, anchor=anchor, price=ctx.price)
         began = time.monotonic()
         lectures = self._annealed(lim, ctx, began) if self.anneal else None
-        if lectures is None:
+        left = _seconds_left(ctx, began)
+        # past its deadline the annealing's repair was the last chance: not a second one
+        if lectures is None and not (self.anneal and left is not None and left <= 0):
             lectures = self._by_cpsat(lim, ctx, began)
         if lectures is None:
             return None

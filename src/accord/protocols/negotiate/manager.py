@@ -40,7 +40,8 @@ class Manager(Changes):
         order = self._grant_order(members, requests, msg.ledger)
         await self._grant_in_order(order, requests)
         for attempt in range(1 + self.options.repairs):
-            if not self._overloaded():
+            # the first repair is the last chance of a feasible merge; more only in time
+            if not self._overloaded() or (attempt and self.budget.seconds_left() == 0):
                 break
             await self._repair(order, attempt)
         self.wallet = Wallet(self.options, allowances(

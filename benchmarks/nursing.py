@@ -251,6 +251,9 @@ def main(
                                                "(--wards-alone: each side by side): ls = "
                                                "neighbourhoods and compiled local search, "
                                                "lns = neighbourhoods alone"),
+    priced_search: bool = typer.Option(True, help="with ls: the compiled local search also "
+                                                  "in the Requests for Change (seats priced "
+                                                  "as quoted), not only in stage 1"),
 ) -> None:
     """Run the benchmark, print the table, write the curves."""
     report.outputs(json=json_out, markdown=markdown_out)
@@ -264,6 +267,7 @@ def main(
                           console, json_out, markdown_out, searches)
         return
     CurtoisModel.local_search = nursing_wards.SEARCHES[searches[0]]
+    CurtoisModel.priced_search = priced_search
     only = [v for v in variants.split(",") if v.strip()]
     extra = report.read_json(options, "--options")
     if not isinstance(extra, dict):

@@ -212,6 +212,12 @@ class Office(Agent):
         for r in await self.request_all([(ln, Grant(usage=u)) for ln, u in per_line.items()]):
             expect(r, Ack)
 
+    def _seconds_left(self) -> float | None:
+        """Wall seconds the time budget leaves (None: no budget): a ward's re-solve stops
+        by then, so that a round started in time does not overrun it."""
+        budget = self.opts.time_budget
+        return None if budget is None else max(0.0, budget - self._elapsed())
+
     def _late(self, ahead: float = 0.0, rounds_stop: bool = True) -> bool:
         """The time budget is spent, or would be after ``ahead`` more seconds (a concurrent
         round, or a restart, as long as the last one: what is not started does not
@@ -236,7 +242,7 @@ class Office(Agent):
             free = {k: f for k, p in self.loads.items()
                     if (f := free_seats(p, self.market.resource(k[0]).unit))}
             return CallForChanges(round=rnd, free=to_entries(free), wish=wish,
-                                  capacity=shared or [],
+                                  capacity=shared or [], seconds=self._seconds_left(),
                                   tokens=self.wallet.balance.get(ward, 0) if wish else None)
         applied = 0
         if self.opts.mode == "synchronized":

@@ -131,7 +131,8 @@ class WardAgent(Agent):
         cabs its seats need (read from the free seats the office publishes); a roster whose
         weighted penalty plus cabs is lower becomes a Request for Change (its gain, the
         weighted penalty decrease, is negative for a trade). A wish (bid) takes the best penalty
-        whose weighted penalty plus cabs exceeds today's by less than its tokens.
+        whose weighted penalty plus cabs exceeds today's by less than its tokens. The
+        re-solve stops within the seconds the call leaves (the episode's time budget).
 
         A restart lists (line, shift)s in ``capacity``: there a seat costs a full cab's cost
         per seat (the line's public cost per cab over its capacity) instead of the cabs it
@@ -157,7 +158,7 @@ class WardAgent(Agent):
         limit = now + tokens - 1 if msg.wish else None
         below = None if self.opts.trade and not msg.wish else plan.cost
         new = await self.think(self._solve, None, Rides(fares, below, limit), None,
-                               prices or None)
+                               prices or None, self.left(msg.seconds))
         if new is None:
             return NoChange()
         value = market.penalty_weight * new.cost + ride_cost(fares, new.usage_map())

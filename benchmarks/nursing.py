@@ -232,6 +232,8 @@ def main(
     curtois_lines: int = typer.Option(5, min=1, help="lines of the Curtois hospital"),
     curtois_wards: str = typer.Option("1,2,3", help="the Curtois hospital's instances "
                                                     "(numbers, comma-separated)"),
+    curtois_seed: int = typer.Option(1, help="the Curtois hospital's seed (its lines and "
+                                             "the nurses' home lines)"),
     budget: float = typer.Option(60.0, help="wall seconds per run"),
     slacks: str = typer.Option(",".join(map(str, SLACKS)),
                                help="stage-2 quality thresholds of the cost-vs-quality curve"),
@@ -251,6 +253,9 @@ def main(
                                                "(--wards-alone: each side by side): ls = "
                                                "neighbourhoods and compiled local search, "
                                                "lns = neighbourhoods alone"),
+    priced_search: bool = typer.Option(True, help="with ls: the compiled local search also "
+                                                  "in the Requests for Change (seats priced "
+                                                  "as quoted), not only in stage 1"),
 ) -> None:
     """Run the benchmark, print the table, write the curves."""
     report.outputs(json=json_out, markdown=markdown_out)
@@ -264,6 +269,7 @@ def main(
                           console, json_out, markdown_out, searches)
         return
     CurtoisModel.local_search = nursing_wards.SEARCHES[searches[0]]
+    CurtoisModel.priced_search = priced_search
     only = [v for v in variants.split(",") if v.strip()]
     extra = report.read_json(options, "--options")
     if not isinstance(extra, dict):
@@ -274,6 +280,7 @@ def main(
     rows: list[dict[str, Any]] = []
     quality: list[dict[str, Any]] = []
     hospital = "curtois-" + "-".join(n.strip() for n in curtois_wards.split(",") if n.strip())
+    hospital += f"-s{curtois_seed}" if curtois_seed != 1 else ""
     with tempfile.TemporaryDirectory() as tmp:
         for seed in toys:
             sc = generate(wards, nurses, lines, seed)
@@ -284,7 +291,7 @@ def main(
         if curtois:
             numbers = [n.strip() for n in curtois_wards.split(",") if n.strip()]
             sc = curtois_hospital([CURTOIS / f"Instance{n}.txt" for n in numbers],
-                                  curtois_lines, seed=1, budget=budget)
+                                  curtois_lines, seed=curtois_seed, budget=budget)
             rows += measure(hospital, sc, budget, Path(tmp), only, extra)
     console.print(report.table("nursing: same wall-time budget per run", COLUMNS, rows, _cells))
     first = toys[0] if toys else None

@@ -52,6 +52,23 @@ def test_search_improves_a_roster_and_keeps_it_feasible():
         (c for _, c in found.stats.trace), reverse=True)
 
 
+def test_the_first_solution_is_a_complete_hint_that_fits():
+    _, m, x, grid = _model("Instance2")
+    first = first_solution(m, grid, work=5.0, seed=1)
+    assert first is not None
+    better = improve(m, grid, first[0], first[1], work=0.5, seed=1)
+    assert better.cost < first[1]
+    for v in x.values():  # the better roster as the hint: a re-solve starts from it
+        m.add_hint(v, better.values[v.index])
+    again = first_solution(m, grid, work=5.0, seed=1)
+    assert again is not None and again[1] == better.cost
+    assert _roster(x, again[0]) == _roster(x, better.values)
+    (e, d), shift = next(iter(_roster(x, better.values).items()))
+    m.add(x[e, d, shift] == 0)  # the hint no longer fits: a feasibility search instead
+    other = first_solution(m, grid, work=5.0, seed=1)
+    assert other is not None and _roster(x, other[0]) != _roster(x, better.values)
+
+
 def test_a_seed_and_a_work_budget_give_one_roster():
     _, m, x, grid = _model("Instance2")
     runs = [solve_lns(m, grid, Budget(work=0.3), seed=7) for _ in range(2)]

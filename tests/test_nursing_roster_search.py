@@ -48,7 +48,7 @@ def _fares(arr: WardArrays, R: np.ndarray, rng: np.random.Generator) -> Fares:  
     E, S = arr.allowed.shape[0], arr.minutes.shape[0]
     T = arr.allowed.shape[1] * S
     f = Fares(np.array(rng.integers(-1, 3, size=E)), rng.permutation(S), S,
-              np.zeros((3, T), dtype=np.int64), np.array([1, 3, 4]),
+              np.zeros((3, T), dtype=np.int64), np.repeat([[1], [3], [4]], T, axis=1),
               np.array(rng.integers(0, 80, size=(3, T))), 2)
     add_riders(f.loads, R, f)
     return f
@@ -81,7 +81,7 @@ def test_the_running_cost_is_the_full_evaluation_after_random_moves(name: str,
         add_riders(loads, R, f)
         assert np.array_equal(loads, f.loads)  # the search's passengers follow the roster
         assert soft == cost_of(arr, R, f) == f.weight * ev.cost + int(
-            ((loads + f.cap[:, None] - 1) // f.cap[:, None] * f.fare).sum())
+            ((loads + f.cap - 1) // f.cap * f.fare).sum())
         rows = [row_hard(R, e, arr.minutes, arr.forbid, arr.max_shifts, arr.limits,
                          arr.days_off, arr.weekend, arr.unit, cnt, wk) for e in range(E)]
         assert hard == sum(rows)

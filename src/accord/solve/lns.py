@@ -192,9 +192,9 @@ def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: in
 
 
 def _solve(model: cp_model.CpModel, work: float, seed: int, **params: int | bool
-           ) -> cp_model.CpSolver | None:
-    """One worker's solve of ``model`` within ``work`` units; the solver when it holds a
-    solution."""
+           ) -> tuple[cp_model.CpSolver, bool]:
+    """One worker's solve of ``model`` within ``work`` units: the solver, and whether it
+    holds a solution."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed % 2**31
@@ -203,21 +203,36 @@ def _solve(model: cp_model.CpModel, work: float, seed: int, **params: int | bool
     for name, value in params.items():
         setattr(solver.parameters, name, value)
     status = solver.solve(model)
-    return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    return solver, status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def first_solution(model: cp_model.CpModel, grid: Grid, *, work: float, seed: int
                    ) -> tuple[list[int], int, float] | None:
-    """A first solution of ``model`` (its hints followed where they fit): the decisions of
-    a search for any feasible one, every other variable then optimised around them.
-    Returns the values, their cost and the work spent; None when none was found."""
+    """A first solution of ``model``: the hint's decisions when it sets every one and
+    they fit (a re-solve starts from the roster it had), else the decisions of a search
+    for any feasible one (the hints followed where they fit); every other variable
+    then optimised around them. Returns the values, their cost and the work spent;
+    None when none was found."""
+    hint = dict(zip(model.proto.solution_hint.vars, model.proto.solution_hint.values,
+                    strict=True))
+    decisions = [i for row in grid for cell in row for i in cell]
+    spent = 0.0
+    if decisions and all(i in hint for i in decisions):
+        values = [0] * len(model.proto.variables)
+        for i in decisions:
+            values[i] = hint[i]
+        solver, ok = _solve(_around(model, grid, values), work, seed)
+        if ok:
+            return (list(solver.response_proto.solution), round(solver.objective_value),
+                    solver.deterministic_time)
+        spent = solver.deterministic_time
     feasible = cp_model.CpModel()
     feasible.proto.copy_from(model.proto)
     feasible.clear_objective()
-    found = _solve(feasible, work, seed, linearization_level=0)
-    if found is None:
+    found, ok = _solve(feasible, max(work - spent, 0.1), seed, linearization_level=0)
+    if not ok:
         return None
-    spent = found.deterministic_time
+    spent += found.deterministic_time
     done = _fixed(model, grid, found.response_proto.solution, max(work - spent, 0.1), seed)
     return None if done is None else (done[0], done[1], spent + done[2])
 
@@ -227,17 +242,22 @@ def _fixed(model: cp_model.CpModel, grid: Grid, values: Sequence[int], work: flo
     """The grid's decisions of ``values`` fixed, every other variable of ``model``
     optimised around them: all the values, their cost and the work spent (None: none
     found within ``work``)."""
+    best, ok = _solve(_around(model, grid, values), work, seed)
+    if not ok:
+        return None
+    return (list(best.response_proto.solution), round(best.objective_value),
+            best.deterministic_time)
+
+
+def _around(model: cp_model.CpModel, grid: Grid, values: Sequence[int]) -> cp_model.CpModel:
+    """A copy of ``model`` with the grid's decisions fixed to ``values``."""
     around = cp_model.CpModel()
     around.proto.copy_from(model.proto)
     for i in (i for row in grid for cell in row for i in cell):
         dom = around.proto.variables[i].domain
         dom.clear()
         dom.extend([values[i], values[i]])
-    best = _solve(around, work, seed)
-    if best is None:
-        return None
-    return (list(best.response_proto.solution), round(best.objective_value),
-            best.deterministic_time)
+    return around
 
 
 def solve_lns(model: cp_model.CpModel, grid: Grid, budget: Budget, *, seed: int,

@@ -27,9 +27,10 @@ from accord.solve.lns import Polish
 def hospital_polish(sc: NursingScenario, wards: Sequence[CurtoisModel]) -> Polish:
     """The polish of ``central``'s model whose wards are ``wards`` (see the module)."""
     lines = {ln.id: i for i, ln in enumerate(sc.lines)}
-    cap = np.array([ln.capacity for ln in sc.lines] or [1], dtype=np.int64)
     fare = np.array([ln.cost_per_cab for ln in sc.lines] or [[0] * sc.shifts],
-                    dtype=np.int64).reshape(len(cap), sc.shifts)
+                    dtype=np.int64).reshape(max(1, len(sc.lines)), sc.shifts)
+    cap = np.repeat(np.array([ln.capacity for ln in sc.lines] or [1], dtype=np.int64),
+                    sc.shifts).reshape(fare.shape)
     roster_search.warm_up()
 
     def run(values: Sequence[int], work: float, seed: int) -> list[int] | None:
@@ -43,15 +44,15 @@ def hospital_polish(sc: NursingScenario, wards: Sequence[CurtoisModel]) -> Polis
         random.Random(seed).shuffle(order)
         moves = round(work * MOVES_PER_UNIT / max(1, len(wards)))
         for k, w in enumerate(order):
-            arr, R, f = wards[w].arrays(), rosters[w], fares[w]
-            start = roster_search.cost_of(arr, R, f)
-            found = roster_search.search(arr, R, moves=moves, seed=seed + k, fares=f)
-            if found.cost < start:
+            R, f = rosters[w], fares[w]
+            found = roster_search.improved(wards[w].arrays(), R, moves=moves, seed=seed + k,
+                                           fares=f)
+            if found is not None:
                 add_riders(loads, R, f, -1)
-                add_riders(loads, found.roster, f)
-                rosters[w] = found.roster
+                add_riders(loads, found, f)
+                rosters[w] = found
                 out = list(values) if out is None else out
-                wards[w].write(out, found.roster)
+                wards[w].write(out, found)
         return out
 
     return run

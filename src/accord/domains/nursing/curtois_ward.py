@@ -10,13 +10,22 @@ A nurse working shift type ``t`` on day ``d`` rides her home line on shift
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from accord.contract import Rides
 from accord.domains.nursing import roster_search
 from accord.domains.nursing.roster import RosterEvaluation, add_roster, evaluate
-from accord.domains.nursing.roster_arrays import Fares, IntArray, WardArrays, arrays_of
+from accord.domains.nursing.roster_arrays import (
+    Fares,
+    IntArray,
+    WardArrays,
+    add_riders,
+    arrays_of,
+    no_fares,
+)
 from accord.domains.nursing.scenario import CurtoisWard, NursingScenario
 from accord.domains.nursing.ward_model import WardModel
 from accord.model.plan import Key, Plan, to_entries
@@ -83,6 +92,9 @@ class CurtoisModel(WardModel):
     local_search = True
     """Alternate the neighbourhoods with the compiled local search (``polish``) where
     the ward's problem is its penalty alone."""
+    priced_search = True
+    """And where its seats pay what the negotiation quotes (``polish`` with ``rides`` or
+    ``prices``: ``transport``'s Requests for Change)."""
 
     def __init__(self, m: cp_model.CpModel, sc: NursingScenario, ward: CurtoisWard) -> None:
         self.sc, self.ward, self.riders = sc, ward, len(ward.homes)
@@ -108,25 +120,52 @@ class CurtoisModel(WardModel):
     def penalty(self) -> cp_model.LinearExprT:
         return self._penalty
 
-    def polish(self) -> Polish | None:
+    def polish(self, rides: Rides | None = None, prices: Mapping[Key, float] | None = None,
+               scale: int = 1) -> Polish | None:
         """The compiled local search of the roster (``roster_search``) on the benchmark's
-        cost: a roster no worse by that cost, or None."""
-        if not self.local_search:
+        cost, or with ``rides`` or ``prices`` on the cost ``quoted`` gives: a roster that
+        costs less by it, or None."""
+        priced = rides is not None or prices is not None
+        if not self.local_search or (priced and not self.priced_search):
             return None
         arr = self.arrays()
+        quoted = self.quoted(rides, prices, scale) if priced else no_fares(arr)
         roster_search.warm_up()
 
         def run(values: Sequence[int], work: float, seed: int) -> list[int] | None:
             R = self.roster(values)
-            start = int(roster_search.soft_cost(R, arr.pref, arr.need))
-            found = roster_search.search(arr, R, moves=round(work * MOVES_PER_UNIT), seed=seed)
-            if found.cost >= start:
+            fares = replace(quoted, loads=quoted.loads.copy())
+            add_riders(fares.loads, R, fares)
+            found = roster_search.improved(arr, R, moves=round(work * MOVES_PER_UNIT),
+                                           seed=seed, fares=fares)
+            if found is None:
                 return None
             out = list(values)
-            self.write(out, found.roster)
+            self.write(out, found)
             return out
 
         return run
+
+    def quoted(self, rides: Rides | None, prices: Mapping[Key, float] | None, scale: int
+               ) -> Fares:
+        """The ward's lines as a negotiation quotes them to it: per (line, shift) the cabs'
+        seats, cost and the others' passengers of ``rides``, or a seat's price
+        (``prices``: a cab of one seat), costs and the weight × ``scale``; ``loads`` holds
+        the others' passengers only. What it does not quote costs nothing."""
+        lines = {ln: i for i, ln in enumerate(sorted(set(self.ward.homes.values())))}
+        shape = (max(1, len(lines)), self.sc.shifts)
+        loads, fare = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+        cap = np.ones(shape, dtype=np.int64)
+        for (ln, t), (seats, cost, others) in (rides.fares.items() if rides else ()):
+            if ln in lines:
+                cap[lines[ln], t], fare[lines[ln], t] = seats, scale * cost
+                loads[lines[ln], t] = others
+        for (ln, t), price in (prices or {}).items():
+            if ln in lines:
+                cap[lines[ln], t], fare[lines[ln], t] = 1, round(scale * price)
+                loads[lines[ln], t] = 0
+        f = self.fares(lines, loads, cap, fare)
+        return replace(f, weight=scale * f.weight)
 
     def arrays(self) -> WardArrays:
         """The ward's instance as the local search's arrays (built once)."""

@@ -78,11 +78,12 @@ def arrays_of(inst: WardInstance) -> WardArrays:
 
 @dataclass(frozen=True)
 class Fares:
-    """A hospital's lines as the local search of one ward sees them (``central``): the
-    ward's nurse ``e`` rides line ``line_of[e]`` (-1: she does not ride) at departure
-    ``day × per_day + dep[shift]``; ``loads`` [lines, departures] holds every ward's
-    passengers, ``cap`` [lines] the cabs' seats, ``fare`` [lines, departures] a cab's
-    cost; the ward's cost counts ``weight`` times (``penalty_weight``)."""
+    """A hospital's lines as the local search of one ward sees them: the ward's nurse
+    ``e`` rides line ``line_of[e]`` (-1: she does not ride) at departure ``day × per_day
+    + dep[shift]``; ``loads`` [lines, departures] holds the passengers (every ward's, the
+    ward's own among them), ``cap`` and ``fare`` [lines, departures] a cab's seats and
+    cost (a seat sold at a price: a cab of one seat); the ward's cost counts ``weight``
+    times (``penalty_weight``)."""
 
     line_of: IntArray
     dep: IntArray
@@ -97,7 +98,7 @@ def no_fares(arr: WardArrays) -> Fares:
     """Nobody rides: the search's cost is the ward's benchmark cost."""
     E, S = arr.allowed.shape[0], arr.minutes.shape[0]
     return Fares(np.full(E, -1, dtype=np.int64), np.zeros(S, dtype=np.int64), 1,
-                 np.zeros((1, 1), dtype=np.int64), np.ones(1, dtype=np.int64),
+                 np.zeros((1, 1), dtype=np.int64), np.ones((1, 1), dtype=np.int64),
                  np.zeros((1, 1), dtype=np.int64), 1)
 
 

@@ -9,9 +9,10 @@ changes, and the hard rules of the one or two nurses it touches, re-counted over
 many or too few, a day of a run too long or too short, a weekend too many) and a roster
 with any left is never kept as the best. The soft cost is the benchmark's own
 (``roster.evaluate``), exactly; a test compares every delta with the full evaluation.
-With ``Fares`` (a hospital's lines, for ``central``), a move also pays the cabs that the
-seats it moves add or save, given every ward's passengers: the cost is then the
-hospital's, ``penalty_weight`` × the ward's cost + the cabs' cost (the same test).
+With ``Fares`` (a hospital's lines: for ``central``, or as a negotiation quotes them to
+one ward), a move also pays the cabs that the seats it moves add or save, given the
+other passengers: the cost is then ``penalty_weight`` × the ward's cost + the cabs'
+cost (the same test).
 
 Compiled with numba (``cache=True``; ``nogil``: wards solving in threads anneal at once).
 Numba's generator is seeded from ``seed`` and the budget is a number of moves, so a seed
@@ -68,7 +69,7 @@ def _cover_change(need: IntArray, counts: IntArray, d: int, s: int, step: int) -
 def _ride(loads: IntArray, cap: IntArray, fare: IntArray, line: int, shift: int, step: int
           ) -> int:
     """Add ``step`` passengers to a line's departure; the cabs' cost it adds."""
-    n, k = loads[line, shift], cap[line]
+    n, k = loads[line, shift], cap[line, shift]
     loads[line, shift] = n + step
     return ((n + step + k - 1) // k - (n + k - 1) // k) * fare[line, shift]
 
@@ -168,8 +169,8 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
     ``R0`` is left (both summed from the moves' deltas). The cost is ``pw`` × the soft
     cost plus the cabs' cost of the rides (nurse ``e`` rides line ``line_of[e]``, -1:
     none, at departure ``day × spd + dep[shift]``; ``loads`` [lines, departures] holds
-    every ward's passengers and follows the roster, ``cap`` and ``fare`` the lines'
-    seats and cost per cab); with nobody riding it is the soft cost."""
+    every ward's passengers and follows the roster, ``cap`` and ``fare`` [lines,
+    departures] the cabs' seats and cost); with nobody riding it is the soft cost."""
     np.random.seed(seed)
     E, H = R0.shape
     S = minutes.shape[0]
@@ -187,7 +188,7 @@ def anneal(R0: IntArray, minutes: IntArray, forbid: np.ndarray,  # type: ignore[
     soft = pw * soft_cost(R, pref, need)
     for line in range(cap.shape[0]):
         for t in range(loads.shape[1]):
-            soft += (loads[line, t] + cap[line] - 1) // cap[line] * fare[line, t]
+            soft += (loads[line, t] + cap[line, t] - 1) // cap[line, t] * fare[line, t]
     total_hard = hard.sum()
     best, best_soft, best_hard = R.copy(), soft, total_hard
     accepted = np.zeros(3, dtype=np.int64)
@@ -327,7 +328,7 @@ def weights(arr: WardArrays) -> int:
 def cost_of(arr: WardArrays, roster: IntArray, fares: Fares) -> int:
     """The search's cost of a roster: ``fares.weight`` × the benchmark's soft cost, plus
     the cabs' cost of ``fares.loads`` (which must hold the roster's passengers)."""
-    k = fares.cap[:, None]
+    k = fares.cap
     return (fares.weight * int(soft_cost(roster, arr.pref, arr.need))
             + int(((fares.loads + k - 1) // k * fares.fare).sum()))
 
@@ -363,6 +364,15 @@ def search(arr: WardArrays, roster: IntArray, *, moves: int, seed: int,
             best, best_cost = got, int(cost)
         done += n
     return Annealed(best, best_cost, (int(accepted[0]), int(accepted[1]), int(accepted[2])))
+
+
+def improved(arr: WardArrays, roster: IntArray, *, moves: int, seed: int,
+             fares: Fares | None = None) -> IntArray | None:
+    """The roster ``search`` ends at when it costs less than ``roster`` (None: it does
+    not)."""
+    f = fares if fares is not None else no_fares(arr)
+    found = search(arr, roster, moves=moves, seed=seed, fares=f)
+    return found.roster if found.cost < cost_of(arr, roster, f) else None
 
 
 @functools.cache

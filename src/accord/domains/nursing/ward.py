@@ -133,8 +133,11 @@ class WardProblem(LocalProblem):
         m.minimize((len(changes) + 1) * cp_model.LinearExpr.sum(main)
                    + cp_model.LinearExpr.sum(changes))
         if (grid := v.grid()) is not None:
-            # the local search knows the penalty only: not where seats are capped or paid
-            polish = v.polish() if not priced and ctx.caps is None else None
+            # the local search prices seats as quoted; caps and a bid's limit it leaves
+            # to the neighbourhoods
+            bid = rides is not None and rides.limit is not None
+            polish = (None if ctx.caps is not None or bid else
+                      v.polish(rides, prices, PRICE_SCALE if prices is not None else 1))
             found = solve_lns(m, grid, ctx.budget, seed=ctx.seed, polish=polish)
             return None if found is None else v.plan_from(found.values)
         solved = solve_within(m, ctx.budget, seed=ctx.seed, interleave=v.interleave)

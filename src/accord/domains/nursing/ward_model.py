@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from ortools.sat.python import cp_model
 
+from accord.contract import Rides
 from accord.model.plan import Key, Plan
 from accord.solve.lns import Polish
 
@@ -29,9 +30,12 @@ class WardModel(ABC):
         search (``solve.lns``); None: the ward is solved by one CP-SAT search."""
         return None
 
-    def polish(self) -> Polish | None:
-        """A local search of the ward's own over its roster, on its penalty alone, to
-        alternate with the large-neighbourhood search (None: none)."""
+    def polish(self, rides: Rides | None = None, prices: Mapping[Key, float] | None = None,
+               scale: int = 1) -> Polish | None:
+        """A local search of the ward's own over its roster, to alternate with the
+        large-neighbourhood search (None: none): on its penalty alone, or, with ``rides``
+        or ``prices`` (what the negotiation quotes, ``SolveContext``), on the weighted
+        penalty plus what its seats cost, all × ``scale``."""
         return None
 
     @abstractmethod

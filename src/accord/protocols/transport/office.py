@@ -15,8 +15,9 @@
    down. With ``trade`` the gain may be negative: a worse penalty for fewer cabs. With
    ``tokens``, a ward may also bid (``wishes``) for seats on full shifts: the
    office approves the change when the ward's tokens cover the shortfall, and charges it.
-   Requests are processed one at a time; concurrent mode lets every ward re-solve at once
-   (and starts no round it expects to overrun the time budget). Once no ward can gain
+   Requests are processed one at a time; concurrent mode lets every ward re-solve at once.
+   A call carries the seconds the time budget leaves, and a ward's re-solve stops by
+   then with the best roster it has. Once no ward can gain
    alone, restarts use the time left: every ward re-solves with one line's seats at a full
    cab's cost per seat (that line listed in the call's ``capacity``), its request is
    granted, Requests for Change follow, and the office keeps the better state (granting
@@ -156,7 +157,7 @@ class Office(Agent):
         order = [ln for ln in self.market.resources if ln.unit > 1]  # one seat: priced already
         failed = 0
         while (counts["restarts"] < self.opts.restarts and failed < len(order)
-               and not self._late(2 * self.round_seconds, rounds_stop=False)):
+               and not self._late(2 * self.round_seconds)):
             line = order[counts["restarts"] % len(order)]
             best = (self._cost(), dict(self.seats), dict(self.loads), self.penalty,
                     self.transport)
@@ -199,7 +200,7 @@ class Office(Agent):
                 if applied or self._late():
                     break
             self.round_seconds = self._elapsed() - began
-            if not applied or self._late(self.round_seconds):
+            if not applied or self._late():
                 break
             rounds = rnd + 1
         return rounds
@@ -212,13 +213,17 @@ class Office(Agent):
         for r in await self.request_all([(ln, Grant(usage=u)) for ln, u in per_line.items()]):
             expect(r, Ack)
 
-    def _late(self, ahead: float = 0.0, rounds_stop: bool = True) -> bool:
-        """The time budget is spent, or would be after ``ahead`` more seconds (a concurrent
-        round, or a restart, as long as the last one: what is not started does not
-        overrun). A synchronized round stops itself in time (``rounds_stop``)."""
+    def _seconds_left(self) -> float | None:
+        """Wall seconds the time budget leaves (None: no budget): a ward's re-solve stops
+        by then, so that a round started in time does not overrun it."""
         budget = self.opts.time_budget
-        if self.opts.mode == "synchronized" and rounds_stop:
-            ahead = 0.0
+        return None if budget is None else max(0.0, budget - self._elapsed())
+
+    def _late(self, ahead: float = 0.0) -> bool:
+        """The time budget is spent, or would be after ``ahead`` more seconds (a restart,
+        as long as two of the last rounds: what is not started does not overrun). A round
+        of Requests for Change stops itself in time (``_seconds_left``)."""
+        budget = self.opts.time_budget
         return budget is not None and self._elapsed() + ahead > budget
 
     def _beyond_free(self, old: UsageMap, new: UsageMap) -> set[Key]:
@@ -236,7 +241,7 @@ class Office(Agent):
             free = {k: f for k, p in self.loads.items()
                     if (f := free_seats(p, self.market.resource(k[0]).unit))}
             return CallForChanges(round=rnd, free=to_entries(free), wish=wish,
-                                  capacity=shared or [],
+                                  capacity=shared or [], seconds=self._seconds_left(),
                                   tokens=self.wallet.balance.get(ward, 0) if wish else None)
         applied = 0
         if self.opts.mode == "synchronized":

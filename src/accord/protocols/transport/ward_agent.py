@@ -60,7 +60,11 @@ class WardAgent(Agent):
 
     def _solve(self, caps: dict[Key, int] | None, rides: Rides | None = None,
                work: float | None = None, prices: dict[Key, float] | None = None,
-               seconds: float | None = None) -> Plan | None:
+               seconds: float | None = None, due: float | None = None) -> Plan | None:
+        """The ward's solve, within ``seconds`` from its start or by ``due`` (on the
+        agent's clock: a solve queued behind others' gets what is left)."""
+        if due is not None:
+            seconds = max(0.0, due - self.clock())
         return self.problem.solve(SolveContext(
             caps=caps, anchor=self.plan or self.anchor,
             budget=Budget(work=work or self.opts.solve_work, seconds=seconds), seed=self.seed,
@@ -131,7 +135,9 @@ class WardAgent(Agent):
         cabs its seats need (read from the free seats the office publishes); a roster whose
         weighted penalty plus cabs is lower becomes a Request for Change (its gain, the
         weighted penalty decrease, is negative for a trade). A wish (bid) takes the best penalty
-        whose weighted penalty plus cabs exceeds today's by less than its tokens.
+        whose weighted penalty plus cabs exceeds today's by less than its tokens. The
+        re-solve stops by the end of the seconds the call leaves (the episode's time
+        budget), however long it waited for a thread.
 
         A restart lists (line, shift)s in ``capacity``: there a seat costs a full cab's cost
         per seat (the line's public cost per cab over its capacity) instead of the cabs it
@@ -156,8 +162,10 @@ class WardAgent(Agent):
             return NoChange()
         limit = now + tokens - 1 if msg.wish else None
         below = None if self.opts.trade and not msg.wish else plan.cost
+        left = self.left(msg.seconds)
         new = await self.think(self._solve, None, Rides(fares, below, limit), None,
-                               prices or None)
+                               prices or None, None,
+                               None if left is None else self.clock() + left)
         if new is None:
             return NoChange()
         value = market.penalty_weight * new.cost + ride_cost(fares, new.usage_map())

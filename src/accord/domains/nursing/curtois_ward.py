@@ -101,7 +101,11 @@ class CurtoisModel(WardModel):
         self.x, self._penalty = add_roster(m, ward.instance, prefix=f"{ward.id}.")
         self.cells = self.x
         self._arrays: WardArrays | None = None
-        self._cells: list[tuple[int, int, int, int]] = []
+        inst = ward.instance
+        sidx = {s.id: i for i, s in enumerate(inst.shifts)}
+        eidx = {e.id: i for i, e in enumerate(inst.staff)}
+        self._cells = [(eidx[e], d, sidx[t], x.index) for (e, d, t), x in self.x.items()]
+        """Each cell as (nurse, day, shift) indices of the roster array and its variable."""
         self._seats: dict[Key, list[cp_model.IntVar]] = {}
         for (e, d, t), x in self.x.items():
             if (k := ride_of(sc, ward, e, d, t)) is not None:
@@ -170,17 +174,12 @@ class CurtoisModel(WardModel):
     def arrays(self) -> WardArrays:
         """The ward's instance as the local search's arrays (built once)."""
         if self._arrays is None:
-            inst = self.ward.instance
-            sidx = {s.id: i for i, s in enumerate(inst.shifts)}
-            eidx = {e.id: i for i, e in enumerate(inst.staff)}
-            self._arrays = arrays_of(inst)
-            self._cells = [(eidx[e], d, sidx[t], x.index) for (e, d, t), x in self.x.items()]
+            self._arrays = arrays_of(self.ward.instance)
         return self._arrays
 
     def roster(self, values: Sequence[int]) -> IntArray:
         """The roster array (``roster_arrays``) of a solution's values."""
         inst = self.ward.instance
-        self.arrays()
         R = np.full((len(inst.staff), inst.horizon), len(inst.shifts), dtype=np.int64)
         for e, d, t, i in self._cells:
             if values[i]:
@@ -189,7 +188,6 @@ class CurtoisModel(WardModel):
 
     def write(self, values: list[int], roster: IntArray) -> None:
         """Set the ward's cells of ``values`` to the roster array's."""
-        self.arrays()
         for e, d, t, i in self._cells:
             values[i] = int(roster[e, d] == t)
 

@@ -29,6 +29,7 @@ from accord.domains.nursing.curtois_ward import CurtoisModel
 from accord.domains.nursing.hospital import curtois_hospital
 from accord.domains.nursing.transport import market
 from accord.domains.nursing.ward import WardProblem
+from accord.model.plan import add_usage
 from accord.solve import lns
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,8 +66,7 @@ def main(instances: str = typer.Option("5,6,7,8", help="Curtois instances (numbe
         raise typer.BadParameter("a ward found no roster alone", param_hint="--first-work")
     loads: dict[Any, int] = {}
     for plan in plans:
-        for k, a in plan.usage_map().items():  # type: ignore[union-attr]
-            loads[k] = loads.get(k, 0) + a
+        add_usage(loads, plan.usage_map())  # type: ignore[union-attr]
     mk, rows = market(sc), []
     for p, plan in zip(problems, plans, strict=True):
         assert plan is not None

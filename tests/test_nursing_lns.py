@@ -69,6 +69,14 @@ def test_the_first_solution_is_a_complete_hint_that_fits():
     assert other is not None and _roster(x, other[0]) != _roster(x, better.values)
 
 
+def test_the_first_solution_leaves_no_empty_hint():
+    _, m, _, grid = _model("Instance2")
+    assert not m.proto.has_solution_hint()
+    assert first_solution(m, grid, work=5.0, seed=1) is not None
+    # an empty hint is not ignored: Instance15's feasibility search took 60 s, not 0.6 s
+    assert not m.proto.has_solution_hint()
+
+
 def test_a_seed_and_a_work_budget_give_one_roster():
     _, m, x, grid = _model("Instance2")
     runs = [solve_lns(m, grid, Budget(work=0.3), seed=7) for _ in range(2)]

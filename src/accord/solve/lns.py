@@ -16,6 +16,12 @@ improved the solution and halve after one that did not. The
 polished decisions are completed and priced by CP-SAT (every other variable optimised
 around them) and kept when no worse.
 
+With a ``Guide`` (a relaxation of the model's own, e.g. a ward's LP by column generation),
+the relaxation grows between the neighbourhoods, and a fourth kind frees the variables
+where the solution and the relaxation's optimum disagree (relaxation-induced
+neighbourhood search): where the relaxation is tight, the best solutions agree with it
+almost everywhere, and the sub-problem of the rest is small enough to solve.
+
 Everything is drawn from ``random.Random(seed)`` and every limit is CP-SAT's
 deterministic time, so a seed and a work budget give the same solution on any machine;
 a wall deadline (``cpsat.deadline``) stops it early with the best so far.
@@ -41,12 +47,30 @@ are a solution no worse on the search's own measure (the other variables are ign
 None; it spends about ``work`` units (the caller counts them) and stops at the wall
 deadline."""
 
+Guide = Callable[[Sequence[int], float, int], "tuple[dict[int, float] | None, float, bool]"]
+"""A relaxation of the model grown alongside the search: ``(values, work, seed)`` adds
+the solution to it and improves it for ``work`` units at most (stopping at the wall
+deadline); returns the grid variables' values in its optimum (proto index -> value in
+[0, 1]; None: none yet), the units spent, and whether it is final (no call can change
+it)."""
+
 KINDS = ("rows", "window", "block")
+GUIDED_WORK = 10.0
+"""The first guided sub-solve's limit in ``step_work``s (3 units); the limit doubles after
+a sub-solve of every disagreeing row cut short (≤ 16 ×). Freeing every cell where the
+solution and the relaxation disagree (a few hundred of a 30-nurse ward's 2,500 variables)
+may need tens of units: Instance8 from 1331, 1309 after 12 units and 1305, proven, after
+55."""
 POLISH_WORK = 1.0
 """The first polish's units; the next one has twice as many after a polish that improved
 the solution, half as many (a quarter of the first at least) after one that did not."""
 LNS_WORK = 2.0
 """Units of neighbourhoods between two polishes."""
+GUIDED = "guided"
+ALL_KINDS = (*KINDS, GUIDED)
+GUIDE_WORK = LNS_WORK
+"""Units of the relaxation's growth between two runs of neighbourhoods, until it is final:
+as much as the neighbourhoods get, so a slow relaxation never starves the search."""
 ADAPT = True
 """Whether the polish's units adapt as in ``POLISH_WORK`` (else they double every time).
 Measured (60 s, seeds 1–3): where the neighbourhoods nearly solve the ward alone
@@ -66,9 +90,9 @@ class LnsStats:
     """What a search did: steps by kind, improving steps, work spent, the cost over
     work (``trace``: (work, cost) at each improvement)."""
 
-    steps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    solved: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(KINDS, 0.0))
+    steps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ALL_KINDS, 0))
+    solved: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ALL_KINDS, 0))
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(ALL_KINDS, 0.0))
     improved: int = 0
     polished: int = 0
     """Polishes run, and those that improved the solution (``polish_gains``)."""
@@ -104,13 +128,28 @@ def _pick(rng: random.Random, kind: str, size: float, rows: int, cols: int
     return sorted(rng.sample(range(rows), k)), range(start, start + w)
 
 
+def _guided(rng: random.Random, grid: Grid, best: Sequence[int], guide: dict[int, float],
+            size: float) -> tuple[set[int], bool]:
+    """The variables a guided neighbourhood frees: where the solution and the relaxation
+    disagree, in a share ``size`` of the rows that hold such a variable; and whether
+    that is every such row."""
+    rows = [[i for cell in row for i in cell if abs(guide.get(i, 0.0) - best[i]) > 1e-6]
+            for row in grid]
+    holding = [r for r, apart in enumerate(rows) if apart]
+    k = max(1, min(len(holding), round(size * len(holding))))
+    return {i for r in rng.sample(holding, k) for i in rows[r]}, k >= len(holding)
+
+
 def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: int, *,
             work: float, seed: int, step_work: float = STEP_WORK, start_size: float = START_SIZE,
-            polish: Polish | None = None) -> LnsResult:
+            polish: Polish | None = None, guide: Guide | None = None) -> LnsResult:
     """Improve the solution ``values`` (of cost ``cost``) of ``model`` for ``work``
     deterministic units. ``step_work`` bounds one sub-solve; ``start_size`` is every
     kind's first share of the grid; ``polish`` alternates with the neighbourhoods (see
-    the module). ``model`` is left unchanged."""
+    the module); ``guide`` grows a relaxation ``GUIDE_WORK`` units at a time between
+    them (with a polish, from its first polish that finds nothing: while the polish
+    pays, the relaxation's work would be taken from it) and adds the guided
+    neighbourhood to the kinds. ``model`` is left unchanged."""
     rng = random.Random(seed)
     base = model.proto
     rows, cols = len(grid), len(grid[0]) if grid else 0
@@ -118,12 +157,24 @@ def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: in
     stats = LnsStats(trace=[(0.0, cost)])
     if not rows or not cols:
         return LnsResult(best, best_cost, stats)
-    size = dict.fromkeys(KINDS, start_size)
+    size = dict.fromkeys(ALL_KINDS, start_size)
+    relaxed: dict[int, float] | None = None
+    final = guide is None
+    guiding = polish is None  # with a polish: from its first polish that finds nothing
+    guided_from: int | None = None  # the cost a guided step was solved from at full size
+    guided_work = GUIDED_WORK * step_work
     offset = round(base.objective.offset) if base.has_objective() else 0
-    polish_work, polish_at = POLISH_WORK, 0.0
+    polish_work, polish_at, guide_at = POLISH_WORK, 0.0, 0.0
     while stats.work < work:
         if (left_s := time_left()) is not None and left_s <= 0:
             break
+        if guide is not None and guiding and not final and stats.work >= guide_at:
+            relaxed, spent, final = guide(best, min(GUIDE_WORK, work - stats.work),
+                                          rng.randrange(2**31))
+            stats.work += spent
+            guided_from, guide_at = None, stats.work + LNS_WORK
+            continue
+        kinds = KINDS if relaxed is None else ALL_KINDS
         if polish is not None and stats.work >= polish_at:
             spend, before = min(polish_work, work - stats.work), best_cost
             got = polish(best, spend, rng.randrange(2**31))
@@ -139,15 +190,25 @@ def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: in
                     stats.trace.append((stats.work, done[1]))
                 if done[1] <= best_cost:
                     best, best_cost = done[0], done[1]
+            if done is None or done[1] >= before:
+                guiding = True
             if ADAPT and (done is None or done[1] >= before):
                 polish_work = max(POLISH_WORK / 4, polish_work / 2)
             else:
                 polish_work *= 2
             polish_at = stats.work + LNS_WORK
             continue
-        kind = KINDS[rng.randrange(len(KINDS))]
-        free_rows, window = _pick(rng, kind, size[kind], rows, cols)
-        free = {i for r in free_rows for c in window for i in grid[r][c]}
+        kind = kinds[rng.randrange(len(kinds))]
+        if kind == GUIDED:
+            if guided_from == best_cost:
+                continue  # solved from this cost already: nothing new to find
+            assert relaxed is not None
+            free, whole = _guided(rng, grid, best, relaxed, size[GUIDED])
+            limit = guided_work
+        else:
+            free_rows, window = _pick(rng, kind, size[kind], rows, cols)
+            free = {i for r in free_rows for c in window for i in grid[r][c]}
+            whole, limit = len(free_rows) == rows and len(window) == cols, step_work
         sub = cp_model.CpModel()
         sub.proto.copy_from(base)
         p = sub.proto
@@ -167,9 +228,8 @@ def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: in
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = rng.randrange(2**31)
         solver.parameters.linearization_level = 2
-        left = work - stats.work
-        solver.parameters.max_deterministic_time = min(step_work, left)
-        solver.parameters.max_time_in_seconds = wall_limit(100 * step_work + 10)
+        solver.parameters.max_deterministic_time = min(limit, work - stats.work)
+        solver.parameters.max_time_in_seconds = wall_limit(100 * limit + 10)
         status = solver.solve(sub)
         stats.seconds[kind] += solver.wall_time
         stats.work += solver.deterministic_time
@@ -182,12 +242,18 @@ def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: in
                     stats.trace.append((stats.work, new_cost))
                 best, best_cost = list(solver.response_proto.solution), new_cost
         if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-            if len(free_rows) == rows and len(window) == cols:
+            if whole and kind != GUIDED:
                 break  # the whole problem solved: nothing left to improve
+            if whole:
+                # a guided step from the new solution frees a subset of what this one
+                # freed: none can gain until another kind moves the solution
+                guided_from = best_cost
             stats.solved[kind] += 1
             size[kind] = min(1.0, size[kind] * 1.2)
         else:
             size[kind] = max(0.5 / max(rows, cols), size[kind] / 1.2)
+            if kind == GUIDED and whole:
+                guided_work = min(16 * GUIDED_WORK * step_work, 2 * guided_work)
     return LnsResult(best, best_cost, stats)
 
 
@@ -264,17 +330,17 @@ def _around(model: cp_model.CpModel, grid: Grid, values: Sequence[int]) -> cp_mo
 
 
 def solve_lns(model: cp_model.CpModel, grid: Grid, budget: Budget, *, seed: int,
-              step_work: float = STEP_WORK, polish: Polish | None = None
-              ) -> LnsResult | None:
-    """A first solution, then ``improve`` from it (with ``polish`` if given), all within
-    ``budget`` (its work in deterministic units, its wall seconds if set); None when no
-    solution was found."""
+              step_work: float = STEP_WORK, polish: Polish | None = None,
+              guide: Guide | None = None) -> LnsResult | None:
+    """A first solution, then ``improve`` from it (with ``polish`` and ``guide`` if
+    given), all within ``budget`` (its work in deterministic units, its wall seconds if
+    set); None when no solution was found."""
     with deadline(budget.seconds):
         first = first_solution(model, grid, work=budget.work, seed=seed)
         if first is None:
             return None
         values, cost, spent = first
         result = improve(model, grid, values, cost, work=budget.work - spent, seed=seed,
-                         step_work=step_work, polish=polish)
+                         step_work=step_work, polish=polish, guide=guide)
     result.stats.work += spent
     return result

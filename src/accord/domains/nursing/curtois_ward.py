@@ -16,7 +16,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from accord.contract import Rides
-from accord.domains.nursing import roster_search
+from accord.domains.nursing import roster_lp, roster_search
 from accord.domains.nursing.roster import RosterEvaluation, add_roster, evaluate
 from accord.domains.nursing.roster_arrays import (
     Fares,
@@ -29,7 +29,7 @@ from accord.domains.nursing.roster_arrays import (
 from accord.domains.nursing.scenario import CurtoisWard, NursingScenario
 from accord.domains.nursing.ward_model import WardModel
 from accord.model.plan import Key, Plan, to_entries
-from accord.solve.lns import Polish
+from accord.solve.lns import Guide, Polish
 
 Assignment = Mapping[tuple[str, int], str]
 """(employee, day) -> shift type; a missing key is a day off."""
@@ -92,6 +92,9 @@ class CurtoisModel(WardModel):
     local_search = True
     """Alternate the neighbourhoods with the compiled local search (``polish``) where
     the ward's problem is its penalty alone."""
+    guided = True
+    """Guide the neighbourhoods by the ward's linear relaxation (``roster_lp``) where its
+    problem is its penalty alone."""
     priced_search = True
     """And where its seats pay what the negotiation quotes (``polish`` with ``rides`` or
     ``prices``: ``transport``'s Requests for Change)."""
@@ -147,6 +150,27 @@ class CurtoisModel(WardModel):
             out = list(values)
             self.write(out, found)
             return out
+
+        return run
+
+    def guide(self) -> Guide | None:
+        """The relaxation of the benchmark's cost (``roster_lp``), grown from the
+        solutions it is given, as each grid variable's value."""
+        if not self.guided:
+            return None
+        inst = self.ward.instance
+        relaxation = roster_lp.Relaxation(inst)
+
+        def run(values: Sequence[int], work: float, seed: int
+                ) -> tuple[dict[int, float] | None, float, bool]:
+            relaxation.add_rows({e.id: tuple(
+                next((s.id for s in inst.shifts if (x := self.x.get((e.id, d, s.id)))
+                      is not None and values[x.index]), None)
+                for d in range(inst.horizon)) for e in inst.staff})
+            spent = relaxation.generate(work, seed)
+            cells = relaxation.cells()
+            return ({x.index: cells.get(k, 0.0) for k, x in self.x.items()}, spent,
+                    relaxation.converged)
 
         return run
 

@@ -138,7 +138,9 @@ class WardProblem(LocalProblem):
             bid = rides is not None and rides.limit is not None
             polish = (None if ctx.caps is not None or bid else
                       v.polish(rides, prices, PRICE_SCALE if prices is not None else 1))
-            found = solve_lns(m, grid, ctx.budget, seed=ctx.seed, polish=polish)
+            plain = ctx.caps is None and rides is None and prices is None
+            found = solve_lns(m, grid, ctx.budget, seed=ctx.seed, polish=polish,
+                              guide=v.guide() if plain else None)
             return None if found is None else v.plan_from(found.values)
         solved = solve_within(m, ctx.budget, seed=ctx.seed, interleave=v.interleave)
         return None if solved is None else v.plan(solved.solver)

@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from accord.contract import Rides
 from accord.model.plan import Key, Plan
-from accord.solve.lns import Polish
+from accord.solve.lns import Guide, Polish
 
 
 class WardModel(ABC):
@@ -36,6 +36,11 @@ class WardModel(ABC):
         large-neighbourhood search (None: none): on its penalty alone, or, with ``rides``
         or ``prices`` (what the negotiation quotes, ``SolveContext``), on the weighted
         penalty plus what its seats cost, all × ``scale``."""
+        return None
+
+    def guide(self) -> Guide | None:
+        """A relaxation of the ward's penalty to guide the large-neighbourhood search
+        (``solve.lns``; None: none)."""
         return None
 
     @abstractmethod

@@ -25,7 +25,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from accord.domains.nursing.curtois import Staff, WardInstance
-from accord.domains.nursing.roster import add_roster
+from accord.domains.nursing.roster import add_roster, evaluate
 from accord.solve.cpsat import time_left, wall_limit
 
 Row = tuple[str | None, ...]
@@ -53,7 +53,12 @@ class _Pricer:
                       off_requests=tuple(r for r in inst.off_requests if r.employee == nurse.id))
         self.model = cp_model.CpModel()
         self.x, self.requests = add_roster(self.model, own)
-        self.nurse, self.horizon = nurse.id, inst.horizon
+        self.nurse, self.horizon, self.own = nurse.id, inst.horizon, own
+
+    def cost(self, row: Row) -> int:
+        """The row's cost: its nurse's requests' part of the benchmark's measure."""
+        return evaluate(self.own, {(self.nurse, d): s for d, s in enumerate(row)
+                                   if s is not None}).cost
 
     def price(self, duals: Mapping[tuple[int, str], float], seed: int
               ) -> tuple[Row, float, bool, float] | None:
@@ -129,13 +134,6 @@ class _Master:
         return out
 
 
-def request_cost(inst: WardInstance, nurse: str, row: Row) -> int:
-    """A row's requests' part of the benchmark's measure."""
-    on = sum(r.weight for r in inst.on_requests if r.employee == nurse and row[r.day] != r.shift)
-    off = sum(r.weight for r in inst.off_requests if r.employee == nurse and row[r.day] == r.shift)
-    return on + off
-
-
 class Relaxation:
     """The ward's relaxation, grown by column generation a few units at a time.
 
@@ -147,7 +145,7 @@ class Relaxation:
     def __init__(self, inst: WardInstance) -> None:
         self.inst = inst
         self.master = _Master(inst)
-        self.pricers = [_Pricer(inst, e) for e in inst.staff]
+        self.pricers = {e.id: _Pricer(inst, e) for e in inst.staff}
         self.value = float("inf")
         self.bound: float | None = None
         self.rounds = 0
@@ -158,7 +156,7 @@ class Relaxation:
     def add_rows(self, rows: Mapping[str, Row]) -> None:
         """Add a roster's rows (every nurse's, each keeping her rules) as columns."""
         for nurse, row in rows.items():
-            self.master.add(nurse, row, request_cost(self.inst, nurse, row))
+            self.master.add(nurse, row, self.pricers[nurse].cost(row))
         self.value = self.master.solve()
 
     def generate(self, work: float, seed: int) -> float:
@@ -180,7 +178,7 @@ class Relaxation:
             duals = {k: a * self._center[k] + (1 - a) * v
                      for k, v in lp.items()} if self._center is not None and a else lp
             added, proven, lagrange = 0, True, sum(duals[k] * need[k] for k in duals)
-            for i, p in enumerate(self.pricers):
+            for i, p in enumerate(self.pricers.values()):
                 if (left := time_left()) is not None and left <= 0:
                     proven = False
                     break
@@ -192,7 +190,7 @@ class Relaxation:
                 spent += used
                 proven = proven and optimal
                 lagrange += least
-                cost = request_cost(self.inst, p.nurse, row)
+                cost = p.cost(row)
                 reduced = cost - own[p.nurse] - sum(
                     lp.get((d, s), 0.0) for d, s in enumerate(row) if s is not None)
                 if reduced < -EPSILON and master.add(p.nurse, row, cost):

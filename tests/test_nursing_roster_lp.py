@@ -92,3 +92,5 @@ def test_the_guided_neighbourhood_frees_where_roster_and_relaxation_disagree():
     free, whole = lns._guided(random.Random(1), grid, best, dict.fromkeys(range(8), 0.0), 0.5)
     assert free in ({0}, {3}, {6}) or len(free) == 2
     assert not whole
+    assert lns._guided(random.Random(1), grid, best, dict(enumerate(map(float, best))),
+                       0.5) == (set(), True)  # agreeing everywhere: nothing to free

@@ -136,6 +136,8 @@ def _guided(rng: random.Random, grid: Grid, best: Sequence[int], guide: dict[int
     rows = [[i for cell in row for i in cell if abs(guide.get(i, 0.0) - best[i]) > 1e-6]
             for row in grid]
     holding = [r for r, apart in enumerate(rows) if apart]
+    if not holding:
+        return set(), True
     k = max(1, min(len(holding), round(size * len(holding))))
     return {i for r in rng.sample(holding, k) for i in rows[r]}, k >= len(holding)
 

@@ -1,14 +1,16 @@
 """The linear relaxation of a Curtois ward (``roster_lp``) and the neighbourhood it guides
 (``solve.lns``): every column keeps its nurse's rules, the bound never exceeds a proven
 optimum, the relaxation is reproducible, and the guided search frees exactly where the
-roster and the relaxation disagree."""
+roster and the relaxation disagree; ``central`` joins every ward's relaxation."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import replace
 
+from accord.domains.nursing.central import _grid, _guide, central_model
 from accord.domains.nursing.curtois import parse_curtois
+from accord.domains.nursing.hospital import curtois_hospital
 from accord.domains.nursing.roster import evaluate, solve_ward
 from accord.domains.nursing.roster_lp import Relaxation
 from accord.model.errors import read_text_file
@@ -94,3 +96,18 @@ def test_the_guided_neighbourhood_frees_where_roster_and_relaxation_disagree():
     assert not whole
     assert lns._guided(random.Random(1), grid, best, dict(enumerate(map(float, best))),
                        0.5) == (set(), True)  # agreeing everywhere: nothing to free
+
+
+def test_centrals_guide_joins_every_wards_relaxation():
+    sc = curtois_hospital([DATA / "Instance1.txt", DATA / "Instance2.txt"], 2, seed=1,
+                          budget=60)
+    m, wards = central_model(sc)
+    grid = _grid(wards)
+    guide = _guide(wards)
+    assert grid is not None and guide is not None
+    first = lns.first_solution(m, grid, work=5.0, seed=1)
+    assert first is not None
+    cells, spent, final = guide(first[0], 100.0, 1)
+    assert cells is not None and final and spent > 0
+    assert set(cells) == {x.index for v in wards for x in v.cells.values()}
+    assert all(-1e-6 <= c <= 1 + 1e-6 for c in cells.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
@@ -14,7 +15,7 @@ from accord.domains.nursing.ward import add_ward
 from accord.domains.nursing.ward_model import WardModel
 from accord.model.errors import AccordError
 from accord.solve.cpsat import deadline, solve_status
-from accord.solve.lns import Polish, first_solution, improve
+from accord.solve.lns import Guide, Polish, first_solution, improve
 
 SEARCH_SHARE = 0.5
 """With Curtois wards, the share of the time limit one CP-SAT search gets before
@@ -40,6 +41,28 @@ def _polish(sc: NursingScenario, wards: list[WardModel]) -> Polish | None:
     every ward is a Curtois ward that has it; else None."""
     curtois = [v for v in wards if isinstance(v, CurtoisModel) and v.local_search]
     return hospital_polish(sc, curtois) if len(curtois) == len(wards) else None
+
+
+def _guide(wards: list[WardModel]) -> Guide | None:
+    """Every ward's relaxation (``WardModel.guide``) as one, each growing by an equal
+    share of the units while it is not final; None unless every ward has one."""
+    guides = [g for v in wards if (g := v.guide()) is not None]
+    if not guides or len(guides) < len(wards):
+        return None
+    final = [False] * len(guides)
+
+    def run(values: Sequence[int], work: float, seed: int
+            ) -> tuple[dict[int, float] | None, float, bool]:
+        share = work / max(1, final.count(False))
+        cells: dict[int, float] = {}
+        spent = 0.0
+        for i, g in enumerate(guides):
+            got, used, final[i] = g(values, 0.0 if final[i] else share, seed + i)
+            spent += used
+            cells.update(got or {})
+        return cells, spent, all(final)
+
+    return run
 
 
 def central_model(sc: NursingScenario) -> tuple[cp_model.CpModel, list[WardModel]]:
@@ -78,7 +101,7 @@ def solve_central(
                 first = found[0], found[1]
             if first is not None:
                 better = improve(m, grid, *first, work=1e9, seed=seed,
-                                 polish=_polish(sc, wards))
+                                 polish=_polish(sc, wards), guide=_guide(wards))
                 plans = {w.id: v.plan_from(better.values)
                          for w, v in zip(sc.wards, wards, strict=True)}
                 return CentralResult(plans=plans, optimal=False,

@@ -8,10 +8,12 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import pytest
+
 from accord.domains.nursing.central import _grid, _guide, central_model
 from accord.domains.nursing.curtois import parse_curtois
 from accord.domains.nursing.hospital import curtois_hospital
-from accord.domains.nursing.roster import evaluate, solve_ward
+from accord.domains.nursing.roster import build_model, evaluate, solve_ward
 from accord.domains.nursing.roster_lp import Relaxation
 from accord.model.errors import read_text_file
 from accord.solve import lns
@@ -80,6 +82,7 @@ def test_the_cells_are_shares_of_each_nurses_day():
     assert max(days.values()) <= 1 + 1e-6
 
 
+@pytest.mark.slow
 def test_a_seed_and_a_work_budget_give_one_relaxation():
     a, b = _relaxed("Instance2", work=0.5, seed=3)[1], _relaxed("Instance2", work=0.5, seed=3)[1]
     assert a.rounds == b.rounds and a.value == b.value and a.cells() == b.cells()
@@ -111,3 +114,34 @@ def test_centrals_guide_joins_every_wards_relaxation():
     assert cells is not None and final and spent > 0
     assert set(cells) == {x.index for v in wards for x in v.cells.values()}
     assert all(-1e-6 <= c <= 1 + 1e-6 for c in cells.values())
+
+
+def _guide_of(inst, x):  # type: ignore[no-untyped-def]
+    relaxation = Relaxation(inst)
+
+    def run(values, work, seed):  # type: ignore[no-untyped-def]
+        relaxation.add_rows({e.id: tuple(next((s.id for s in inst.shifts if (
+            v := x.get((e.id, d, s.id))) is not None and values[v.index]), None)
+            for d in range(inst.horizon)) for e in inst.staff})
+        spent = relaxation.generate(work, seed)
+        cells = relaxation.cells()
+        return {v.index: cells.get(k, 0.0) for k, v in x.items()}, spent, relaxation.converged
+
+    return run
+
+
+@pytest.mark.slow
+def test_the_guided_search_is_reproducible_and_keeps_rosters_feasible():
+    inst = _instance("Instance2")
+    m, x = build_model(inst)
+    grid = [[[x[k].index for s in inst.shifts if (k := (e.id, d, s.id)) in x]
+             for d in range(inst.horizon)] for e in inst.staff]
+    first = lns.first_solution(m, grid, work=5.0, seed=1)
+    assert first is not None
+    runs = [lns.improve(m, grid, first[0], first[1], work=3.0, seed=5,
+                        guide=_guide_of(inst, x)) for _ in range(2)]
+    assert runs[0].values == runs[1].values and runs[0].stats.steps == runs[1].stats.steps
+    assert runs[0].stats.steps["guided"] > 0
+    roster = {(e, d): s for (e, d, s), v in x.items() if runs[0].values[v.index]}
+    ev = evaluate(inst, roster)
+    assert ev.violations == 0 and ev.cost == runs[0].cost < first[1]

@@ -192,9 +192,9 @@ def improve(model: cp_model.CpModel, grid: Grid, values: Sequence[int], cost: in
                     stats.trace.append((stats.work, done[1]))
                 if done[1] <= best_cost:
                     best, best_cost = done[0], done[1]
-            if done is None or done[1] >= before:
-                guiding = True
-            if ADAPT and (done is None or done[1] >= before):
+            gained = done is not None and done[1] < before
+            guiding = guiding or not gained  # once the polish stops paying
+            if ADAPT and not gained:
                 polish_work = max(POLISH_WORK / 4, polish_work / 2)
             else:
                 polish_work *= 2

@@ -163,10 +163,10 @@ class CurtoisModel(WardModel):
 
         def run(values: Sequence[int], work: float, seed: int
                 ) -> tuple[dict[int, float] | None, float, bool]:
-            relaxation.add_rows({e.id: tuple(
-                next((s.id for s in inst.shifts if (x := self.x.get((e.id, d, s.id)))
-                      is not None and values[x.index]), None)
-                for d in range(inst.horizon)) for e in inst.staff})
+            R = self.roster(values)
+            off = len(inst.shifts)
+            relaxation.add_rows({e.id: tuple(None if t == off else inst.shifts[t].id
+                                             for t in R[n]) for n, e in enumerate(inst.staff)})
             spent = relaxation.generate(work, seed)
             cells = relaxation.cells()
             return ({x.index: cells.get(k, 0.0) for k, x in self.x.items()}, spent,

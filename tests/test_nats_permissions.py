@@ -317,8 +317,9 @@ def test_nats_config_bad_paths_are_one_line_and_write_nothing(tmp_path):
 
 
 def _university(tmp_path: Path) -> Path:
-    """comp01 in 8 departments, negotiate synchronized, small solves, one round of changes
-    (the round is where the buses could differ; more rounds only repeat it), no time budget."""
+    """comp01 in 8 departments, negotiate synchronized, small solves, priced rounds and one
+    round of changes (rounds are where the buses could differ; more only repeat them), no
+    time budget."""
     out = tmp_path / "u8.yaml"
     made = _accord("import", "itc2007", str(SEED_EXAMPLE.parents[1] / "data" / "itc2007" /
                                              "comp01.ctt"), "--departments", "8", "-o", str(out))
@@ -337,5 +338,6 @@ def _university(tmp_path: Path) -> Path:
 def test_university_in_8_departments_over_nats_equals_the_in_memory_run(tmp_path):
     mem, net, stderr = run_on_both(_university(tmp_path), tmp_path)
     assert "9 agents in their own processes" in stderr  # 8 departments, the authority
-    assert json.loads(mem.read_text())["episodes"][0]["rounds"] > 0
+    episode = json.loads(mem.read_text())["episodes"][0]
+    assert episode["rounds"] + episode["metrics"]["priced_rounds"] > 0
     assert _essentials(net) == _essentials(mem)

@@ -271,3 +271,22 @@ def test_the_grant_phase_leaves_half_the_budget_to_requests_for_change(tmp_path)
     assert e.wall_seconds < 10 + 2
     log = Store(str(tmp_path / "n.db")).messages(res.run_id, WIRE)
     assert any(env.kind == "call_for_changes" for env in log)
+
+
+def test_priced_rounds_move_the_department_with_the_cheaper_way_out(tmp_path):
+    """The blocked pair collide in the middle period. In priced rounds D2, which has no
+    other period, pays; D1 keeps the middle period while the price is at most what moving
+    apart costs it (4) and moves at the first price above that (8). A round without
+    collisions sets the price back to its start; the requests that fit together are kept
+    and granted: nobody is refused, 0 hard violations, cost 4."""
+    sc = _blocked_pair().model_copy(update={"protocol_options": {"negotiate": {
+        "solve_time_limit": 1.0, "price_rounds": 6, "price_start": 1}}})
+    res = run_scenario(sc, protocol="negotiate", episodes=1, db=str(tmp_path / "p.db"))
+    e = res.episodes[0]
+    assert (e.hard_violations, e.cost, e.metrics["refused_members"]) == (0, 4, 0)
+    assert e.metrics["priced_rounds"] == 6
+    assert [e.metrics[f"priced_overflow.{i}"] for i in range(5)] == [1, 1, 1, 1, 0]
+    log = Store(str(tmp_path / "p.db")).messages(res.run_id, WIRE)
+    calls = [(env.recipient, env.body.price) for env in log if env.kind == "priced_call"]
+    assert calls == [(m, p) for p in (1, 2, 4, 8, 1, 2) for m in ("D1", "D2")]
+    assert not [env for env in log if env.kind == "refusal"]

@@ -63,6 +63,19 @@ class Refusal(Body):
                                   "leaves (None: no limit)")
 
 
+class PricedCall(Body):
+    """Manager to member: plan again against what the others ask for now; each unit of
+    usage beyond ``free`` is allowed but costs ``price`` (in units of the member's cost).
+    Answered by a PlanRequest."""
+
+    kind: Literal["priced_call"] = "priced_call"
+    round: int = Field(ge=0, description="the priced round (varies the solver seed)")
+    free: list[UsageEntry]
+    price: int = Field(ge=1, description="cost of a unit of usage beyond the free capacity")
+    work: WorkShare = 1.0
+    seconds: Seconds = None
+
+
 class CallForChanges(Body):
     """Manager to member: capacity now free; send a Request for Change if it helps.
 
@@ -161,6 +174,6 @@ class Schedule(Body):
 
 
 KINDS: tuple[type[Body], ...] = (
-    CallForPlans, PlanRequest, Grant, Refusal, CallForChanges, ChangeRequest, Recheck, Wishes,
-    NoChange, ReleaseRequest, ReleaseQuote, Decline, ScheduleQuery, Schedule)
+    CallForPlans, PlanRequest, Grant, Refusal, PricedCall, CallForChanges, ChangeRequest,
+    Recheck, Wishes, NoChange, ReleaseRequest, ReleaseQuote, Decline, ScheduleQuery, Schedule)
 """Every kind of this vocabulary."""

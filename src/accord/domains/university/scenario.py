@@ -83,10 +83,9 @@ class UniversityScenario(ScenarioBase):
         default="two-stage", description="a department's CP-SAT model: periods with room "
         "counts then rooms, or one variable per course, period and room")
     local_anneal: bool = Field(
-        default=False, description="a department anneals its last timetable, or CP-SAT's "
+        default=True, description="a department anneals its last timetable, or CP-SAT's "
         "first from a quarter of its work, with the rest (false: CP-SAT has all the work, "
-        "annealing only repairs what CP-SAT cannot find; true left comp05 at K = 8 with "
-        "hard violations)")
+        "annealing only repairs what CP-SAT cannot find; slower by far in priced rounds)")
     central_model: Literal["anneal", "cpsat"] = Field(
         default="anneal", description="central: simulated annealing from CP-SAT's first "
         "timetable, or the CP-SAT model alone")

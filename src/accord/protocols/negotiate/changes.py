@@ -10,12 +10,12 @@ from accord.model.messages import Envelope
 from accord.model.plan import UsageMap, from_entries, to_entries
 from accord.protocols.capacity import combine, fits
 from accord.protocols.messages import CallForChanges, ChangeRequest, Recheck, Wishes
-from accord.protocols.negotiate.grants import Grants
 from accord.protocols.negotiate.options import MIN_WORK, NegotiateOptions
+from accord.protocols.negotiate.pricing import Pricing
 from accord.runtime.agent import Turn
 
 
-class Changes(Grants):
+class Changes(Pricing):
     """A manager that seeks Requests for Change (then wishes) once everyone holds a plan."""
 
     def __init__(self, spec: ManagerSpec, options: NegotiateOptions, seed: int) -> None:

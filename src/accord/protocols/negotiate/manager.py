@@ -37,7 +37,9 @@ class Manager(Changes):
         # against 22 s)
         self.budget.expect(members, 1.5 * self.budget.elapsed() / self.options.plan_work)
         requests = {m: expect(r, PlanRequest) for m, r in zip(members, replies, strict=True)}
+        alone = dict(requests)
         order = self._grant_order(members, requests, msg.ledger)
+        priced = await self._price_rounds(order, requests)
         await self._grant_in_order(order, requests)
         for attempt in range(1 + self.options.repairs):
             # the first repair is the last chance of a feasible merge; more only in time
@@ -57,7 +59,9 @@ class Manager(Changes):
             "refused_members": float(len(self.refused_members)),
             "changes_applied": float(self.changes), "granted_seconds": round(granted, 3),
             "settled_seconds": round(self.settled, 3), **trace_metrics(self.id, self.trace),
-            **{f"alone.{m}": float(r.cost) for m, r in requests.items()},
+            **{f"alone.{m}": float(r.cost) for m, r in alone.items()},
+            "priced_rounds": float(max(0, len(priced) - 1)),
+            **{f"priced_overflow.{i}": float(o) for i, o in enumerate(priced)},
             **self.wallet.metrics()})
 
     def _grant_order(self, members: list[str], requests: dict[str, PlanRequest],

@@ -15,6 +15,7 @@ from accord.protocols.messages import (
     Grant,
     NoChange,
     PlanRequest,
+    PricedCall,
     Recheck,
     Refusal,
     ReleaseQuote,
@@ -85,18 +86,22 @@ class Member(Agent):
     async def on_refusal(self, msg: Refusal, env: object) -> PlanRequest:
         return await self._request(from_entries(msg.free), msg.attempt, msg.work, msg.seconds)
 
+    async def on_priced_call(self, msg: PricedCall, env: object) -> PlanRequest:
+        return await self._request(from_entries(msg.free), msg.round + 1, msg.work, msg.seconds,
+                                   msg.price)
+
     async def _request(self, free: dict[Key, int], attempt: int = 0, work: float = 1.0,
-                       due: float | None = None) -> PlanRequest:
-        """The best plan within ``free`` (overflow minimised first when none fits), by
-        the wall seconds ``due`` at the latest."""
-        plan = await self.think(self._solve, free, True, None, attempt, work, due)
+                       due: float | None = None, price: int | None = None) -> PlanRequest:
+        """The best plan within ``free`` (overflow minimised first when none fits; with
+        ``price``, each unit of it costs that), by the wall seconds ``due`` at the latest."""
+        plan = await self.think(self._solve, free, True, price, attempt, work, due)
         if plan is None:  # none found in time: the last plan it had, over capacity or not
             plan = self._requested or self.anchor
         if plan is None:
             raise ProtocolError(f"{self.id}: no local plan found even with the shared "
                                 "resources relaxed (its own hard constraints cannot be met, "
                                 "or not within the solve budget)")
-        if not fits(plan.usage_map(), free):
+        if price is None and not fits(plan.usage_map(), free):
             # overflow may only mean the budget was short: look once more, longer, for a fit
             fitting = await self.think(self._solve, free, False, None, attempt, 4 * work, due)
             plan = fitting or plan

@@ -50,6 +50,19 @@ class NegotiateOptions(Bidding):
     time_budget: float | None = Field(
         default=None, gt=0, description="wall seconds per episode after which no further "
                                         "change is sought (None: until no change helps)")
+    price_rounds: int = Field(
+        default=0, ge=0, description="priced rounds before the grants, at most: members "
+                                     "re-plan against the others' requests, each unit "
+                                     "beyond the capacity they leave at a price that "
+                                     "doubles every round (0: none)")
+    price_start: int = Field(default=1, ge=1, description="the first priced round's price "
+                                                          "of a unit of contested capacity")
+    price_work: float = Field(default=1.0, gt=0, le=1,
+                              description="share of its usual solver work a member spends "
+                                          "on a priced round's plan")
+    price_batch: int = Field(default=1, ge=1, description="members re-planning at once in a "
+                                                          "priced round (each batch sees "
+                                                          "the requests of those before)")
     grant_share: float | None = Field(
         default=None, gt=0, le=1, description="share of the time budget the grant phase "
                                               "may take: the first plans half of it, the "

@@ -4,6 +4,10 @@ Per episode each manager runs three phases with its members, who reveal only usa
 local cost:
 
 1. *Call for plans* — every member solves alone and requests its usage.
+   *Priced rounds* (``price_rounds``, off by default) — members plan again, a few at a
+   time, against the others' requests, each unit of contested capacity at a price that
+   doubles while collisions remain (``pricing``); the requests that fit together best
+   go on to the grants.
 2. *Grants* — the manager grants requests in priority order (most owed first, from the
    commitments ledger); a refused member gets the free capacity and asks again. A member
    that cannot fit at all asks others to make room (release requests and quotes).

@@ -276,9 +276,10 @@ def test_the_grant_phase_leaves_half_the_budget_to_requests_for_change(tmp_path)
 def test_priced_rounds_move_the_department_with_the_cheaper_way_out(tmp_path):
     """The blocked pair collide in the middle period. In priced rounds D2, which has no
     other period, pays; D1 keeps the middle period while the price is at most what moving
-    apart costs it (4) and moves at the first price above that (8). A round without
-    collisions sets the price back to its start; the requests that fit together are kept
-    and granted: nobody is refused, 0 hard violations, cost 4."""
+    apart costs it (4) and moves at the first price above that (8): the price doubles
+    each round that ends with collisions, and one without sets it back to its start.
+    The requests that fit together are kept and granted: nobody is refused, 0 hard
+    violations, cost 4."""
     sc = _blocked_pair().model_copy(update={"protocol_options": {"negotiate": {
         "solve_time_limit": 1.0, "price_rounds": 6, "price_start": 1}}})
     res = run_scenario(sc, protocol="negotiate", episodes=1, db=str(tmp_path / "p.db"))

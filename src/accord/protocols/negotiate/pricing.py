@@ -1,15 +1,14 @@
 """Priced rounds of ``negotiate``: before the grants, members re-plan against what the
-others ask for, at a price per unit of contested capacity that doubles every round.
+others ask for, at a price per unit of contested capacity that doubles while they collide.
 
 A member's first plan ignores the others; where plans collide, nobody has to yield at
-once. Each round every member plans again, a few at a time in priority order (each batch
-sees the requests of the batches before it), with the capacity the others' current
-requests leave it: a unit beyond it is allowed but costs ``price``. While the price is
-low a member keeps a contested slot only where it gains more than the price; as it
-doubles, the member with the cheapest way out leaves first, and the collisions end in a
-few rounds (the lowest price of a move that crosses a rule is reached after
-log2(that price) rounds). This is the penalty method by which a centralised local search
-crosses clashes, with the price set by the manager and paid by the members.
+once. In a priced round a member plans again with the capacity the others' current
+requests leave it: a unit beyond it is allowed but costs the slot's price. While the
+price is low a member keeps a contested slot only where it gains more than the price; as
+it doubles, the member with the cheapest way out leaves first, and the collisions end in
+a few rounds (the price of a move that crosses a rule is reached after log2 of it
+rounds). This is the penalty method by which a centralised local search crosses
+clashes, with the price set by the manager and paid by the members.
 """
 
 from __future__ import annotations
@@ -39,16 +38,19 @@ class Pricing(Grants):
                             ) -> list[int]:
         """Priced rounds on ``requests`` (replaced in place) until ``price_rounds`` are
         done or the time left would not cover two more (the grants and changes need it).
-        The price doubles after a round that ends with collisions and falls back to
-        ``price_start`` after one that ends without (so that members may again take
-        contested capacity where it gains them more); the requests that fit together at
-        the least summed cost are kept. The overflow before each round and after the last
-        (empty without priced rounds)."""
+
+        The price doubles after a round that ends with collisions, and such a round asks
+        only the members whose requests collide, one at a time (the others' plans pay
+        nothing); after a round that ends without collisions the price falls back to
+        ``price_start`` and every member is asked, ``price_batch`` at a time (so that
+        members may again take contested capacity where it gains them more). The
+        requests that fit together at the least summed cost are kept. The overflow
+        before each round and after the last (empty without priced rounds)."""
         history: list[int] = []
         best: tuple[int, dict[str, PlanRequest]] | None = None
         price = self.options.price_start
         for rnd in range(self.options.price_rounds + 1):
-            over = self._contested(requests)[1]
+            free, over = self._contested(requests)
             history.append(over)
             total = sum(r.cost for r in requests.values())
             if over == 0 and (best is None or total < best[0]):
@@ -57,19 +59,22 @@ class Pricing(Grants):
             if rnd == self.options.price_rounds or (
                     left is not None and rnd and left < 2 * self._round_seconds):
                 break
-            if rnd:
-                price = self.options.price_start if over == 0 else 2 * price
+            if rnd == 0 or over == 0:
+                price, asked, batch = self.options.price_start, order, self.options.price_batch
+            else:
+                price, batch = 2 * price, 1
+                asked = [m for m in order
+                         if any(free.get(k, 0) < 0 for k in from_entries(requests[m].usage))]
             began = self.budget.elapsed()
-            await self._price_round(order, requests, rnd, price)
-            self._round_seconds = self.budget.elapsed() - began
+            await self._price_round(asked, requests, rnd, price, batch)
+            self._round_seconds = max(self._round_seconds, self.budget.elapsed() - began)
         if best is not None:
             requests.update(best[1])
         return history if self.options.price_rounds else []
 
     async def _price_round(self, order: list[str], requests: dict[str, PlanRequest],
-                           rnd: int, price: int) -> None:
-        """One priced round: members re-plan ``price_batch`` at a time, in ``order``."""
-        batch = max(1, self.options.price_batch)
+                           rnd: int, price: int, batch: int) -> None:
+        """One priced round: the members in ``order`` re-plan ``batch`` at a time."""
         for i in range(0, len(order), batch):
             asked = order[i:i + batch]
             free, _ = self._contested(requests)
@@ -85,7 +90,7 @@ class Pricing(Grants):
                 requests[m] = expect(r, PlanRequest)
 
     _round_seconds = 0.0
-    """Wall seconds the last priced round took."""
+    """Wall seconds the longest priced round took."""
 
 
 

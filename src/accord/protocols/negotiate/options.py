@@ -54,15 +54,17 @@ class NegotiateOptions(Bidding):
         default=0, ge=0, description="priced rounds before the grants, at most: members "
                                      "re-plan against the others' requests, each unit "
                                      "beyond the capacity they leave at a price that "
-                                     "doubles every round (0: none)")
+                                     "doubles while collisions remain (0: none)")
     price_start: int = Field(default=1, ge=1, description="the first priced round's price "
                                                           "of a unit of contested capacity")
     price_work: float = Field(default=1.0, gt=0, le=1,
                               description="share of its usual solver work a member spends "
                                           "on a priced round's plan")
     price_batch: int = Field(default=1, ge=1, description="members re-planning at once in a "
-                                                          "priced round (each batch sees "
-                                                          "the requests of those before)")
+                                                          "priced round that asks everyone "
+                                                          "(each with its own share of the "
+                                                          "free capacity; colliding members "
+                                                          "re-plan one at a time)")
     grant_share: float | None = Field(
         default=None, gt=0, le=1, description="share of the time budget the grant phase "
                                               "may take: the first plans half of it, the "

@@ -48,7 +48,7 @@ class Pricing(Grants):
         before each round and after the last (empty without priced rounds)."""
         history: list[int] = []
         best: tuple[int, dict[str, PlanRequest]] | None = None
-        price = self.options.price_start
+        price, longest = self.options.price_start, 0.0
         for rnd in range(self.options.price_rounds + 1):
             free, over = self._contested(requests)
             history.append(over)
@@ -57,7 +57,7 @@ class Pricing(Grants):
                 best = (total, dict(requests))
             left = self.budget.seconds_left()
             if rnd == self.options.price_rounds or (
-                    left is not None and rnd and left < 2 * self._round_seconds):
+                    left is not None and rnd and left < 2 * longest):
                 break
             if rnd == 0 or over == 0:
                 price, asked, batch = self.options.price_start, order, self.options.price_batch
@@ -67,7 +67,7 @@ class Pricing(Grants):
                          if any(free.get(k, 0) < 0 for k in from_entries(requests[m].usage))]
             began = self.budget.elapsed()
             await self._price_round(asked, requests, rnd, price, batch)
-            self._round_seconds = max(self._round_seconds, self.budget.elapsed() - began)
+            longest = max(longest, self.budget.elapsed() - began)
         if best is not None:
             requests.update(best[1])
         return history if self.options.price_rounds else []
@@ -89,8 +89,6 @@ class Pricing(Grants):
             for m, r in zip(asked, replies, strict=True):
                 requests[m] = expect(r, PlanRequest)
 
-    _round_seconds = 0.0
-    """Wall seconds the longest priced round took."""
 
 
 

@@ -147,6 +147,24 @@ def test_priced_caps_buy_a_closed_room_only_when_it_pays():
     assert same is not None and same.assignment["lectures"][0][1] == "Q"
 
 
+@pytest.mark.parametrize("anneal", [True, False])
+@pytest.mark.parametrize("model", ["two-stage", "direct"])
+def test_dearer_keys_send_an_over_cap_lecture_where_it_is_cheaper(anneal, model):
+    """R is closed in every period at price 2 (it pays against Q's 5 seats for 10
+    students), and dearer (9) in periods 0-2: the lecture buys R in period 3, by
+    annealing and by CP-SAT alike."""
+    sc = _two_departments()
+    sc = sc.model_copy(update={"local_anneal": anneal, "local_model": model, "rooms": [
+        r.model_copy(update={"capacity": 5}) if r.id == "Q" else r for r in sc.rooms]})
+    caps = {room_key("Q", p): 1 for p in range(4)} | {curr_key("Y1", p): 1 for p in range(4)}
+    caps |= {room_key("R", p): 0 for p in range(4)}
+    plan = DepartmentProblem(sc, "D1").solve(SolveContext(
+        caps=caps, soft_caps=True, price=2, dear={room_key("R", p): 9 for p in range(3)},
+        budget=Budget(work=1.0), seed=1))
+    assert plan is not None and plan.cost == 2
+    assert plan.assignment["lectures"] == [["A", "R", 0, 3]]
+
+
 def test_complete_hint_starts_the_search_from_the_anchor():
     """A hint fixed by the decisions is completed (every variable), and a search of large
     neighbourhoods only starts from it: with almost no work it returns the hinted solution

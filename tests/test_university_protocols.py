@@ -275,19 +275,23 @@ def test_the_grant_phase_leaves_half_the_budget_to_requests_for_change(tmp_path)
 
 def test_priced_rounds_move_the_department_with_the_cheaper_way_out(tmp_path):
     """The blocked pair collide in the middle period. In priced rounds D2, which has no
-    other period, pays; D1 keeps the middle period while the price is at most what moving
-    apart costs it (4) and moves at the first price above that (8): the price doubles
-    each round that ends with collisions, and one without sets it back to its start.
-    The requests that fit together are kept and granted: nobody is refused, 0 hard
-    violations, cost 4."""
+    other period, pays; D1 keeps the middle period while its price is at most what moving
+    apart costs it (4) and moves at the first price above that: the price doubles each
+    round that ends with collisions, and a unit of a key that collided in every round so
+    far costs the price times one more than those rounds (2 × 2 = 4, then 4 × 3 = 12); a
+    round without collisions sets both back. The requests that fit together are kept and
+    granted: nobody is refused, 0 hard violations, cost 4."""
     sc = _blocked_pair().model_copy(update={"protocol_options": {"negotiate": {
         "solve_time_limit": 1.0, "price_rounds": 6, "price_start": 1}}})
     res = run_scenario(sc, protocol="negotiate", episodes=1, db=str(tmp_path / "p.db"))
     e = res.episodes[0]
     assert (e.hard_violations, e.cost, e.metrics["refused_members"]) == (0, 4, 0)
     assert e.metrics["priced_rounds"] == 6
-    assert [e.metrics[f"priced_overflow.{i}"] for i in range(5)] == [1, 1, 1, 1, 0]
+    assert [e.metrics[f"priced_overflow.{i}"] for i in range(7)] == [1, 1, 1, 0, 1, 1, 0]
     log = Store(str(tmp_path / "p.db")).messages(res.run_id, WIRE)
-    calls = [(env.recipient, env.body.price) for env in log if env.kind == "priced_call"]
-    assert calls == [(m, p) for p in (1, 2, 4, 8, 1, 2) for m in ("D1", "D2")]
+    calls = [(env.recipient, env.body.price, [(d.resource, d.slot, d.amount)
+                                              for d in env.body.dear])
+             for env in log if env.kind == "priced_call"]
+    dearer = {1: [], 2: [("room:R", 1, 4)], 4: [("room:R", 1, 12)]}
+    assert calls == [(m, p, dearer[p]) for p in (1, 2, 4, 1, 2, 4) for m in ("D1", "D2")]
     assert not [env for env in log if env.kind == "refusal"]

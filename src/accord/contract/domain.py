@@ -50,6 +50,9 @@ class SolveContext:
     soft_caps: bool = False
     price: int | None = None
     """With ``soft_caps``: cost per unit above a cap (None: overflow is minimised first)."""
+    dear: Mapping[Key, int] | None = None
+    """With ``price``: a dearer cost per unit above the cap at these keys (where plans
+    kept colliding); a domain that does not price per key may charge ``price`` there."""
     anchor: Plan | None = None
     budget: Budget = field(default_factory=Budget)
     seed: int = 0

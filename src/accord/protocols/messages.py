@@ -72,6 +72,8 @@ class PricedCall(Body):
     round: int = Field(ge=0, description="the priced round (varies the solver seed)")
     free: list[UsageEntry]
     price: int = Field(ge=1, description="cost of a unit of usage beyond the free capacity")
+    dear: list[UsageEntry] = Field(default_factory=list, description=(
+        "a dearer cost of a unit beyond the free capacity at these keys (amount: price)"))
     work: WorkShare = 1.0
     seconds: Seconds = None
 

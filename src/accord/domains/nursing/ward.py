@@ -111,12 +111,13 @@ class WardProblem(LocalProblem):
         priced = ctx.price is not None or rides is not None or prices is not None
         main = [(sc.penalty_weight if priced else 1) * v.penalty()]
         over_w = ctx.price if ctx.price is not None else v.penalty_bound() + 1
+        dear = ctx.dear if ctx.price is not None and ctx.dear else {}
         for key in self.keys if ctx.caps is not None else ():
             cap = max(0, ctx.caps.get(key, 0))  # type: ignore[union-attr]
             if ctx.soft_caps:
                 ov = m.new_int_var(0, v.riders, f"over_{key[0]}_{key[1]}")
                 m.add(v.seats(key) <= cap + ov)
-                main.append(over_w * ov)
+                main.append(dear.get(key, over_w) * ov)
             else:
                 m.add(v.seats(key) <= cap)
         if rides is not None:

@@ -57,6 +57,8 @@ class Limits:
     anchor: frozenset[tuple[str, int, str]] = frozenset()
     price: int | None = None
     """With ``soft``: official cost per unit above a cap (None: overflow comes first)."""
+    dear: Mapping[tuple[str, int], int] = field(default_factory=dict)
+    """With ``price``: a dearer price per unit above the cap at these keys."""
 
 
 @dataclass
@@ -84,18 +86,28 @@ class Layer:
     overflow: list[cp_model.IntVar]
     soft: bool
     price: int | None = None
+    dear: Mapping[tuple[str, int], int] = field(default_factory=dict)
     bound: int = 0
     """An upper bound of the private terms (overflow without a price outweighs it)."""
+    prices: list[int | None] = field(default_factory=list)
+    """Per overflow variable: its price (None: ``price``, or overflow first)."""
 
     def cap(self, m: cp_model.CpModel, expr: cp_model.LinearExprT, limit: int,
-            name: str) -> None:
-        """``expr <= limit``, or with soft limits ``expr <= limit + overflow``."""
+            name: str, key: tuple[str, int] | None = None) -> None:
+        """``expr <= limit``, or with soft limits ``expr <= limit + overflow`` (the
+        overflow at usage ``key`` when it has one)."""
         if self.soft:
             ov = m.new_int_var(0, 10_000, f"ov_{name}")
             m.add(expr <= limit + ov)
-            self.overflow.append(ov)
+            self.charge(ov, key)
         else:
             m.add(expr <= limit)
+
+    def charge(self, ov: cp_model.IntVar, key: tuple[str, int] | None = None) -> None:
+        """Count ``ov`` as overflow, at ``key``'s dearer price where it has one."""
+        self.overflow.append(ov)
+        self.prices.append(None if key is None or self.price is None
+                           else self.dear.get(key))
 
 
 def period_layer(m: cp_model.CpModel, inst: Instance, lim: Limits) -> Layer:
@@ -105,7 +117,7 @@ def period_layer(m: cp_model.CpModel, inst: Instance, lim: Limits) -> Layer:
     lectures of it are neighbours of ours, and theirs are isolated unless ours are near,
     so a department's change of cost is the change of the merged timetable's cost."""
     ppd = inst.periods_per_day
-    layer = Layer({}, defaultdict(list), [], lim.soft, lim.price)
+    layer = Layer({}, defaultdict(list), [], lim.soft, lim.price, lim.dear)
     y = layer.y
     for c in inst.courses:
         for p in range(inst.periods):
@@ -126,8 +138,9 @@ def period_layer(m: cp_model.CpModel, inst: Instance, lim: Limits) -> Layer:
             if q.id in lim.shared:
                 for p in range(inst.periods):
                     ys = [y[c, p] for c in q.courses if (c, p) in y]
-                    layer.cap(m, cp_model.LinearExpr.sum(ys),
-                              min(1, lim.caps.get(curr_key(q.id, p), 0)), f"{q.id}_{p}")
+                    key = curr_key(q.id, p)
+                    layer.cap(m, cp_model.LinearExpr.sum(ys), min(1, lim.caps.get(key, 0)),
+                              f"{q.id}_{p}", key)
     for c in inst.courses:
         worked = []
         for d in range(inst.days):
@@ -212,11 +225,11 @@ def total(terms: Terms) -> cp_model.LinearExprT:
 def objective(m: cp_model.CpModel, layer: Layer, cost: cp_model.LinearExprT,
               kept: list[cp_model.IntVar], lectures: int) -> None:
     """Minimise overflow first (or at its price), then official cost, then changes."""
-    big = CHANGE_SCALE * (layer.price if layer.price is not None
-                          else 1 + lectures * 60 + layer.bound)
+    big = layer.price if layer.price is not None else 1 + lectures * 60 + layer.bound
     m.minimize(cp_model.LinearExpr.weighted_sum(
         [*layer.overflow, cost, *kept],
-        [big] * len(layer.overflow) + [CHANGE_SCALE] + [-1] * len(kept)))
+        [CHANGE_SCALE * (big if p is None else p) for p in layer.prices]
+        + [CHANGE_SCALE] + [-1] * len(kept)))
 
 
 def build(inst: Instance, limits: Limits | None = None) -> Built:
@@ -238,8 +251,9 @@ def build(inst: Instance, limits: Limits | None = None) -> Built:
             xs = [x[c.id, p, r.id] for c in inst.courses if (c.id, p, r.id) in x]
             m.add_at_most_one(xs)
             if lim.caps is not None:
-                layer.cap(m, cp_model.LinearExpr.sum(xs),
-                          min(1, lim.caps.get(room_key(r.id, p), 0)), f"{r.id}_{p}")
+                rp = room_key(r.id, p)
+                layer.cap(m, cp_model.LinearExpr.sum(xs), min(1, lim.caps.get(rp, 0)),
+                          f"{r.id}_{p}", rp)
     terms = layer.terms
     for (cid, _, rid), v in x.items():
         over = inst.course(cid).students - capacity[rid]

@@ -95,7 +95,7 @@ def solve_periods(inst: Instance, lim: Limits, *, work: float, seed: int
             for r in inst.rooms:
                 if r not in rooms:
                     buy[r.id, p] = b = m.new_bool_var(f"buy_{r.id}_{p}")
-                    layer.overflow.append(b)
+                    layer.charge(b, room_key(r.id, p))
             bought = [(r, buy[r.id, p]) for r in inst.rooms if (r.id, p) in buy]
             m.add(count <= len(rooms) + cp_model.LinearExpr.sum([b for _, b in bought]))
         else:

@@ -53,19 +53,21 @@ class Member(Agent):
         self._seed, self._limit = seed, limit
 
     def _ctx(self, caps: dict[Key, int], soft: bool = False, price: int | None = None,
-             attempt: int = 0, work: float = 1.0, due: float | None = None) -> SolveContext:
+             attempt: int = 0, work: float = 1.0, due: float | None = None,
+             dear: dict[Key, int] | None = None) -> SolveContext:
         """The context of a solve; ``attempt`` varies the solver seed between rounds,
         ``work`` scales the solver's work, ``due`` is the wall seconds the asking message
-        allowed (counted from its arrival)."""
+        allowed (counted from its arrival), ``dear`` the keys priced above ``price``."""
         return SolveContext(caps=caps, soft_caps=soft,
                             anchor=self.plan or self._requested or self.anchor,
                             budget=Budget(work=work * self._limit, seconds=self.left(due)),
-                            seed=self._seed + attempt, price=price)
+                            seed=self._seed + attempt, price=price, dear=dear)
 
     def _solve(self, caps: dict[Key, int], soft: bool = False, price: int | None = None,
-               attempt: int = 0, work: float = 1.0, due: float | None = None) -> Plan | None:
+               attempt: int = 0, work: float = 1.0, due: float | None = None,
+               dear: dict[Key, int] | None = None) -> Plan | None:
         """Best plan under ``caps``."""
-        return self.problem.solve(self._ctx(caps, soft, price, attempt, work, due))
+        return self.problem.solve(self._ctx(caps, soft, price, attempt, work, due, dear))
 
     def _current(self, caps: dict[Key, int]) -> int:
         """The cost of the granted plan as things stand now (others may have moved)."""
@@ -88,13 +90,15 @@ class Member(Agent):
 
     async def on_priced_call(self, msg: PricedCall, env: object) -> PlanRequest:
         return await self._request(from_entries(msg.free), msg.round + 1, msg.work, msg.seconds,
-                                   msg.price)
+                                   msg.price, from_entries(msg.dear))
 
     async def _request(self, free: dict[Key, int], attempt: int = 0, work: float = 1.0,
-                       due: float | None = None, price: int | None = None) -> PlanRequest:
+                       due: float | None = None, price: int | None = None,
+                       dear: dict[Key, int] | None = None) -> PlanRequest:
         """The best plan within ``free`` (overflow minimised first when none fits; with
-        ``price``, each unit of it costs that), by the wall seconds ``due`` at the latest."""
-        plan = await self.think(self._solve, free, True, price, attempt, work, due)
+        ``price``, each unit of it costs that, or what ``dear`` says at its keys), by the
+        wall seconds ``due`` at the latest."""
+        plan = await self.think(self._solve, free, True, price, attempt, work, due, dear)
         if plan is None:  # none found in time: the last plan it had, over capacity or not
             plan = self._requested or self.anchor
         if plan is None:

@@ -116,17 +116,20 @@ def static_of(inst: Instance, lim: Limits | None = None) -> Static:
     if lim.caps is not None:
         for r, room in enumerate(rs):
             for p in range(periods):
-                if lim.caps.get(room_key(room.id, p), 0) < 1:
-                    rp_ok[r, p], rp_pen[r, p] = (1, price) if lim.soft else (0, 0)
+                key = room_key(room.id, p)
+                if lim.caps.get(key, 0) < 1:
+                    rp_ok[r, p], rp_pen[r, p] = ((1, lim.dear.get(key, price)) if lim.soft
+                                                 else (0, 0))
         for q in qs:
             if q.id not in lim.shared:
                 continue
             for p in range(periods):
-                if lim.caps.get(curr_key(q.id, p), 0) < 1:
+                key = curr_key(q.id, p)
+                if lim.caps.get(key, 0) < 1:
                     for cid in q.courses:
                         if cid in ci:
                             if lim.soft:
-                                cp_pen[ci[cid], p] += price
+                                cp_pen[ci[cid], p] += lim.dear.get(key, price)
                             else:
                                 cp_ok[ci[cid], p] = 0
     for qn, q in enumerate(qs):

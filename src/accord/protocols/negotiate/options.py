@@ -54,7 +54,8 @@ class NegotiateOptions(Bidding):
         default=0, ge=0, description="priced rounds before the grants, at most: members "
                                      "re-plan against the others' requests, each unit "
                                      "beyond the capacity they leave at a price that "
-                                     "doubles while collisions remain (0: none)")
+                                     "doubles while collisions remain, dearer at keys "
+                                     "that keep colliding (0: none)")
     price_start: int = Field(default=1, ge=1, description="the first priced round's price "
                                                           "of a unit of contested capacity")
     price_work: float = Field(default=1.0, gt=0, le=1,
@@ -63,8 +64,10 @@ class NegotiateOptions(Bidding):
     price_batch: int = Field(default=1, ge=1, description="members re-planning at once in a "
                                                           "priced round that asks everyone "
                                                           "(each with its own share of the "
-                                                          "free capacity; colliding members "
-                                                          "re-plan one at a time)")
+                                                          "free capacity), and at most in "
+                                                          "a round of colliding members "
+                                                          "(those colliding with each other "
+                                                          "one at a time)")
     grant_share: float | None = Field(
         default=None, gt=0, le=1, description="share of the time budget the grant phase "
                                               "may take: the first plans half of it, the "

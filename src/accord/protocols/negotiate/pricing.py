@@ -31,8 +31,9 @@ from accord.protocols.negotiate.grants import Grants
 from accord.runtime.agent import expect
 
 MOST_DOUBLINGS = 2 ** 16
-"""The price stops doubling at this multiple of ``price_start`` (far above any
-timetable's cost: from there on only the dearer keys change what members prefer)."""
+"""The price stops doubling at this multiple of ``price_start`` (far above the costs of
+the plans measured, a few thousand at most: from there on only the dearer keys change
+what members prefer, and costs stay far from integer overflow)."""
 
 
 class Pricing(Grants):

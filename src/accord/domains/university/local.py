@@ -150,7 +150,7 @@ class DepartmentProblem(LocalProblem):
             for c, r, d, s in (ctx.anchor.assignment["lectures"] if ctx.anchor else []))
         lim = Limits(caps=ctx.caps, soft=ctx.soft_caps, shared=frozenset(self.shared),
                      foreign=foreign, anchor=anchor, price=ctx.price,
-                     dear=dict(ctx.dear or {}))
+                     dear=ctx.dear or {})
         began = time.monotonic()
         lectures = self._annealed(lim, ctx, began) if self.anneal else None
         left = _seconds_left(ctx, began)

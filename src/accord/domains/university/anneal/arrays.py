@@ -105,6 +105,7 @@ def static_of(inst: Instance, lim: Limits | None = None) -> Static:
             if c in ci:
                 of_course[ci[c]].append(qn)
     price = overflow_price(inst, lim)
+    dear = lim.dear if lim.price is not None else {}  # dearer keys only with a price
     cp_ok = np.ones((len(cs), periods), np.int64)
     cp_pen = np.zeros((len(cs), periods), np.int64)
     for c, p in inst.unavailable:
@@ -118,7 +119,7 @@ def static_of(inst: Instance, lim: Limits | None = None) -> Static:
             for p in range(periods):
                 key = room_key(room.id, p)
                 if lim.caps.get(key, 0) < 1:
-                    rp_ok[r, p], rp_pen[r, p] = ((1, lim.dear.get(key, price)) if lim.soft
+                    rp_ok[r, p], rp_pen[r, p] = ((1, dear.get(key, price)) if lim.soft
                                                  else (0, 0))
         for q in qs:
             if q.id not in lim.shared:
@@ -129,7 +130,7 @@ def static_of(inst: Instance, lim: Limits | None = None) -> Static:
                     for cid in q.courses:
                         if cid in ci:
                             if lim.soft:
-                                cp_pen[ci[cid], p] += lim.dear.get(key, price)
+                                cp_pen[ci[cid], p] += dear.get(key, price)
                             else:
                                 cp_ok[ci[cid], p] = 0
     for qn, q in enumerate(qs):

@@ -27,7 +27,12 @@ instance and seed, and ``--central-from`` takes its rows from an earlier run ins
 seeds a second table gives, per instance, K and protocol, the median and best cost over
 the seeds, the ratios of the median to the best known and to ``central``'s median, the
 median and longest wall time and overrun past the budget, and the median messages; then
-the sums of the medians over the instances.
+the sums of the medians over the instances. A third table is the time-to-quality curve:
+the median cost each protocol had reached at each twelfth of the budget (from the
+runs' traces: ``central`` from its first timetable, ``negotiate`` from its first
+requests that fit together), and ``--curve FILE.svg`` draws its sums.
+
+    python benchmarks/university.py --k 4 --seeds 3 --protocols central,negotiate --curve c.svg
 """
 
 from __future__ import annotations
@@ -48,8 +53,10 @@ from accord.domains.university.itc2007 import format_sol, parse_sol, read_ctt
 from accord.domains.university.local import AUTHORITY
 from accord.domains.university.split import split
 from accord.domains.university.validate import validate
+from accord.protocols.central.protocol import SOLVER
 from accord.protocols.trace import read_trace
 from accord.store import Store
+from university_curve import plot, show
 from university_summary import SUMMARY_COLUMNS, summarise, summary_cells
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,7 +114,8 @@ def measure(path: Path, k: int, budget: float, protocols: list[str], workdir: Pa
                      "messages": e.messages, "wall_seconds": e.wall_seconds,
                      "granted_seconds": e.metrics.get("granted_seconds"),
                      "settled_seconds": e.metrics.get("settled_seconds"),
-                     "trace": official_trace(e.metrics, e.cost),
+                     "trace": official_trace(e.metrics, e.cost,
+                                             SOLVER if p in CENTRALS else AUTHORITY),
                      "utilisation": e.metrics.get("utilisation"),
                      "utilisation_by_agent": {a.split(".", 1)[1]: v for a, v in e.metrics.items()
                                               if a.startswith("utilisation.")}})
@@ -161,10 +169,12 @@ def sol_check(inst: Instance, db: str, run_id: str) -> tuple[int, int]:
     return rep.violations, rep.cost
 
 
-def official_trace(metrics: dict[str, float], final: int) -> list[list[float]] | None:
-    """The authority's cost over time, shifted so that it ends at the official cost (a
-    department's change of cost is the merged timetable's, so only the offset differs)."""
-    trace = read_trace(metrics, AUTHORITY)
+def official_trace(metrics: dict[str, float], final: int, agent: str
+                   ) -> list[list[float]] | None:
+    """The cost over time ``agent`` recorded (the authority's, or the central solver's),
+    shifted so that it ends at the official cost (a department's change of cost is the
+    merged timetable's, so only the offset differs)."""
+    trace = read_trace(metrics, agent)
     if not trace:
         return None
     offset = final - trace[-1][1]
@@ -214,11 +224,13 @@ def main(
     central_from: list[Path] = typer.Option(
         [], "--central-from", help="reuse the central rows of earlier --json files (same "
                                    "budget) instead of running central again"),
+    curve_out: Path = typer.Option(None, "--curve", help="draw the time-to-quality curve "
+                                                         "(.svg or .png)"),
 ) -> None:
-    """Run the benchmark and print the table."""
-    report.outputs(json=json_out, markdown=markdown_out)
+    """Run the benchmark and print the tables."""
+    report.outputs(json=json_out, markdown=markdown_out, curve=curve_out)
     rows: list[dict[str, Any]] = []
-    centrals = {(r["instance"], r.get("seed", 0), r["protocol"]): {**r, "trace": None}
+    centrals = {(r["instance"], r.get("seed", 0), r["protocol"]): r
                 for f in central_from for r in report.read_rows(f, "--central-from")
                 if r["protocol"] in CENTRALS and r.get("budget", budget) == budget}
     unknown = set(protocols.split(",")) - {*PROTOCOLS, *VARIANTS, *CENTRALS}
@@ -243,9 +255,14 @@ def main(
     summary = summarise(rows)
     console.print(report.table("university: per instance, K and protocol over the seeds",
                                SUMMARY_COLUMNS, summary, summary_cells))
+    curve_md = show(console, rows)
     report.write(console, rows, json_out, markdown_out,
                  markdown(rows) + "\n" + report.markdown(SUMMARY_COLUMNS, summary,
-                                                         summary_cells))
+                                                         summary_cells)
+                 + ("\n" + curve_md if curve_md else ""))
+    if curve_out:
+        plot(rows, curve_out)
+        console.print(f"curve: {curve_out}")
 
 
 if __name__ == "__main__":

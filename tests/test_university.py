@@ -141,3 +141,33 @@ def test_benchmark_refuses_a_bad_rows_file_in_one_line(tmp_path):
         assert proc.returncode == 2
         assert f"Invalid value for {flag} {bad}: not JSON" in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def _row(instance: str, seed: int, trace: list[list[float]]) -> dict[str, object]:
+    """A benchmark row of ``central`` at 60 s whose cost is its trace's last."""
+    return {"instance": instance, "k": 4, "protocol": "central", "seed": seed, "budget": 60,
+            "hard_violations": 0, "cost": trace[-1][1], "best_known": None,
+            "wall_seconds": 60.0, "messages": 8, "trace": trace}
+
+
+def test_benchmark_time_to_quality_curve(tmp_path):
+    """The curve's medians over the seeds, at each twelfth of the budget: none while half
+    of the seeds have no timetable yet, and the sum only once every instance has one."""
+    rows = tmp_path / "rows.json"
+    rows.write_text(json.dumps([
+        _row("a", 0, [[5, 100], [20, 50], [50, 40]]), _row("a", 1, [[7, 90], [30, 45]]),
+        _row("b", 0, [[10, 10]]), _row("b", 1, [[10, 20]])]))
+    md, svg = tmp_path / "t.md", tmp_path / "curve.svg"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "university.py"), "--from-json", str(rows),
+         "--markdown", str(md), "--curve", str(svg)], capture_output=True, text=True,
+        timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = md.read_text().splitlines()
+    assert "| instance | K | protocol | seeds | 5 s | 10 s | 15 s | 20 s | 25 s | 30 s " \
+           "| 35 s | 40 s | 45 s | 50 s | 55 s | 60 s |" in lines
+    assert "| a | 4 | central | 2 | - | 95 | 95 | 70 | 70 | 47.5 | 47.5 | 47.5 | 47.5 " \
+           "| 42.5 | 42.5 | 42.5 |" in lines
+    assert "| sum | 4 | central | 2 | - | 110 | 110 | 85 | 85 | 62.5 | 62.5 | 62.5 | " \
+           "62.5 | 57.5 | 57.5 | 57.5 |" in lines
+    assert svg.read_text().lstrip().startswith("<?xml") and "<svg" in svg.read_text()

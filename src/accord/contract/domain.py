@@ -120,11 +120,14 @@ class Measure:
 
 @dataclass(frozen=True)
 class CentralResult:
-    """The centralised solve: plans, whether proven optimal, and the solver's bound."""
+    """The centralised solve: plans, whether proven optimal, the solver's bound, and the
+    best cost over time where the domain records it (wall seconds since the solve began,
+    cost)."""
 
     plans: dict[str, Plan]
     optimal: bool
     bound: float
+    trace: tuple[tuple[float, int], ...] = ()
 
 
 class Domain(ABC, Generic[S]):

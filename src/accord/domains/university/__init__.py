@@ -83,6 +83,7 @@ class UniversityDomain(Domain[UniversityScenario]):
         found = solve_central(sc.instance(), time_limit=time_limit, seed=seed,
                               workers=workers, model=sc.central_model)
         plans = {d.id: department_plan(sc, d.id, found.lectures) for d in sc.departments}
-        return CentralResult(plans=plans, optimal=found.optimal, bound=found.bound)
+        return CentralResult(plans=plans, optimal=found.optimal, bound=found.bound,
+                             trace=found.trace)
 
 DOMAIN = UniversityDomain()

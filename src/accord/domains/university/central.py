@@ -18,6 +18,7 @@ from accord.domains.university.anneal import anneal
 from accord.domains.university.anneal.construct import constructed
 from accord.domains.university.cpmodel import CHANGE_SCALE, build, read_lectures, solve_instance
 from accord.domains.university.instance import Instance, Lecture
+from accord.domains.university.validate import validate
 from accord.model.errors import AccordError
 from accord.solve.cpsat import solve_model
 
@@ -31,13 +32,15 @@ timetable (``constructed``) is the start (comp12 is tight: CP-SAT may need long)
 
 @dataclass(frozen=True)
 class Central:
-    """The timetable, whether it is proven optimal, a lower bound on its cost, and the
-    annealing's moves."""
+    """The timetable, whether it is proven optimal, a lower bound on its cost, the
+    annealing's moves, and the best cost over time (wall seconds since the solve began;
+    from the first timetable on)."""
 
     lectures: list[Lecture]
     optimal: bool
     bound: float
     moves: int = 0
+    trace: tuple[tuple[float, int], ...] = ()
 
 
 def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
@@ -66,10 +69,11 @@ def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
     else:
         start = read_lectures(inst, built.x, first.solver)
         bound = max(0.0, first.bound / CHANGE_SCALE)
-        if first.optimal:
-            return Central(start, True, bound)
-    left = time_limit - MARGIN - (time.monotonic() - began)
-    if left <= 0:
-        return Central(start, False, bound)
+    at = time.monotonic() - began
+    left = time_limit - MARGIN - at
+    if (first is not None and first.optimal) or left <= 0:
+        return Central(start, first is not None and first.optimal, bound,
+                       trace=((round(at, 3), validate(inst, start).cost),))
     done = anneal(inst, start, seed=seed, seconds=left, moves=moves)
-    return Central(done.lectures, False, bound, done.moves)
+    return Central(done.lectures, False, bound, done.moves,
+                   tuple((round(at + t, 3), c) for t, c in done.trace))

@@ -17,6 +17,7 @@ from accord.model.errors import ProtocolError
 from accord.model.messages import Ack, Body, EpisodeDone, EpisodeStart, PlanQuery, PlanReport
 from accord.model.plan import Plan
 from accord.model.scenario import ScenarioBase
+from accord.protocols.trace import trace_metrics
 from accord.runtime.agent import Agent, expect
 
 SOLVER = "central"
@@ -59,9 +60,11 @@ class CentralSolver(Agent):
         for r in await self.request_all([(a, HoldPlan(plan=solved.plans[a]))
                                          for a in self.holders]):
             expect(r, Ack)
-        # whether the solver proved the plans optimal, and its bound on the cost
+        # whether the solver proved the plans optimal, its bound on the cost, and the
+        # best cost over time
         return EpisodeDone(episode=msg.episode, rounds=0,
-                           metrics={"optimal": float(solved.optimal), "bound": solved.bound})
+                           metrics={"optimal": float(solved.optimal), "bound": solved.bound,
+                                    **trace_metrics(self.id, solved.trace)})
 
 
 class PlanHolder(Agent):

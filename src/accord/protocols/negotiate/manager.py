@@ -23,6 +23,7 @@ class Manager(Changes):
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
         self.episode = msg.episode
         self.budget.start()
+        self.changes, self.trace = 0, []
         self.refused_units, self.refused_members = 0, set()
         self.granted, self.free, self.new_debts = {}, dict(self.spec.capacity), []
         members = list(self.spec.members)
@@ -48,7 +49,6 @@ class Manager(Changes):
             await self._repair(order, attempt)
         self.wallet = Wallet(self.options, allowances(
             self.options, {m: self.granted[m][1] for m in members if m in self.granted}))
-        self.changes, self.trace = 0, []
         self._record()
         granted = self.settled
         rounds = await self._improve(order)

@@ -60,8 +60,9 @@ class Pricing(Grants):
         members may again take contested capacity where it gains them more). A unit of
         a key costs the price times one more than the number of rounds that ended with
         it in collision since the last round that ended without any. The requests that
-        fit together at the least summed cost are kept. The overflow before each round
-        and after the last (empty without priced rounds)."""
+        fit together at the least summed cost are kept (and each such set that costs
+        less than the ones before goes on the trace). The overflow before each round and
+        after the last (empty without priced rounds)."""
         history: list[int] = []
         best: tuple[int, dict[str, PlanRequest]] | None = None
         price, longest = self.options.price_start, 0.0
@@ -78,6 +79,7 @@ class Pricing(Grants):
             total = sum(r.cost for r in requests.values())
             if over == 0 and (best is None or total < best[0]):
                 best = (total, dict(requests))
+                self.trace.append((round(self.budget.elapsed(), 3), total))
             left = self.budget.seconds_left()
             # a round more while no requests fit together yet: the grants would refuse
             # and re-plan one department at a time, and cannot resolve collisions in

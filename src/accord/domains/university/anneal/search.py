@@ -46,6 +46,10 @@ CHUNK = 20_000
 """Moves between two looks at the wall clock: a few hundredths of a second, a tenth on a
 loaded machine (the run ends that much past its wall budget at most)."""
 
+TRACE_EVERY = 0.25
+"""Wall seconds between two points of the search's trace at least (its last point is
+always kept): a few hundred points for a five-minute search."""
+
 PROBE_MOVES = 20_000
 """Random moves (each undone) that measure how much a worsening move costs at the start."""
 
@@ -85,6 +89,8 @@ class Schedule:
     every instance."""
 
     t_start: float | None = None
+    acceptance: float = START_ACCEPTANCE
+    """With ``t_start`` None: how often the start accepts the median worsening move."""
     t_end: float = 0.05
     clash_weight: int = 20
     """Official cost units of a lecture sharing a period with another of its teacher or
@@ -242,11 +248,14 @@ def anneal_chunk(st: Static, s: State, best_p: IntArray, best_r: IntArray, best:
 
 @dataclass(frozen=True)
 class Annealed:
-    """The best timetable found, its objective parts and the moves made."""
+    """The best timetable found, its objective parts, the moves made, and the best
+    objective over time (wall seconds since the search began, objective in official
+    units: cost plus the rules' penalty and the penalties of the caps)."""
 
     lectures: list[Lecture]
     comp: IntArray
     moves: int
+    trace: tuple[tuple[float, int], ...] = ()
 
 
 def most_clash_price(inst: Instance, lim: Limits | None, weight: int) -> int:
@@ -254,12 +263,14 @@ def most_clash_price(inst: Instance, lim: Limits | None, weight: int) -> int:
     return CLASH_CAP * weight + (overflow_price(inst, lim) if lim and lim.soft else 0)
 
 
-def start_temperature(st: Static, s: State, seed: int) -> float:
-    """``Schedule.t_start`` from the median worsening of random moves (official units)."""
+def start_temperature(st: Static, s: State, seed: int,
+                      acceptance: float = START_ACCEPTANCE) -> float:
+    """``Schedule.t_start`` from the median worsening of random moves (official units),
+    accepted that often at the start."""
     worse = uphill(st, s, PROBE_MOVES, seed, MOVE_MIX)
     if worse.size == 0:
         return FALLBACK_START
-    return float(np.median(worse)) / math.log(1 / START_ACCEPTANCE)
+    return float(np.median(worse)) / math.log(1 / acceptance)
 
 
 def start_state(inst: Instance, st: Static, lectures: list[Lecture]) -> State:
@@ -286,10 +297,12 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
     best_p, best_r = s.l_period.copy(), s.l_room.copy()
     best = objective(s.comp)
     t_start = schedule.t_start if schedule.t_start is not None else start_temperature(
-        st, s, seed)
+        st, s, seed, schedule.acceptance)
     done, chunk, clash_w = 0, 0, schedule.clash_weight
     most = most_clash_price(inst, lim, clash_w)
     ratio = schedule.t_end / t_start
+    trace = [(0.0, best // SCALE)]
+    found = trace[0]  # when the best last fell
     while moves is None or done < moves:
         # clashes still there after a chunk: their price doubles until they are gone
         clash_w = schedule.clash_weight if s.comp[CLASH] == 0 else min(2 * clash_w, most)
@@ -307,9 +320,16 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
                             clash_w)
         done += n
         chunk += 1
+        if best // SCALE < found[1]:
+            found = (round(time.monotonic() - began, 3), best // SCALE)
+            if found[0] - trace[-1][0] >= TRACE_EVERY:
+                trace.append(found)
+    if found[1] < trace[-1][1]:
+        trace.append(found)
     final = empty_state(inst, st)
     fill(st, final, best_p, best_r)
-    return Annealed(lectures_of(inst, st, best_p, best_r), final.comp.copy(), done)
+    return Annealed(lectures_of(inst, st, best_p, best_r), final.comp.copy(), done,
+                    tuple(trace))
 
 
 @functools.cache

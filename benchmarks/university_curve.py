@@ -5,7 +5,11 @@ sum over the instances once every one of them has a timetable.
 A run's trace holds a point each time its timetable got better: ``central`` from
 CP-SAT's first timetable on, ``negotiate`` from the first requests that fit together
 (the end of a priced round, or the grants). Before its first point a run has no
-feasible merged timetable, and the curve has no value there."""
+feasible merged timetable, and the curve has no value there. ``central``'s points are
+its official cost; ``negotiate``'s are the departments' summed cost shifted so that the
+last is the official cost: each department counts a shared curriculum's compactness
+over all its lectures, so a point before the last is near the official cost, not
+exactly it."""
 
 from __future__ import annotations
 

@@ -89,8 +89,6 @@ class Schedule:
     every instance."""
 
     t_start: float | None = None
-    acceptance: float = START_ACCEPTANCE
-    """With ``t_start`` None: how often the start accepts the median worsening move."""
     t_end: float = 0.05
     clash_weight: int = 20
     """Official cost units of a lecture sharing a period with another of its teacher or
@@ -263,14 +261,12 @@ def most_clash_price(inst: Instance, lim: Limits | None, weight: int) -> int:
     return CLASH_CAP * weight + (overflow_price(inst, lim) if lim and lim.soft else 0)
 
 
-def start_temperature(st: Static, s: State, seed: int,
-                      acceptance: float = START_ACCEPTANCE) -> float:
-    """``Schedule.t_start`` from the median worsening of random moves (official units),
-    accepted that often at the start."""
+def start_temperature(st: Static, s: State, seed: int) -> float:
+    """``Schedule.t_start`` from the median worsening of random moves (official units)."""
     worse = uphill(st, s, PROBE_MOVES, seed, MOVE_MIX)
     if worse.size == 0:
         return FALLBACK_START
-    return float(np.median(worse)) / math.log(1 / acceptance)
+    return float(np.median(worse)) / math.log(1 / START_ACCEPTANCE)
 
 
 def start_state(inst: Instance, st: Static, lectures: list[Lecture]) -> State:
@@ -297,7 +293,7 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
     best_p, best_r = s.l_period.copy(), s.l_room.copy()
     best = objective(s.comp)
     t_start = schedule.t_start if schedule.t_start is not None else start_temperature(
-        st, s, seed, schedule.acceptance)
+        st, s, seed)
     done, chunk, clash_w = 0, 0, schedule.clash_weight
     most = most_clash_price(inst, lim, clash_w)
     ratio = schedule.t_end / t_start

@@ -118,6 +118,12 @@ def test_benchmark_runs_central_once_per_instance(tmp_path):
     for r in data:
         assert r["hard_violations"] == 0 and r["ratio_best"] == r["cost"] / 5
         assert (r["sol_hard"], r["sol_cost"]) == (0, r["cost"])  # the .sol read back
+        # the best cost over time: in time order, falling (central's), ending at the
+        # official cost
+        times, costs = zip(*r["trace"], strict=True)
+        assert list(times) == sorted(times)
+        assert list(costs) == sorted(costs, reverse=True) or r["protocol"] == "negotiate"
+        assert costs[-1] == r["cost"]
     # central reused from that file without running it: the ratios still use its cost
     again = tmp_path / "again.json"
     proc = subprocess.run(

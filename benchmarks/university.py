@@ -56,7 +56,7 @@ from accord.domains.university.validate import validate
 from accord.protocols.central.protocol import SOLVER
 from accord.protocols.trace import read_trace
 from accord.store import Store
-from university_curve import plot, show
+from university_curve import curve, plot, show
 from university_summary import SUMMARY_COLUMNS, summarise, summary_cells
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -255,13 +255,14 @@ def main(
     summary = summarise(rows)
     console.print(report.table("university: per instance, K and protocol over the seeds",
                                SUMMARY_COLUMNS, summary, summary_cells))
-    curve_md = show(console, rows)
+    moments, table = curve(rows)
+    curve_md = show(console, moments, table)
     report.write(console, rows, json_out, markdown_out,
                  markdown(rows) + "\n" + report.markdown(SUMMARY_COLUMNS, summary,
                                                          summary_cells)
                  + ("\n" + curve_md if curve_md else ""))
     if curve_out:
-        plot(rows, curve_out)
+        plot(moments, table, curve_out)
         console.print(f"curve: {curve_out}")
 
 

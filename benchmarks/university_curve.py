@@ -23,6 +23,8 @@ import report
 POINTS = 12
 """Moments on the curve: the budget in twelfths."""
 
+INF = float("inf")
+
 
 def cost_at(trace: list[list[float]] | None, at: float) -> float | None:
     """The cost a run's ``trace`` had reached by ``at`` seconds (None before its first
@@ -34,24 +36,26 @@ def cost_at(trace: list[list[float]] | None, at: float) -> float | None:
 def curve(rows: list[dict[str, Any]]) -> tuple[list[float], list[dict[str, Any]]]:
     """The moments and, per (K, protocol), the sum over the instances of the median cost
     at each moment (None while some instance's median has no value), with the rows of
-    every instance (``instance``, ``k``, ``protocol``, ``costs``)."""
-    budget = max(r["budget"] for r in rows)
+    every instance (``instance``, ``k``, ``protocol``, ``costs``); nothing without
+    traces."""
+    traced = [r for r in rows if r.get("trace")]
+    if not traced:
+        return [], []
+    budget = max(r["budget"] for r in traced)
     moments = [round(budget * i / POINTS, 1) for i in range(1, POINTS + 1)]
     groups: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
-    for r in rows:
-        if r.get("trace"):
-            groups.setdefault((r["instance"], r["k"], r["protocol"]), []).append(r)
+    for r in traced:
+        groups.setdefault((r["instance"], r["k"], r["protocol"]), []).append(r)
     out: list[dict[str, Any]] = []
     for (name, k, p), rs in sorted(groups.items(), key=lambda g: (g[0][1], g[0][2], g[0][0])):
         costs = []
         for t in moments:
-            at = [cost_at(r["trace"], t) for r in rs]
-            # the median over the seeds once at least half of them have a timetable
-            known = sorted(c for c in at if c is not None)
-            costs.append(median(known + [float("inf")] * (len(at) - len(known)))
-                         if 2 * len(known) >= len(at) else None)
+            # a seed without a timetable yet counts as costlier than any: the median has
+            # a value once more than half of the seeds have one
+            m = median(INF if c is None else c for c in (cost_at(r["trace"], t) for r in rs))
+            costs.append(None if m == INF else m)
         out.append({"instance": name, "k": k, "protocol": p, "seeds": len(rs),
-                    "costs": [None if c == float("inf") else c for c in costs]})
+                    "costs": costs})
     sums: dict[tuple[int, str], dict[str, Any]] = {}
     for row in out:
         s = sums.setdefault((row["k"], row["protocol"]), {
@@ -73,27 +77,25 @@ def curve_cells(row: dict[str, Any]) -> list[str]:
             *(report.opt(c, "{:g}") for c in row["costs"])]
 
 
-def show(console: Console, rows: list[dict[str, Any]]) -> str:
-    """Print the curve's table and return it as Markdown ("" without traces)."""
-    if not any(r.get("trace") for r in rows):
+def show(console: Console, moments: list[float], table: list[dict[str, Any]]) -> str:
+    """Print the curve's table (``curve``'s) and return it as Markdown ("" when empty)."""
+    if not table:
         return ""
-    moments, table = curve(rows)
     columns = curve_columns(moments)
     console.print(report.table("university: median cost reached by each moment (time to "
                                "quality)", columns, table, curve_cells))
     return report.markdown(columns, table, curve_cells)
 
 
-def plot(rows: list[dict[str, Any]], path: Any) -> None:
-    """Draw the sums' curves (cost against seconds, one line per K and protocol) as an
-    image (SVG or PNG by the file's name)."""
+def plot(moments: list[float], table: list[dict[str, Any]], path: Any) -> None:
+    """Draw the sums' curves of ``curve``'s table (cost against seconds, one line per K
+    and protocol) as an image (SVG or PNG by the file's name)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    moments, table = curve(rows)
-    first_k = min(r["k"] for r in table)
+    first_k = min((r["k"] for r in table), default=0)
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
     for row in table:
         central = row["protocol"].startswith("central")

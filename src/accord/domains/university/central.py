@@ -69,11 +69,11 @@ def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
     else:
         start = read_lectures(inst, built.x, first.solver)
         bound = max(0.0, first.bound / CHANGE_SCALE)
+    optimal = first is not None and first.optimal
     at = time.monotonic() - began
     left = time_limit - MARGIN - at
-    if (first is not None and first.optimal) or left <= 0:
-        return Central(start, first is not None and first.optimal, bound,
-                       trace=((round(at, 3), validate(inst, start).cost),))
+    if optimal or left <= 0:
+        return Central(start, optimal, bound, trace=((round(at, 3), validate(inst, start).cost),))
     done = anneal(inst, start, seed=seed, seconds=left, moves=moves)
     return Central(done.lectures, False, bound, done.moves,
                    tuple((round(at + t, 3), c) for t, c in done.trace))

@@ -317,9 +317,9 @@ def test_nats_config_bad_paths_are_one_line_and_write_nothing(tmp_path):
 
 
 def _university(tmp_path: Path) -> Path:
-    """comp01 in 8 departments, negotiate synchronized, small solves, priced rounds and one
-    round of changes (rounds are where the buses could differ; more only repeat them), no
-    time budget."""
+    """comp01 in 8 departments, negotiate synchronized, small solves, two priced rounds and
+    one round of changes (rounds are where the buses could differ; more only repeat them),
+    no time budget."""
     out = tmp_path / "u8.yaml"
     made = _accord("import", "itc2007", str(SEED_EXAMPLE.parents[1] / "data" / "itc2007" /
                                              "comp01.ctt"), "--departments", "8", "-o", str(out))
@@ -327,7 +327,8 @@ def _university(tmp_path: Path) -> Path:
     sc = yaml.safe_load(out.read_text())
     options = sc["protocol_options"]["negotiate"]
     del options["time_budget"]
-    options |= {"mode": "synchronized", "solve_time_limit": 0.5, "max_rounds": 1}
+    options |= {"mode": "synchronized", "solve_time_limit": 0.5, "max_rounds": 1,
+                "price_rounds": 2}
     sc["episodes"] = 1
     out.write_text(yaml.safe_dump(sc, sort_keys=False))
     return out

@@ -18,7 +18,7 @@ WIRE = wire()
 
 SMALL = ROOT / "examples" / "university-small.yaml"
 DEPARTMENT_KINDS = {"plan_request", "change_request", "wishes", "no_change", "release_quote",
-                    "decline", "ack", "plan_report", "error"}
+                    "decline", "swap_offers", "ack", "plan_report", "error"}
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from accord.contract.domain import (
     Evaluation,
     LocalProblem,
     Measure,
+    Moves,
     Rides,
     SolveContext,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "MeetingRoom",
     "MeetingsMarket",
     "MemberChoice",
+    "Moves",
     "NoOptions",
     "OffersBottleneck",
     "OffersMarket",

@@ -4,7 +4,7 @@ central model and formats. Protocols read a domain only through this."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -34,6 +34,10 @@ class Rides:
     fares: Mapping[Key, tuple[int, int, int]]
     penalty_below: int | None
     limit: int | None = None
+
+
+Moves = tuple[tuple[Key, str], ...]
+"""Units moved within their slots: each a usage key and the resource it moves to."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,20 @@ class LocalProblem(ABC):
     def cost_in(self, plan: Plan, ctx: SolveContext) -> int:
         """The cost of ``plan`` under ``ctx`` (where it depends on what others hold)."""
         return plan.cost
+
+    def substitutes(self, plan: Plan, asked: list[Moves] | None = None,
+                    free: Collection[Key] = ()) -> list[tuple[Moves, int]]:
+        """Groups of moves of units ``plan`` holds, each unit at a key to another resource
+        of the same slot, with the change of the plan's cost if they were made together:
+        without ``asked``, groups that lower it; else, for each group asked (units to
+        leave, each with a resource given in exchange in its slot), in order, the
+        cheapest moves that leave those units, into the resources given or ``free``
+        keys. None in a domain without such substitutes."""
+        return []
+
+    def substituted(self, plan: Plan, moves: Moves) -> Plan:
+        """``plan`` with ``moves`` made."""
+        raise NotImplementedError(f"{type(self).__name__} has no substitutes")
 
     def caps_around(self, plan: Plan) -> dict[Key, int]:
         """Caps that hold ``plan``'s usage where it is, on every key the agent may use."""

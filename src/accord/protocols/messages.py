@@ -175,7 +175,53 @@ class Schedule(Body):
     slots: list[tuple[int, int]]
 
 
+class Substitution(BaseModel):
+    """A unit of ``held`` at ``slot`` moved to ``other`` in the same slot (a lecture to
+    another hall in its period)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    slot: int
+    held: str
+    other: str
+
+
+class SwapOffer(BaseModel):
+    """Substitutions made together, and the change of the member's cost they make."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    moves: list[Substitution] = Field(min_length=1)
+    delta: int
+
+
+class SwapCall(Body):
+    """Manager to member: which of your units would you rather have in other resources of
+    their slots? With ``asked`` (groups of your units, each with a resource given in
+    exchange in its slot): the cheapest way to leave each group's units, into the
+    resources given or the ``free`` ones. Answered by SwapOffers."""
+
+    kind: Literal["swap_call"] = "swap_call"
+    asked: list[list[Substitution]] | None = None
+    free: list[UsageEntry] = Field(default_factory=list)
+
+
+class SwapOffers(Body):
+    """Member to manager: groups of substitutions with their change of its cost (without
+    ``asked``: those that lower it; with it, one per group asked, in order)."""
+
+    kind: Literal["swap_offers"] = "swap_offers"
+    offers: list[SwapOffer]
+
+
+class Swap(Body):
+    """Manager to member: make these substitutions (room is made for them). Answered by a
+    PlanRequest with the plan after them."""
+
+    kind: Literal["swap"] = "swap"
+    moves: list[Substitution] = Field(min_length=1)
+
+
 KINDS: tuple[type[Body], ...] = (
     CallForPlans, PlanRequest, Grant, Refusal, PricedCall, CallForChanges, ChangeRequest,
-    Recheck, Wishes, NoChange, ReleaseRequest, ReleaseQuote, Decline, ScheduleQuery, Schedule)
+    Recheck, Wishes, NoChange, ReleaseRequest, ReleaseQuote, Decline, ScheduleQuery, Schedule,
+    SwapCall, SwapOffers, Swap)
 """Every kind of this vocabulary."""

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
-from accord.contract import LocalProblem, SolveContext
+from accord.contract import LocalProblem, Moves, SolveContext
 from accord.domains.university.anneal import anneal
 from accord.domains.university.anneal.construct import constructed
 from accord.domains.university.anneal.cost import PEN, PRIV
@@ -29,6 +29,7 @@ from accord.domains.university.cpmodel import (
     read_lectures,
     room_key,
 )
+from accord.domains.university.halls import Halls
 from accord.domains.university.instance import Curriculum, Instance, Lecture
 from accord.domains.university.penalties import private_penalty
 from accord.domains.university.scenario import UniversityScenario
@@ -141,6 +142,22 @@ class DepartmentProblem(LocalProblem):
     def cost_in(self, plan: Plan, ctx: SolveContext) -> int:
         lectures = [Lecture(*lec) for lec in plan.assignment["lectures"]]
         return sum(self.cost(lectures, self._foreign(ctx.caps)).values())
+
+    def substitutes(self, plan: Plan, asked: list[Moves] | None = None,
+                    free: Collection[Key] = ()) -> list[tuple[Moves, int]]:
+        """Lectures to other halls of their periods (``halls``)."""
+        halls = Halls(self.inst, [Lecture(*lec) for lec in plan.assignment["lectures"]])
+        return halls.wanted() if asked is None else [halls.leave(g, free) for g in asked]
+
+    def substituted(self, plan: Plan, moves: Moves) -> Plan:
+        lectures = Halls(self.inst, [Lecture(*lec) for lec in plan.assignment["lectures"]]
+                         ).moved(moves)
+        rooms = validate(self.inst, lectures).soft  # only the halls' terms change
+        breakdown = {**plan.breakdown, **{t: rooms[t] for t in ("RoomCapacity",
+                                                                "RoomStability")}}
+        return Plan(agent=self.agent_id, assignment={"lectures": [list(x) for x in lectures]},
+                    cost=sum(breakdown.values()), breakdown=breakdown,
+                    usage=usage_of(self.inst, self.shared, lectures))
 
     def solve(self, ctx: SolveContext) -> Plan | None:
         ppd = self.inst.periods_per_day

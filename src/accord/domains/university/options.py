@@ -21,7 +21,7 @@ def protocol_options(budget: float, departments: int) -> dict[str, dict[str, Any
     negotiate = {"wishes": "priced", "time_budget": budget, "solve_time_limit": work,
                  "grant_order": "listed", "refusal_batch": 1,
                  "price_rounds": 8, "price_start": 4,
-                 "price_batch": os.cpu_count() or 1}
+                 "price_batch": os.cpu_count() or 1, "swaps": True}
     return {"central": {"time_limit": budget, "workers": 2},
             "negotiate": negotiate | {"mode": "concurrent"},
             "negotiate-sync": negotiate | {"mode": "synchronized"},

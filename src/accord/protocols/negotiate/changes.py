@@ -11,11 +11,11 @@ from accord.model.plan import UsageMap, from_entries, to_entries
 from accord.protocols.capacity import combine, fits
 from accord.protocols.messages import CallForChanges, ChangeRequest, Recheck, Wishes
 from accord.protocols.negotiate.options import MIN_WORK, NegotiateOptions
-from accord.protocols.negotiate.pricing import Pricing
+from accord.protocols.negotiate.swaps import Swaps
 from accord.runtime.agent import Turn
 
 
-class Changes(Pricing):
+class Changes(Swaps):
     """A manager that seeks Requests for Change (then wishes) once everyone holds a plan."""
 
     def __init__(self, spec: ManagerSpec, options: NegotiateOptions, seed: int) -> None:
@@ -33,6 +33,7 @@ class Changes(Pricing):
         """Rounds of Requests for Change (then wishes) until a round finds none; with a
         time budget, until the budget is spent (members vary their solver seed)."""
         rank = {m: i for i, m in enumerate(order)}
+        await self._swap()
         patience = self.options.max_rounds if self.options.time_budget is not None else 1
         if self.options.mode == "asynchronous":
             return await self._improve_asynchronously(order, rank, patience)
@@ -46,6 +47,7 @@ class Changes(Pricing):
             if await self._changes(rnd, rank, wish=False) or (
                     self.options.exchange and await self._changes(rnd, rank, wish=True)):
                 idle = 0
+                await self._swap()
                 continue
             idle += 1
             if idle >= patience:

@@ -23,7 +23,8 @@ class Manager(Changes):
     async def on_episode_start(self, msg: EpisodeStart, env: object) -> EpisodeDone:
         self.episode = msg.episode
         self.budget.start()
-        self.changes, self.trace = 0, []
+        self.changes, self.swaps, self.trace = 0, 0, []
+        self._wants, self._asked = {}, {}
         self.refused_units, self.refused_members = 0, set()
         self.granted, self.free, self.new_debts = {}, dict(self.spec.capacity), []
         members = list(self.spec.members)
@@ -57,7 +58,8 @@ class Manager(Changes):
         return EpisodeDone(episode=msg.episode, rounds=rounds, ledger=ledger, metrics={
             "refused_requests": float(self.refused_units),
             "refused_members": float(len(self.refused_members)),
-            "changes_applied": float(self.changes), "granted_seconds": round(granted, 3),
+            "changes_applied": float(self.changes), "swaps": float(self.swaps),
+            "granted_seconds": round(granted, 3),
             "settled_seconds": round(self.settled, 3), **trace_metrics(self.id, self.trace),
             **{f"alone.{m}": float(r.cost) for m, r in alone.items()},
             "priced_rounds": float(max(0, len(priced) - 1)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accord.contract import Budget, LocalProblem, SolveContext
+from accord.contract import Budget, LocalProblem, Moves, SolveContext
 from accord.model.errors import ProtocolError
 from accord.model.messages import Ack, PlanQuery, PlanReport
 from accord.model.plan import Key, Plan, UsageEntry, UsageMap, from_entries, to_entries
@@ -20,6 +20,11 @@ from accord.protocols.messages import (
     Refusal,
     ReleaseQuote,
     ReleaseRequest,
+    Substitution,
+    Swap,
+    SwapCall,
+    SwapOffer,
+    SwapOffers,
     Wishes,
     WishOption,
 )
@@ -27,6 +32,11 @@ from accord.runtime.agent import Agent
 from accord.solve.cpsat import LAST_WORDS
 
 _UsageKey = tuple[tuple[Key, int], ...]
+
+
+def _moves(group: list[Substitution]) -> Moves:
+    """Substitutions as the local problem takes them."""
+    return tuple(((s.held, s.slot), s.other) for s in group)
 
 
 def _usage_key(usage: UsageMap) -> _UsageKey:
@@ -186,6 +196,19 @@ class Member(Agent):
             return Decline(reason="no plan frees that much")
         now = self._current(combine(from_entries(msg.free), own))
         return ReleaseQuote(usage=self._offer(plan), cost_delta=plan.cost - now)
+
+    async def on_swap_call(self, msg: SwapCall, env: object) -> SwapOffers:
+        assert self.plan is not None
+        asked = None if msg.asked is None else [_moves(g) for g in msg.asked]
+        free = {k for k, a in from_entries(msg.free).items() if a > 0}
+        return SwapOffers(offers=[
+            SwapOffer(moves=[Substitution(slot=k[1], held=k[0], other=o) for k, o in moves],
+                      delta=d) for moves, d in self.problem.substitutes(self.plan, asked, free)])
+
+    async def on_swap(self, msg: Swap, env: object) -> PlanRequest:
+        assert self.plan is not None
+        plan = self.problem.substituted(self.plan, _moves(msg.moves))
+        return PlanRequest(usage=self._offer(plan), cost=plan.cost)
 
     async def on_plan_query(self, msg: PlanQuery, env: object) -> PlanReport:
         assert self.plan is not None, f"{self.id} holds no granted plan"

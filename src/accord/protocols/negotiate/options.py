@@ -68,6 +68,9 @@ class NegotiateOptions(Bidding):
                                                           "a round of colliding members "
                                                           "(those colliding with each other "
                                                           "one at a time)")
+    swaps: bool = Field(default=False, description="between rounds of changes, swap units "
+                                                   "of one slot between members where "
+                                                   "together they gain (halls in a period)")
     grant_share: float | None = Field(
         default=None, gt=0, le=1, description="share of the time budget the grant phase "
                                               "may take: the first plans half of it, the "

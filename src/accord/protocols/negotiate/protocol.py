@@ -16,6 +16,8 @@ local cost:
    best plan with one slot, or all, opened to full capacity) and the manager buys room for
    a wish from others' release quotes when the gain exceeds their quoted cost. Every
    accepted change lowers the global cost, so this ends.
+   With ``swaps``, between rounds members also trade units of one slot where together
+   they gain (``swaps``: halls in a period).
 
 At the end the manager settles the ledger: members who carried more than the mean burden
 are owed, and those debts give priority in the following episodes, so the burden rotates.

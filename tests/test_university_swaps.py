@@ -76,6 +76,7 @@ def test_hall_moves_quote_exactly_the_official_change():
     occupied = {(h, k[1]) for k in keys for h in rooms if (h, k[1]) in halls.at}
     free = {(h, p) for h in rooms for p in range(inst.periods)} - occupied
     free = set(rng.sample(sorted(free), len(free) // 2))
+    free |= {("curr:q000", p) for p in range(inst.periods)}  # not halls: never moved into
     elsewhere = 0
     for key in keys:
         given = rng.choice([h for h in rooms if h != key[0]])
@@ -94,6 +95,8 @@ def test_hall_moves_quote_exactly_the_official_change():
     assert (hall, key[1]) in after.usage_map() and key not in after.usage_map()
     with pytest.raises(ProtocolError, match="no lecture of the department in room:"):
         problem.substitutes(plan, [(((rooms[0], 999), rooms[1]),)])
+    with pytest.raises(ProtocolError, match="no hall 'curr:q000'"):
+        problem.substitutes(plan, [((keys[0], "curr:q000"),)])
 
 
 def _two_halls() -> UniversityScenario:

@@ -45,6 +45,8 @@ class Halls:
         rooms: dict[str, Counter[str]] = {}
         for key, other in moves:
             lec, room = self._lecture(key), other[len(ROOM):]
+            if not other.startswith(ROOM) or room not in self.cap:
+                raise ProtocolError(f"no hall {other!r} to move a lecture to")
             n = self.students[lec.course]
             seats += max(0, n - self.cap[room]) - max(0, n - self.cap[lec.room])
             change = rooms.setdefault(lec.course, Counter())
@@ -101,7 +103,7 @@ class Halls:
         options = [offered]
         if len(offered) == 1:
             ((key, given),) = offered
-            open_ = {h for h, p in free if p == key[1]} - {given}
+            open_ = {h for h, p in free if p == key[1] and h.startswith(ROOM)} - {given}
             options += [((key, h),) for h in sorted(open_)]
             course = self._lecture(key).course
             keys = sorted(k for k, lec in self.at.items() if lec.course == course)

@@ -25,14 +25,19 @@ class Halls:
     """A department's lectures by the hall and period they hold."""
 
     def __init__(self, inst: Instance, lectures: list[Lecture]) -> None:
-        self.inst, self.lectures = inst, lectures
+        self.lectures = lectures
         self.cap = {r.id: r.capacity for r in inst.rooms}
+        self.halls = sorted(ROOM + r for r in self.cap)
         self.students = {c.id: c.students for c in inst.courses}
         self.at: dict[Key, Lecture] = {
             (ROOM + lec.room, inst.period(lec.day, lec.slot)): lec for lec in lectures}
         self.rooms: dict[str, Counter[str]] = {}
-        for lec in lectures:
+        """Each course's halls, with its lectures in each."""
+        self.keys: dict[str, list[Key]] = {}
+        """Each course's lectures by their keys, in order."""
+        for key, lec in sorted(self.at.items()):
             self.rooms.setdefault(lec.course, Counter())[lec.room] += 1
+            self.keys.setdefault(lec.course, []).append(key)
 
     def _lecture(self, key: Key) -> Lecture:
         if key not in self.at:
@@ -65,21 +70,16 @@ class Halls:
         lowers the cost; where the department's own lecture holds the hall in that
         period, the two swap halls."""
         out: list[tuple[Moves, int]] = []
-        halls = sorted(ROOM + r for r in self.cap)
         for key in sorted(self.at):
-            for hall in halls:
+            for hall in self.halls:
                 if hall != key[0] and (d := self.delta(moves := self.into(hall, [key]))) < 0:
                     out.append((moves, d))
-        courses: dict[str, list[Key]] = {}
-        for key, lec in sorted(self.at.items()):
-            courses.setdefault(lec.course, []).append(key)
-        for keys in courses.values():
-            if len({k[0] for k in keys}) < 2:
+        for course, keys in self.keys.items():
+            if len(self.rooms[course]) < 2:
                 continue
-            for hall in halls:
-                moves = self.into(hall, keys)
-                if len({k for k, _ in moves if k[0] != hall}) > 1 and (
-                        d := self.delta(moves)) < 0:
+            for hall in self.halls:  # two lectures or more move (one is a move above)
+                if sum(k[0] != hall for k in keys) > 1 and (
+                        d := self.delta(moves := self.into(hall, keys))) < 0:
                     out.append((moves, d))
         return out
 
@@ -105,9 +105,8 @@ class Halls:
             ((key, given),) = offered
             open_ = {h for h, p in free if p == key[1] and h.startswith(ROOM)} - {given}
             options += [((key, h),) for h in sorted(open_)]
-            course = self._lecture(key).course
-            keys = sorted(k for k, lec in self.at.items() if lec.course == course)
-            for hall in sorted(ROOM + r for r in self.cap):
+            keys = self.keys[self._lecture(key).course]
+            for hall in self.halls:
                 moves = tuple((k, hall) for k in keys if k[0] != hall)
                 if len(moves) > 1 and key in dict(moves) and all(
                         (hall, k[1]) in free or (k == key and hall == given)

@@ -45,12 +45,15 @@ CPSAT_SHARE = 0.25
 """With ``local_anneal``: the share of a solve's work for CP-SAT (a feasible timetable
 under the caps, or the anchor's repair); the rest goes to simulated annealing from it."""
 
-REPAIR_SECONDS = 1.0
-"""Wall seconds a repair by annealing takes at least (about a million moves)."""
-
 CPSAT_MIN_SECONDS = 0.5
 """Wall seconds below which CP-SAT is not started (building and presolving a department's
 model takes about that long here): the repair by annealing alone answers in time."""
+
+REPAIR_MOVES = 100_000
+"""Moves a repair by annealing makes, stopping at the first timetable within the caps,
+where the wall seconds left would not cover them (past the budget: a refused
+department's last chance of a plan that fits, a tenth of a second here); a repair that
+can fit finds one in far fewer."""
 
 MOVES_PER_WORK = 500_000
 """Annealing moves per unit of work: about the wall time of a unit of CP-SAT's
@@ -186,9 +189,11 @@ class DepartmentProblem(LocalProblem):
         greedy one when it finds none), annealed with the rest at ``MOVES_PER_WORK``
         moves a unit, stopped by the wall seconds left: within the caps when the start
         fits them, else with them soft, a unit over a cap costing more than any timetable
-        (a refused department's last request is its start). None when overflow is left
-        and not priced: CP-SAT then minimises it exactly (comp02 at K = 8 had ended with
-        16 hard violations in 82 s when such plans were kept, 0 in 44 s now)."""
+        (a refused department's last request is its start) until a timetable fits them,
+        then within them with what is left (a refused department past the budget has
+        little time: the first fit is what counts). None when overflow is left and not
+        priced: CP-SAT then minimises it exactly (comp02 at K = 8 had ended with 16 hard
+        violations in 82 s when such plans were kept, 0 in 44 s now)."""
         work = ctx.budget.work
         if lim.anchor:
             start: list[Lecture] | None = lectures_at(self.inst, lim.anchor)
@@ -206,12 +211,18 @@ class DepartmentProblem(LocalProblem):
         left = _seconds_left(ctx, began)
         if fits and left is not None and left <= 0:
             return start
-        if not fits and left is not None:  # the department's last chance of a fit
-            left = max(REPAIR_SECONDS, left)
         try:
             moves = min(int(work * MOVES_PER_WORK), MOVES_PER_LECTURE * len(start))
-            done = anneal(self.inst, start, lim=lim if fits else replace(lim, soft=True),
-                          seed=ctx.seed, moves=moves, seconds=left)
+            if not fits:
+                short = left is not None and left * MOVES_PER_WORK < REPAIR_MOVES
+                done = anneal(self.inst, start, lim=replace(lim, soft=True), seed=ctx.seed,
+                              moves=REPAIR_MOVES if short else moves,
+                              seconds=None if short else left, until_fit=True)
+                start, moves = done.lectures, moves - done.moves
+                left = _seconds_left(ctx, began)
+                if done.comp[PEN] or moves <= 0 or (left is not None and left <= 0):
+                    return start if done.comp[PEN] == 0 else None
+            done = anneal(self.inst, start, lim=lim, seed=ctx.seed, moves=moves, seconds=left)
         except AccordError:  # a start the annealing cannot hold (not expected)
             return None
         # overflow left where it comes first (not priced): CP-SAT minimises it exactly
@@ -249,14 +260,14 @@ class DepartmentProblem(LocalProblem):
         cap costing more than any timetable (or its price), so over-cap lectures move out
         first; the one with the least overflow is kept (within hard caps, only without
         overflow). On a tight instance (comp12) CP-SAT may find no timetable at all in a
-        short budget. The repair takes ``REPAIR_SECONDS`` at least, even past the
-        deadline: it is the department's last chance of a plan that fits."""
+        short budget. (A refused department's re-plan is its last chance of a plan that
+        fits: the manager gives it a little time past the budget for that.)"""
         soft = replace(lim, soft=True, price=lim.price if lim.soft else None)
         starts = [lectures_at(self.inst, lim.anchor)] if lim.anchor else []
         greedy = constructed(self.inst, soft, seed=ctx.seed)
         starts += [greedy] if greedy is not None else []
         left = _seconds_left(ctx, began)
-        left = None if left is None else max(REPAIR_SECONDS, left)
+        left = None if left is None else max(0.0, left)
         best: tuple[int, int, list[Lecture]] | None = None
         for i, start in enumerate(starts):
             try:

@@ -69,7 +69,7 @@ class FirstCommitManager(Agent):
                     reason="taken by members who committed first",
                     free=self.spec.usable(m, to_entries({k: max(0, v)
                                                           for k, v in free.items()})),
-                    seconds=self.budget.seconds_left()))
+                    seconds=self.budget.last_chance()))
                 usage = from_entries(expect(again, PlanRequest).usage)
             add_usage(free, usage, -1)
             expect(await self.request(m, Grant(usage=to_entries(usage))), Ack)

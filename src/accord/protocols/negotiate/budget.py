@@ -6,6 +6,13 @@ from collections.abc import Callable, Iterable
 
 from accord.protocols.negotiate.options import MIN_WORK
 
+GRACE = 1.5
+"""Wall seconds past the budget that re-plans of refused members may take in all: their
+last chance of a plan that fits (a department's repair by annealing needs about a second).
+Each such re-plan gets what is left of it, so a run ends by its budget plus this and the
+writing of its results, however many members are refused past the deadline (comp05 at
+K = 8: five repairs of a second each, one after another, had ended 5 s late)."""
+
 
 class TimeBudget:
     """An episode's wall seconds (None: no budget) on the manager's ``clock``, and how
@@ -45,6 +52,17 @@ class TimeBudget:
         if left is None or self.seconds is None or share is None:
             return left
         return min(left, share * self.seconds)
+
+    def last_chance(self, share: float | None = None) -> float | None:
+        """Wall seconds for a refused member's re-plan: the time left, at most ``share``
+        of the whole budget; past the budget, what is left of ``GRACE`` (None: no
+        budget)."""
+        if self.seconds is None:
+            return None
+        left = self.seconds - self.elapsed()
+        if left <= 0:
+            return max(0.0, left + GRACE)
+        return left if share is None else min(left, share * self.seconds)
 
     def work_left(self, asking: Iterable[str] = ()) -> float:
         """The share of their usual solver work that the members ``asking`` can spend on

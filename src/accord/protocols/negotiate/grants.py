@@ -21,10 +21,11 @@ class Grants(Exchange):
 
     def _replan_seconds(self) -> float | None:
         """Wall seconds for one refused member's re-plan: the second half of the grant
-        phase's share of the budget, split between all members but the first granted."""
+        phase's share of the budget, split between all members but the first granted;
+        past the budget, what is left of its grace (``TimeBudget.last_chance``)."""
         share = self.options.grant_share
-        return self.budget.within(None if share is None else
-                                  share / 2 / max(1, len(self.spec.members) - 1))
+        return self.budget.last_chance(None if share is None else
+                                       share / 2 / max(1, len(self.spec.members) - 1))
 
     def _plan_share(self) -> float | None:
         """The share of the budget first plans may take: half the grant phase's."""
@@ -76,7 +77,7 @@ class Grants(Exchange):
                 # no fit within its share of the grant phase: all the time left, rather
                 # than a plan over capacity
                 requests[head] = expect(await self.request(
-                    head, self._refusal(head, self.budget.seconds_left())), PlanRequest)
+                    head, self._refusal(head, self.budget.last_chance())), PlanRequest)
             if requests[head].overflow:
                 usage = from_entries(requests[head].usage)
                 # granted even when no room could be made: that is a hard violation

@@ -53,7 +53,7 @@ OTHERS = {"dismissal-300x4": ["dismissal", "--classrooms", "300", "--bottlenecks
           "hospital-40x30": ["nursing", "--wards", "40", "--nurses", "30", "--lines", "12"]}
 """The other large scenarios: their ``accord generate`` arguments."""
 
-PHASES = {"granted_seconds", "settled_seconds", "changes_applied", "refused_members",
+PHASES = {"granted_seconds", "settled_seconds", "changes_applied", "swaps", "refused_members",
           "refused_requests"}
 """The protocol's metrics kept in a row (with ``solving.*`` and ``utilisation``): where
 the episode's time went."""

@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from accord.app.registry import load_scenario
 from accord.domains.university.anneal import Schedule, anneal, warm_up
 from accord.domains.university.anneal.arrays import lectures_of, overflow_price, static_of
 from accord.domains.university.anneal.cost import CLASH, PEN, RC, RS, full_cost, objective
@@ -34,7 +35,6 @@ from accord.domains.university.cpmodel import Limits, build, curr_key, read_lect
 from accord.domains.university.instance import Course, Curriculum, Instance, Lecture, Room
 from accord.domains.university.itc2007 import read_ctt
 from accord.domains.university.validate import validate
-from accord.model.errors import AccordError
 from accord.solve.cpsat import solve_model
 from tests.conftest import ROOT
 
@@ -247,9 +247,9 @@ def test_a_clash_may_cost_more_than_a_unit_over_a_soft_cap(comp01):
 
 
 def test_a_repair_stops_at_the_first_timetable_within_the_caps(comp01):
-    """``until_fit``: from a start five lectures over its caps (their halls refused), the
-    search stops within a few chunks of moves with a timetable that fits, far short of
-    its move budget; it refuses caps that are hard or priced (nothing to repair)."""
+    """``stop_at`` below a unit over a cap: from a start five lectures over its caps
+    (their halls refused), the search stops within a few chunks of moves with a
+    timetable that fits, far short of its move budget."""
     inst, start = comp01
     lim = replace(limits_around(inst, start, 2, soft=True), price=None)
     assert lim.caps is not None
@@ -257,11 +257,18 @@ def test_a_repair_stops_at_the_first_timetable_within_the_caps(comp01):
     refused = [room_key(lec.room, lec.day * ppd + lec.slot) for lec in start[:5]]
     caps = {k: a for k, a in lim.caps.items() if k not in refused}
     lim = replace(lim, caps=caps)
-    got = anneal(inst, start, lim=lim, seed=1, moves=5_000_000, until_fit=True)
+    got = anneal(inst, start, lim=lim, seed=1, moves=5_000_000,
+                 stop_at=overflow_price(inst, lim) - 1)
     assert got.comp[PEN] == 0 and got.moves < 200_000
     assert all(caps.get(room_key(lec.room, lec.day * ppd + lec.slot), 0) >= 1
                for lec in got.lectures)
     assert validate(inst, got.lectures).violations == 0
-    for bad in (replace(lim, soft=False), replace(lim, price=3)):
-        with pytest.raises(AccordError, match="until_fit"):
-            anneal(inst, start, lim=bad, seed=1, moves=1000, until_fit=True)
+
+
+def test_central_stops_at_a_proven_lower_bound():
+    """The small example's timetable reaches cost 0, CP-SAT's bound: the annealing stops
+    there, proven optimal, long before its move budget (it had run its whole time)."""
+    inst = load_scenario(ROOT / "examples" / "university-small.yaml").instance()
+    got = solve_central(inst, time_limit=60.0, seed=0, workers=1, moves=20_000_000)
+    assert validate(inst, got.lectures).cost == 0 == got.bound
+    assert got.optimal and 0 < got.moves < 5_000_000

@@ -11,6 +11,7 @@ it serves only where CP-SAT finds nothing in its share.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -74,6 +75,8 @@ def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
     left = time_limit - MARGIN - at
     if optimal or left <= 0:
         return Central(start, optimal, bound, trace=((round(at, 3), validate(inst, start).cost),))
-    done = anneal(inst, start, seed=seed, seconds=left, moves=moves)
-    return Central(done.lectures, False, bound, done.moves,
+    # no timetable costs less than CP-SAT's bound: the annealing stops once it is reached
+    done = anneal(inst, start, seed=seed, seconds=left, moves=moves, stop_at=math.ceil(bound))
+    reached = validate(inst, done.lectures).cost <= math.ceil(bound)
+    return Central(done.lectures, reached, bound, done.moves,
                    tuple((round(at + t, 3), c) for t, c in done.trace))

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from accord.contract import LocalProblem, Moves, SolveContext
 from accord.domains.university.anneal import anneal
+from accord.domains.university.anneal.arrays import overflow_price
 from accord.domains.university.anneal.construct import constructed
 from accord.domains.university.anneal.cost import PEN, PRIV
 from accord.domains.university.cpmodel import (
@@ -215,9 +216,11 @@ class DepartmentProblem(LocalProblem):
             moves = min(int(work * MOVES_PER_WORK), MOVES_PER_LECTURE * len(start))
             if not fits:
                 short = left is not None and left * MOVES_PER_WORK < REPAIR_MOVES
-                done = anneal(self.inst, start, lim=replace(lim, soft=True), seed=ctx.seed,
+                soft = replace(lim, soft=True)  # a unit over costs more than any timetable
+                done = anneal(self.inst, start, lim=soft, seed=ctx.seed,
                               moves=REPAIR_MOVES if short else moves,
-                              seconds=None if short else left, until_fit=True)
+                              seconds=None if short else left,
+                              stop_at=overflow_price(self.inst, soft) - 1)
                 start, moves = done.lectures, moves - done.moves
                 left = _seconds_left(ctx, began)
                 if done.comp[PEN] or moves <= 0 or (left is not None and left <= 0):

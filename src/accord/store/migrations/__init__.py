@@ -8,14 +8,14 @@ set up only by a writer (``create``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
 from accord.model.errors import StoreError
+
+if TYPE_CHECKING:  # Alembic is imported where a database is opened (a fifth of a second
+    from alembic.config import Config  # that agents and most verbs need not spend)
 
 VERSION_TABLE = "accord_schema_version"
 
@@ -34,6 +34,8 @@ FIRST = {  # revision 0001: the tables and columns of accord 0.1, before schema 
 
 
 def _config(conn: Connection) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent))
     cfg.attributes["connection"] = conn
@@ -42,11 +44,15 @@ def _config(conn: Connection) -> Config:
 
 def head() -> str:
     """The schema version this accord writes."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory(str(Path(__file__).parent))
     return str(script.get_current_head())
 
 
 def _current(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}
                                       ).get_current_revision()
 
@@ -61,6 +67,9 @@ def _is_first(conn: Connection, tables: set[str]) -> bool:
 def prepare(engine: Engine, name: str, create: bool) -> None:
     """Bring the database to the current schema, or StoreError (one line) when it is not
     accord's, is newer than this accord, or is empty and ``create`` is False."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     with engine.begin() as conn:
         tables = set(inspect(conn).get_table_names())
         cfg = _config(conn)

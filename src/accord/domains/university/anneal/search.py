@@ -280,16 +280,15 @@ def start_state(inst: Instance, st: Static, lectures: list[Lecture]) -> State:
 
 def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
            seed: int = 0, moves: int | None = None, seconds: float | None = None,
-           schedule: Schedule = Schedule(), until_fit: bool = False) -> Annealed:
+           schedule: Schedule = Schedule(), stop_at: int | None = None) -> Annealed:
     """Anneal from ``start`` (feasible under ``lim``) for ``moves`` moves (reproducible)
     or ``seconds`` of wall time, whichever ends first (one of them is needed); the
     temperature follows whichever is further spent, so a search cut short by the clock
-    has cooled all the same. With ``until_fit`` (soft caps at no price: a repair), it
-    stops after the first chunk of moves that finds a timetable within the caps."""
+    has cooled all the same. With ``stop_at`` (official units), it stops after the first
+    chunk of moves whose best timetable's objective is at most that: a proven lower
+    bound, or, in a repair, less than a unit over a cap costs (the first fit)."""
     if moves is None and seconds is None:
         raise AccordError("anneal: give a move budget or seconds")
-    if until_fit and (lim is None or not lim.soft or lim.price is not None):
-        raise AccordError("anneal: until_fit repairs soft caps that have no price")
     began = time.monotonic()
     st = static_of(inst, lim)
     s = start_state(inst, st, start)
@@ -302,9 +301,8 @@ def anneal(inst: Instance, start: list[Lecture], *, lim: Limits | None = None,
     ratio = schedule.t_end / t_start
     trace = [(0.0, best // SCALE)]
     found = trace[0]  # when the best last fell
-    # below this objective a timetable has no overflow (a unit of it costs more than any)
-    fit = SCALE * overflow_price(inst, lim) if until_fit and lim is not None else -1
-    while (moves is None or done < moves) and best >= fit:
+    enough = -1 if stop_at is None else SCALE * (stop_at + 1)
+    while (moves is None or done < moves) and best >= enough:
         # clashes still there after a chunk: their price doubles until they are gone
         clash_w = schedule.clash_weight if s.comp[CLASH] == 0 else min(2 * clash_w, most)
         elapsed = time.monotonic() - began

@@ -278,3 +278,6 @@ def test_a_department_anneals_its_last_plan_within_the_caps():
     over = caps | {room_key(room, prob.inst.period(day, slot)): 0}
     repaired = prob.solve(replace(ctx, caps=over))
     assert repaired is not None and within(repaired, over)
+    # past its deadline (a last chance): a bounded repair, up to its first fit
+    late = prob.solve(replace(ctx, caps=over, budget=Budget(work=0.5, seconds=0.0)))
+    assert late is not None and within(late, over)

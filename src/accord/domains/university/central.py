@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from accord.domains.university.anneal import anneal
 from accord.domains.university.anneal.construct import constructed
+from accord.domains.university.anneal.cost import SCALE, objective
 from accord.domains.university.cpmodel import CHANGE_SCALE, build, read_lectures, solve_instance
 from accord.domains.university.instance import Instance, Lecture
 from accord.domains.university.validate import validate
@@ -77,6 +78,6 @@ def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
         return Central(start, optimal, bound, trace=((round(at, 3), validate(inst, start).cost),))
     # no timetable costs less than CP-SAT's bound: the annealing stops once it is reached
     done = anneal(inst, start, seed=seed, seconds=left, moves=moves, stop_at=math.ceil(bound))
-    reached = validate(inst, done.lectures).cost <= math.ceil(bound)
+    reached = objective(done.comp) // SCALE <= math.ceil(bound)  # as the stop counts
     return Central(done.lectures, reached, bound, done.moves,
                    tuple((round(at + t, 3), c) for t, c in done.trace))

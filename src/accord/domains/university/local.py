@@ -270,13 +270,14 @@ class DepartmentProblem(LocalProblem):
         greedy = constructed(self.inst, soft, seed=ctx.seed)
         starts += [greedy] if greedy is not None else []
         left = _seconds_left(ctx, began)
-        left = None if left is None else max(0.0, left)
+        short = left is not None and left * MOVES_PER_WORK < REPAIR_MOVES
         best: tuple[int, int, list[Lecture]] | None = None
         for i, start in enumerate(starts):
             try:
                 done = anneal(self.inst, start, lim=soft, seed=ctx.seed + i,
-                              moves=int(ctx.budget.work * MOVES_PER_WORK / len(starts)),
-                              seconds=None if left is None else left / len(starts))
+                              moves=(REPAIR_MOVES if short else int(
+                                  ctx.budget.work * MOVES_PER_WORK)) // len(starts),
+                              seconds=None if short or left is None else left / len(starts))
             except AccordError:
                 continue
             found = (int(done.comp[PEN]), int(done.comp[:PEN].sum() + done.comp[PRIV]),

@@ -77,7 +77,8 @@ def solve_central(inst: Instance, *, time_limit: float, seed: int, workers: int,
     if optimal or left <= 0:
         return Central(start, optimal, bound, trace=((round(at, 3), validate(inst, start).cost),))
     # no timetable costs less than CP-SAT's bound: the annealing stops once it is reached
-    done = anneal(inst, start, seed=seed, seconds=left, moves=moves, stop_at=math.ceil(bound))
-    reached = objective(done.comp) // SCALE <= math.ceil(bound)  # as the stop counts
+    floor = math.ceil(bound)
+    done = anneal(inst, start, seed=seed, seconds=left, moves=moves, stop_at=floor)
+    reached = objective(done.comp) // SCALE <= floor  # as the stop counts
     return Central(done.lectures, reached, bound, done.moves,
                    tuple((round(at + t, 3), c) for t, c in done.trace))

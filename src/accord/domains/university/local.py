@@ -79,6 +79,12 @@ def _seconds_left(ctx: SolveContext, began: float) -> float | None:
         ctx.budget.seconds - (time.monotonic() - began))
 
 
+def _short(left: float | None) -> bool:
+    """Whether ``left`` wall seconds would not cover ``REPAIR_MOVES``: a repair then makes
+    those moves whatever the clock says (a last chance, past the budget)."""
+    return left is not None and left * MOVES_PER_WORK < REPAIR_MOVES
+
+
 def department_instance(sc: UniversityScenario, dept: str) -> Instance:
     """The department's part of the problem: its courses, all rooms, its curricula (shared
     ones restricted to its courses), its unavailabilities and its own rules."""
@@ -215,7 +221,7 @@ class DepartmentProblem(LocalProblem):
         try:
             moves = min(int(work * MOVES_PER_WORK), MOVES_PER_LECTURE * len(start))
             if not fits:
-                short = left is not None and left * MOVES_PER_WORK < REPAIR_MOVES
+                short = _short(left)
                 soft = replace(lim, soft=True)  # a unit over costs more than any timetable
                 done = anneal(self.inst, start, lim=soft, seed=ctx.seed,
                               moves=REPAIR_MOVES if short else moves,
@@ -270,7 +276,7 @@ class DepartmentProblem(LocalProblem):
         greedy = constructed(self.inst, soft, seed=ctx.seed)
         starts += [greedy] if greedy is not None else []
         left = _seconds_left(ctx, began)
-        short = left is not None and left * MOVES_PER_WORK < REPAIR_MOVES
+        short = _short(left)
         best: tuple[int, int, list[Lecture]] | None = None
         for i, start in enumerate(starts):
             try:

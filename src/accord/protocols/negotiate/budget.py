@@ -61,9 +61,7 @@ class TimeBudget:
         if self.seconds is None:
             return None
         left = self.seconds - self.elapsed()
-        if left <= 0:
-            return max(0.0, left + GRACE)
-        return left if share is None else min(left, share * self.seconds)
+        return self.within(share) if left > 0 else max(0.0, left + GRACE)
 
     def work_left(self, asking: Iterable[str] = ()) -> float:
         """The share of their usual solver work that the members ``asking`` can spend on
